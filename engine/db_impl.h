@@ -1,0 +1,57 @@
+// DBImpl: the DB of semhash/db.h over a RocksDBStore.
+//
+// Writes take write_mutex_, read the old id records and address tails they
+// touch, and commit one RocksDB WriteBatch: the id records, the posting
+// operands (a removal from the old chunk, an append to the tail chunk) and
+// the new tails, so a crash leaves all of a write or none. Reads take no lock.
+#ifndef SEMHASH_ENGINE_DB_IMPL_H_
+#define SEMHASH_ENGINE_DB_IMPL_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "engine/rocksdb_store.h"
+#include "format/id_record.h"
+#include "format/manifest.h"
+#include "semhash/db.h"
+#include "semhash/encoder.h"
+
+namespace semhash {
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(std::unique_ptr<RocksDBStore> store, const format::Manifest& manifest,
+         std::unique_ptr<Encoder> encoder, bool read_only);
+
+  Status Put(const WriteOptions& options, uint64_t id, Address address,
+             CodeView code, std::string_view payload) override;
+  Status Delete(const WriteOptions& options, uint64_t id) override;
+  Status Write(const WriteOptions& options, const WriteBatch& batch) override;
+  Status Get(uint64_t id, Record* record) override;
+  Status Search(const SearchOptions& options, Address address, CodeView code,
+                size_t k, SearchResult* result) override;
+  Status SearchExact(CodeView code, size_t k, SearchResult* result) override;
+  const DatabaseInfo& info() const override { return info_; }
+  const Encoder* encoder() const override { return encoder_.get(); }
+
+ private:
+  class BatchBuilder;
+
+  Status CheckCode(CodeView code) const;
+  Status CheckAddress(Address address) const;
+  Status CheckOperation(const WriteBatch::Operation& op) const;
+  // *record is empty if `id` is not stored.
+  Status ReadIdRecord(uint64_t id, std::optional<format::IdRecord>* record);
+
+  const std::unique_ptr<RocksDBStore> store_;
+  const std::unique_ptr<Encoder> encoder_;
+  const bool read_only_;
+  DatabaseInfo info_;
+  std::mutex write_mutex_;
+};
+
+}  // namespace semhash
+
+#endif  // SEMHASH_ENGINE_DB_IMPL_H_

@@ -1,0 +1,273 @@
+// DB::Open: creating a database atomically and checking an existing one
+// against the options (see semhash/db.h and docs/format.md).
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "engine/db_impl.h"
+#include "engine/posting_merge_operator.h"
+#include "engine/rocksdb_status.h"
+#include "format/frame.h"
+#include "format/keys.h"
+
+namespace semhash {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint32_t kPostingChunkCapacity = 1024;
+constexpr uint8_t kEncoderFrameVersion = 1;
+
+enum class PathState { kAbsent, kEmptyDirectory, kDatabase };
+
+Status InspectPath(const std::string& path, PathState* state) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return Status::IOError(path + ": " + ec.message());
+  }
+  if (!fs::exists(st)) {
+    *state = PathState::kAbsent;
+    return Status::OK();
+  }
+  if (!fs::is_directory(st)) {
+    return Status::InvalidArgument(path +
+                                   " is a file, not a database directory");
+  }
+  if (fs::exists(fs::path(path) / "CURRENT")) {
+    *state = PathState::kDatabase;
+    return Status::OK();
+  }
+  if (fs::is_empty(path, ec) && !ec) {
+    *state = PathState::kEmptyDirectory;
+    return Status::OK();
+  }
+  return Status::InvalidArgument(path +
+                                 " exists and is not a semhash database");
+}
+
+std::string EncoderIdentity(std::string_view kind, std::string_view params) {
+  if (params.empty()) return std::string(kind);
+  return std::string(kind) + "(" + std::string(params) + ")";
+}
+
+Status CheckOptions(const Options& options) {
+  if (options.address_bits.has_value() &&
+      (*options.address_bits < kMinAddressBits ||
+       *options.address_bits > kMaxAddressBits)) {
+    return Status::InvalidArgument("address_bits " +
+                                   std::to_string(*options.address_bits) +
+                                   " is outside 8..32");
+  }
+  if (options.code_bits.has_value() &&
+      (*options.code_bits < kMinCodeBits || *options.code_bits > kMaxCodeBits ||
+       *options.code_bits % 64 != 0)) {
+    return Status::InvalidArgument("code_bits " +
+                                   std::to_string(*options.code_bits) +
+                                   " is not a multiple of 64 in 64..1024");
+  }
+  const Encoder* encoder = options.encoder.get();
+  if (encoder == nullptr) return Status::OK();
+  if (options.address_bits.value_or(encoder->address_bits()) !=
+          encoder->address_bits() ||
+      options.code_bits.value_or(encoder->code_bits()) !=
+          encoder->code_bits()) {
+    return Status::InvalidArgument(
+        "the encoder makes " + std::to_string(encoder->address_bits()) +
+        "-bit addresses and " + std::to_string(encoder->code_bits()) +
+        "-bit codes, unlike the options' address_bits/code_bits");
+  }
+  return Status::OK();
+}
+
+format::Manifest NewManifest(const Options& options) {
+  const Encoder* encoder = options.encoder.get();
+  format::Manifest manifest;
+  manifest.address_bits = options.address_bits.value_or(
+      encoder ? encoder->address_bits() : kDefaultAddressBits);
+  manifest.code_bits = options.code_bits.value_or(encoder ? encoder->code_bits()
+                                                          : kDefaultCodeBits);
+  manifest.posting_chunk_capacity = kPostingChunkCapacity;
+  manifest.merge_operator = kPostingMergeOperatorName;
+  if (encoder != nullptr) {
+    const std::string model = encoder->Serialize();
+    manifest.encoder_kind = encoder->kind();
+    manifest.encoder_params = encoder->params();
+    manifest.encoder_model_checksum = XXH3_64bits(model.data(), model.size());
+  }
+  return manifest;
+}
+
+// fsync of a directory, so that a rename in it is durable.
+Status SyncDirectory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Status::IOError(dir.string() + ": cannot open to sync");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Status::IOError(dir.string() + ": fsync failed");
+  return Status::OK();
+}
+
+Status WriteInitialRecords(const Options& options, const std::string& dir) {
+  std::unique_ptr<RocksDBStore> store;
+  RocksDBStoreOptions store_options;
+  store_options.create = true;
+  Status s = RocksDBStore::Open(store_options, dir, &store);
+  if (!s.ok()) return s;
+  rocksdb::WriteBatch batch;
+  batch.Put(store->meta(), format::kManifestKey,
+            format::EncodeManifest(NewManifest(options)));
+  if (options.encoder != nullptr) {
+    std::string framed;
+    format::AppendFrame(format::RecordKind::kEncoderModel, kEncoderFrameVersion,
+                        options.encoder->Serialize(), &framed);
+    batch.Put(store->meta(), format::kEncoderKey, framed);
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocksDB(store->db()->Write(write_options, &batch));
+}
+
+// Builds the database in a sibling directory and renames it into place, so
+// a crash leaves `path` absent (or empty) or complete.
+Status CreateDatabase(const Options& options, const std::string& path) {
+  const fs::path target = fs::absolute(path).lexically_normal();
+  const fs::path staging =
+      target.parent_path() /
+      (target.filename().string() + ".creating." + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  Status s = WriteInitialRecords(options, staging.string());
+  if (s.ok()) {
+    fs::rename(staging, target, ec);
+    if (ec) s = Status::IOError(path + ": cannot create: " + ec.message());
+  }
+  if (s.ok()) return SyncDirectory(target.parent_path());
+  fs::remove_all(staging, ec);
+  return s;
+}
+
+Status Mismatch(std::string_view field, const std::string& stored,
+                const std::string& requested) {
+  return Status::InvalidArgument(std::string(field) + ": the database has " +
+                                 stored + ", the options say " + requested);
+}
+
+Status CheckManifest(const Options& options, const format::Manifest& m) {
+  if (m.merge_operator != kPostingMergeOperatorName) {
+    return Mismatch("merge_operator", m.merge_operator,
+                    kPostingMergeOperatorName);
+  }
+  if (options.address_bits.value_or(m.address_bits) != m.address_bits) {
+    return Mismatch("address_bits", std::to_string(m.address_bits),
+                    std::to_string(*options.address_bits));
+  }
+  if (options.code_bits.value_or(m.code_bits) != m.code_bits) {
+    return Mismatch("code_bits", std::to_string(m.code_bits),
+                    std::to_string(*options.code_bits));
+  }
+  return Status::OK();
+}
+
+Status ReadManifest(RocksDBStore* store, format::Manifest* manifest) {
+  std::string value;
+  const rocksdb::Status s = store->db()->Get(
+      rocksdb::ReadOptions(), store->meta(), format::kManifestKey, &value);
+  if (s.IsNotFound()) {
+    return Status::Corruption("no manifest: not a semhash database");
+  }
+  if (!s.ok()) return FromRocksDB(s);
+  return format::DecodeManifest(value, manifest);
+}
+
+Status LoadStoredEncoder(RocksDBStore* store, const format::Manifest& m,
+                         std::unique_ptr<Encoder>* encoder) {
+  if (m.encoder_kind == format::kExternalEncoderKind) return Status::OK();
+  std::string value;
+  const rocksdb::Status s = store->db()->Get(
+      rocksdb::ReadOptions(), store->meta(), format::kEncoderKey, &value);
+  if (s.IsNotFound()) {
+    return Status::Corruption("manifest names encoder " + m.encoder_kind +
+                              " but no model is stored");
+  }
+  if (!s.ok()) return FromRocksDB(s);
+  format::FrameView frame;
+  Status d =
+      format::DecodeFrame(format::RecordKind::kEncoderModel, value, &frame);
+  if (!d.ok()) return d.WithContext("encoder model");
+  if (XXH3_64bits(frame.payload.data(), frame.payload.size()) !=
+      m.encoder_model_checksum) {
+    return Status::Corruption("encoder model differs from the manifest's");
+  }
+  return Encoder::Load(frame.payload, encoder);
+}
+
+Status CheckEncoder(const Options& options, const format::Manifest& m) {
+  const Encoder* requested = options.encoder.get();
+  if (requested == nullptr) return Status::OK();
+  const std::string stored = EncoderIdentity(m.encoder_kind, m.encoder_params);
+  const std::string wanted =
+      EncoderIdentity(requested->kind(), requested->params());
+  if (stored != wanted) return Mismatch("encoder", stored, wanted);
+  const std::string model = requested->Serialize();
+  if (XXH3_64bits(model.data(), model.size()) != m.encoder_model_checksum) {
+    return Mismatch("encoder", stored + " trained on other data",
+                    wanted + " with another model");
+  }
+  return Status::OK();
+}
+
+Status OpenExisting(const Options& options, const std::string& path,
+                    std::unique_ptr<DB>* db) {
+  std::unique_ptr<RocksDBStore> store;
+  RocksDBStoreOptions store_options;
+  store_options.read_only = options.read_only;
+  store_options.block_cache_bytes = options.block_cache_bytes;
+  Status s = RocksDBStore::Open(store_options, path, &store);
+  if (!s.ok()) return s;
+  format::Manifest manifest;
+  s = ReadManifest(store.get(), &manifest);
+  if (s.ok()) s = CheckManifest(options, manifest);
+  if (s.ok()) s = CheckEncoder(options, manifest);
+  std::unique_ptr<Encoder> encoder;
+  if (s.ok()) s = LoadStoredEncoder(store.get(), manifest, &encoder);
+  if (!s.ok()) return s.WithContext(path);
+  *db = std::make_unique<DBImpl>(std::move(store), manifest, std::move(encoder),
+                                 options.read_only);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DB::Open(const Options& options, const std::string& path,
+                std::unique_ptr<DB>* db) {
+  db->reset();
+  Status s = CheckOptions(options);
+  if (!s.ok()) return s;
+  PathState state;
+  s = InspectPath(path, &state);
+  if (!s.ok()) return s;
+  if (state == PathState::kDatabase) {
+    if (options.error_if_exists) {
+      return Status::InvalidArgument(path +
+                                     ": database exists (error_if_exists)");
+    }
+    return OpenExisting(options, path, db);
+  }
+  if (!options.create_if_missing) {
+    return Status::NotFound(path +
+                            ": no database there (create_if_missing is false)");
+  }
+  if (options.read_only) {
+    return Status::InvalidArgument(path +
+                                   ": cannot create a database read-only");
+  }
+  s = CreateDatabase(options, path);
+  if (!s.ok()) return s;
+  return OpenExisting(options, path, db);
+}
+
+}  // namespace semhash

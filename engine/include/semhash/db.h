@@ -1,0 +1,95 @@
+// DB: a persistent semantic-hashing store on disk.
+//
+// Each image has a uint64 id chosen by the application, a short address
+// (Options::address_bits) and a long code (Options::code_bits). The address
+// is a key of an on-disk table that lists the images stored there; Search
+// probes the Hamming ball around a query's address, then re-ranks what it
+// gathered by Hamming distance on the long codes. SearchExact compares the
+// query with every stored code: the ground truth.
+//
+// Thread safety: a DB may be used from many threads at once. Writes are
+// serialised inside; reads run concurrently with them and each read sees a
+// consistent snapshot. Only one process may open a path for writing.
+#ifndef SEMHASH_DB_H_
+#define SEMHASH_DB_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "semhash/codes.h"
+#include "semhash/options.h"
+#include "semhash/search.h"
+#include "semhash/status.h"
+#include "semhash/write_batch.h"
+
+namespace semhash {
+
+class Encoder;
+
+// One stored image, as DB::Get returns it.
+struct Record {
+  Address address = 0;
+  std::vector<uint8_t> code;
+  std::string payload;
+};
+
+// What a database was created with, as read from its manifest.
+struct DatabaseInfo {
+  uint32_t format_version = 0;
+  uint32_t address_bits = 0;
+  uint32_t code_bits = 0;
+  // Most images one posting-list chunk holds; longer lists are split.
+  uint32_t posting_chunk_capacity = 0;
+  // "external" when the application brings its own codes.
+  std::string encoder_kind;
+  std::string encoder_params;
+};
+
+class DB {
+ public:
+  // Opens the database at `path`. On success *db owns it; on failure *db is
+  // null and the Status says why: NotFound if `path` holds no database and
+  // options.create_if_missing is false. A database is created atomically:
+  // after a crash during creation `path` holds either nothing or a complete
+  // empty database.
+  static Status Open(const Options& options, const std::string& path,
+                     std::unique_ptr<DB>* db);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  virtual ~DB() = default;
+
+  // Stores an image. InvalidArgument if the address has more than
+  // address_bits bits, the code is not code_bits/8 bytes, or the payload is
+  // over kMaxPayloadBytes; nothing is written then.
+  virtual Status Put(const WriteOptions& options, uint64_t id, Address address,
+                     CodeView code, std::string_view payload = {}) = 0;
+  // Removes an image; OK if it was absent.
+  virtual Status Delete(const WriteOptions& options, uint64_t id) = 0;
+  // Applies every operation of `batch` or none. Validates all of them first.
+  virtual Status Write(const WriteOptions& options,
+                       const WriteBatch& batch) = 0;
+
+  // NotFound if `id` is not stored.
+  virtual Status Get(uint64_t id, Record* record) = 0;
+
+  // The k nearest stored codes to `code` among the images whose addresses
+  // lie in the Hamming ball probed around `address` (see SearchOptions).
+  virtual Status Search(const SearchOptions& options, Address address,
+                        CodeView code, size_t k, SearchResult* result) = 0;
+  // The k nearest stored codes to `code` over the whole database.
+  virtual Status SearchExact(CodeView code, size_t k, SearchResult* result) = 0;
+
+  virtual const DatabaseInfo& info() const = 0;
+  // The stored encoder, or null for a database of external codes.
+  virtual const Encoder* encoder() const = 0;
+};
+
+}  // namespace semhash
+
+#endif  // SEMHASH_DB_H_

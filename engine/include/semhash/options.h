@@ -1,0 +1,72 @@
+// Options: how a database is opened (Options), written (WriteOptions) and
+// searched (SearchOptions).
+//
+// Fields marked "persisted" are fixed when the database is created and stored
+// in its manifest; opening an existing database with a conflicting value
+// fails with InvalidArgument naming the field and both values.
+//
+// Thread safety: plain values.
+#ifndef SEMHASH_OPTIONS_H_
+#define SEMHASH_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace semhash {
+
+class Encoder;
+
+inline constexpr uint32_t kDefaultAddressBits = 30;
+inline constexpr uint32_t kDefaultCodeBits = 256;
+inline constexpr size_t kMaxPayloadBytes = 64 * 1024;
+
+struct Options {
+  // Create the database if `path` holds none. Default false.
+  bool create_if_missing = false;
+  // Fail with InvalidArgument if a database already exists at `path`.
+  bool error_if_exists = false;
+  // Open without the ability to write. Several read-only handles may share a
+  // path with each other (not with a writer); nothing on disk is changed.
+  bool read_only = false;
+
+  // Persisted. Width of an address, 8..32. Unset: the stored value when
+  // opening, kDefaultAddressBits (30) when creating. Wider addresses make
+  // each bucket smaller but a Hamming ball of the same radius larger.
+  std::optional<uint32_t> address_bits;
+  // Persisted. Width of a long code, a multiple of 64 in 64..1024. Unset: the
+  // stored value when opening, kDefaultCodeBits (256) when creating.
+  std::optional<uint32_t> code_bits;
+
+  // Persisted. The model that makes codes from feature vectors. Null when
+  // creating: the application brings its own codes ("external"). Null when
+  // opening: whatever the database stores (see DB::encoder()). Non-null when
+  // opening: must be identical to the stored model.
+  std::shared_ptr<const Encoder> encoder;
+
+  // Not persisted. Bytes of RocksDB block cache shared by all tables.
+  size_t block_cache_bytes = 64 << 20;
+};
+
+struct WriteOptions {
+  // false: the write goes to the write-ahead log with write() and is in the
+  // OS page cache when the call returns; it survives a crash of the process
+  // but not of the machine. true: the log is also fdatasync()ed before the
+  // call returns, so the write survives a machine crash or power loss.
+  // A sync write costs one disk flush.
+  bool sync = false;
+};
+
+struct SearchOptions {
+  // Probe radii 0, 1, ... until at least `min_candidates` images were
+  // gathered or `max_radius` was probed. 0 means max(k, 100).
+  size_t min_candidates = 0;
+  // Largest Hamming radius around the query address to probe. The number of
+  // addresses at radius r is C(address_bits, r): 1, 30, 435, 4060 for 30 bits.
+  uint32_t max_radius = 3;
+};
+
+}  // namespace semhash
+
+#endif  // SEMHASH_OPTIONS_H_

@@ -1,0 +1,113 @@
+// DBImpl::Search and DBImpl::SearchExact (see semhash/db.h).
+//
+// Search probes the Hamming ball around the query address shell by shell
+// (radius 0, 1, 2, ...). Each address is one prefix seek over the postings
+// column family: its chunks are adjacent keys, and the prefix bloom filter
+// makes an empty address cost no data-block read. One iterator serves the
+// whole search, so it sees one consistent snapshot.
+#include <algorithm>
+#include <memory>
+
+#include "engine/db_impl.h"
+#include "engine/hamming_ball.h"
+#include "engine/rocksdb_status.h"
+#include "engine/top_k.h"
+#include "format/id_record.h"
+#include "format/keys.h"
+#include "format/posting_chunk.h"
+
+namespace semhash {
+namespace {
+
+constexpr size_t kDefaultMinCandidates = 100;
+
+// Re-ranks every image of one address into `top`.
+Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
+                    TopK* top, SearchStats* stats) {
+  const std::string prefix = format::EncodeAddressPrefix(0, address);
+  ++stats->addresses_probed;
+  bool occupied = false;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    format::PostingChunkView chunk;
+    Status s = format::PostingChunkView::Parse(
+        std::string_view(it->value().data(), it->value().size()), &chunk);
+    if (!s.ok()) return s.WithContext("address " + std::to_string(address));
+    if (chunk.size() > 0 && chunk.code_bytes() != query.size()) {
+      return Status::Corruption("address " + std::to_string(address) +
+                                ": chunk code length differs from manifest");
+    }
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      top->Push(chunk.id(i), HammingDistance(query, chunk.code(i)));
+    }
+    stats->candidates_reranked += chunk.size();
+    occupied = occupied || chunk.size() > 0;
+  }
+  if (occupied) ++stats->addresses_occupied;
+  return FromRocksDB(it->status());
+}
+
+}  // namespace
+
+Status DBImpl::Search(const SearchOptions& options, Address address,
+                      CodeView code, size_t k, SearchResult* result) {
+  Status s = CheckAddress(address);
+  if (s.ok()) s = CheckCode(code);
+  if (!s.ok()) return s;
+  *result = SearchResult();
+  const size_t min_candidates = options.min_candidates != 0
+                                    ? options.min_candidates
+                                    : std::max(k, kDefaultMinCandidates);
+  const uint32_t max_radius = std::min(options.max_radius, info_.address_bits);
+  rocksdb::ReadOptions read_options;
+  read_options.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(read_options, store_->postings()));
+  TopK top(k);
+  SearchStats& stats = result->stats;
+  for (uint32_t radius = 0; radius <= max_radius; ++radius) {
+    ForEachAddressAtRadius(
+        address, info_.address_bits, radius, [&](Address probe) {
+          s = ProbeAddress(it.get(), probe, code, &top, &stats);
+          return s.ok();
+        });
+    if (!s.ok()) return s;
+    stats.radius_reached = radius;
+    if (stats.candidates_reranked >= min_candidates) break;
+  }
+  result->neighbors = top.Take();
+  return Status::OK();
+}
+
+Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
+  Status s = CheckCode(code);
+  if (!s.ok()) return s;
+  *result = SearchResult();
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->ids()));
+  TopK top(k);
+  format::IdRecord record;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != format::kIdKeyBytes) {
+      return Status::Corruption("id key of " +
+                                std::to_string(it->key().size()) + " bytes");
+    }
+    const uint64_t id = format::DecodeIdKey(
+        std::string_view(it->key().data(), it->key().size()));
+    s = format::DecodeIdRecord(
+        std::string_view(it->value().data(), it->value().size()), &record);
+    if (!s.ok()) return s.WithContext("id " + std::to_string(id));
+    if (record.code.size() != code.size()) {
+      return Status::Corruption("id " + std::to_string(id) +
+                                ": code length differs from manifest");
+    }
+    top.Push(id, HammingDistance(code, record.code));
+    ++result->stats.candidates_reranked;
+  }
+  s = FromRocksDB(it->status());
+  if (!s.ok()) return s;
+  result->neighbors = top.Take();
+  return Status::OK();
+}
+
+}  // namespace semhash

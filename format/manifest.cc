@@ -1,0 +1,82 @@
+// Manifest codec (see manifest.h).
+#include "format/manifest.h"
+
+#include "format/frame.h"
+#include "manifest_generated.h"
+#include "semhash/codes.h"
+
+namespace semhash::format {
+namespace {
+
+std::string StringOrEmpty(const flatbuffers::String* s) {
+  return s == nullptr ? std::string() : s->str();
+}
+
+Status CheckRanges(const Manifest& m) {
+  if (m.address_bits < kMinAddressBits || m.address_bits > kMaxAddressBits) {
+    return Status::Corruption("manifest: address_bits " +
+                              std::to_string(m.address_bits) + " out of range");
+  }
+  if (m.code_bits < kMinCodeBits || m.code_bits > kMaxCodeBits ||
+      m.code_bits % 64 != 0) {
+    return Status::Corruption("manifest: code_bits " +
+                              std::to_string(m.code_bits) + " out of range");
+  }
+  if (m.posting_chunk_capacity == 0) {
+    return Status::Corruption("manifest: posting_chunk_capacity is 0");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string EncodeManifest(const Manifest& m) {
+  flatbuffers::FlatBufferBuilder builder;
+  const auto merge_operator = builder.CreateString(m.merge_operator);
+  const auto kind = builder.CreateString(m.encoder_kind);
+  const auto params = builder.CreateString(m.encoder_params);
+  fb::ManifestBuilder table(builder);
+  table.add_format_version(m.format_version);
+  table.add_address_bits(m.address_bits);
+  table.add_code_bits(m.code_bits);
+  table.add_posting_chunk_capacity(m.posting_chunk_capacity);
+  table.add_merge_operator(merge_operator);
+  table.add_encoder_kind(kind);
+  table.add_encoder_params(params);
+  table.add_encoder_model_checksum(m.encoder_model_checksum);
+  fb::FinishManifestBuffer(builder, table.Finish());
+  const std::string_view payload(
+      reinterpret_cast<const char*>(builder.GetBufferPointer()),
+      builder.GetSize());
+  std::string value;
+  AppendFrame(RecordKind::kManifest, kManifestFrameVersion, payload, &value);
+  return value;
+}
+
+Status DecodeManifest(std::string_view value, Manifest* out) {
+  FrameView frame;
+  Status s = DecodeFrame(RecordKind::kManifest, value, &frame);
+  if (!s.ok()) return s.WithContext("manifest");
+  const auto* bytes = reinterpret_cast<const uint8_t*>(frame.payload.data());
+  flatbuffers::Verifier verifier(bytes, frame.payload.size());
+  if (!fb::VerifyManifestBuffer(verifier)) {
+    return Status::Corruption("manifest: not a valid manifest FlatBuffer");
+  }
+  const fb::Manifest* m = fb::GetManifest(bytes);
+  if (m->format_version() != kFormatVersion) {
+    return Status::NotSupported(
+        "database format version " + std::to_string(m->format_version()) +
+        "; this semhash reads version " + std::to_string(kFormatVersion));
+  }
+  out->format_version = m->format_version();
+  out->address_bits = m->address_bits();
+  out->code_bits = m->code_bits();
+  out->posting_chunk_capacity = m->posting_chunk_capacity();
+  out->merge_operator = StringOrEmpty(m->merge_operator());
+  out->encoder_kind = StringOrEmpty(m->encoder_kind());
+  out->encoder_params = StringOrEmpty(m->encoder_params());
+  out->encoder_model_checksum = m->encoder_model_checksum();
+  return CheckRanges(*out);
+}
+
+}  // namespace semhash::format

@@ -1,0 +1,37 @@
+// Manifest codec: the identity of a database (format/manifest.fbs), framed
+// and checksummed.
+#ifndef SEMHASH_FORMAT_MANIFEST_H_
+#define SEMHASH_FORMAT_MANIFEST_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "semhash/status.h"
+
+namespace semhash::format {
+
+// The layout version this code writes and the only one it reads.
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint8_t kManifestFrameVersion = 1;
+inline constexpr char kExternalEncoderKind[] = "external";
+
+struct Manifest {
+  uint32_t format_version = kFormatVersion;
+  uint32_t address_bits = 0;
+  uint32_t code_bits = 0;
+  uint32_t posting_chunk_capacity = 0;
+  std::string merge_operator;
+  std::string encoder_kind = kExternalEncoderKind;
+  std::string encoder_params;
+  uint64_t encoder_model_checksum = 0;
+};
+
+std::string EncodeManifest(const Manifest& manifest);
+// Verifies frame, FlatBuffer and value ranges: Corruption naming the field
+// otherwise; NotSupported for a format_version this code does not read.
+Status DecodeManifest(std::string_view value, Manifest* out);
+
+}  // namespace semhash::format
+
+#endif  // SEMHASH_FORMAT_MANIFEST_H_

@@ -1,0 +1,232 @@
+// Search and SearchExact against a brute-force oracle computed in the test.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <set>
+
+#include "semhash/db.h"
+#include "test_util.h"
+
+namespace semhash {
+namespace {
+
+using testing::CreateOptions;
+using testing::NoisyCopy;
+using testing::OpenOrDie;
+using testing::RandomCode;
+using testing::TempDir;
+
+constexpr uint32_t kAddressBits = 10;
+constexpr uint32_t kCodeBits = 128;
+constexpr size_t kCodeBytes = kCodeBits / 8;
+constexpr size_t kK = 10;
+
+struct Image {
+  uint64_t id;
+  Address address;
+  std::vector<uint8_t> code;
+};
+
+// The k best of `images` whose address is within `radius` of `address`.
+std::vector<Neighbor> Oracle(const std::vector<Image>& images, Address address,
+                             uint32_t radius, CodeView query, size_t k,
+                             size_t* candidates) {
+  std::vector<Neighbor> all;
+  for (const Image& image : images) {
+    if (std::popcount(image.address ^ address) > int(radius)) continue;
+    all.push_back({image.id, HammingDistance(query, image.code)});
+  }
+  *candidates = all.size();
+  std::sort(all.begin(), all.end(), [](const Neighbor& a, const Neighbor& b) {
+    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+  });
+  all.resize(std::min(all.size(), k));
+  return all;
+}
+
+uint64_t BallSize(uint32_t bits, uint32_t radius) {
+  uint64_t total = 0, shell = 1;
+  for (uint32_t r = 0; r <= radius; ++r) {
+    total += shell;
+    shell = shell * (bits - r) / (r + 1);
+  }
+  return total;
+}
+
+class SearchTest : public ::testing::TestWithParam<bool> {
+ protected:
+  // Random codes, or clustered ones (noisy copies of a few centres), with the
+  // address taken from the code's first bits.
+  void SetUp() override {
+    db_ = OpenOrDie(dir_.Sub("db"), CreateOptions(kAddressBits, kCodeBits));
+    ASSERT_NE(db_, nullptr);
+    const bool clustered = GetParam();
+    std::vector<std::vector<uint8_t>> centres;
+    for (int c = 0; c < 40; ++c)
+      centres.push_back(RandomCode(&rng_, kCodeBytes));
+    WriteBatch batch;
+    for (uint64_t i = 0; i < 2000; ++i) {
+      const uint64_t id = i * 7919 % 100003;  // ids not in insertion order
+      auto code = clustered
+                      ? NoisyCopy(centres[i % centres.size()], 0.04, &rng_)
+                      : RandomCode(&rng_, kCodeBytes);
+      const Address address = AddressFromCode(code, kAddressBits);
+      images_.push_back({id, address, code});
+      batch.Put(id, address, code);
+    }
+    ASSERT_TRUE(db_->Write(WriteOptions(), batch).ok());
+    for (int q = 0; q < 12; ++q) {
+      const auto& base =
+          clustered ? centres[q % centres.size()] : images_[q * 37].code;
+      queries_.push_back(NoisyCopy(base, 0.03, &rng_));
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DB> db_;
+  std::mt19937_64 rng_{17};
+  std::vector<Image> images_;
+  std::vector<std::vector<uint8_t>> queries_;
+};
+
+TEST_P(SearchTest, EveryRadiusMatchesTheOracle) {
+  for (const auto& query : queries_) {
+    const Address address = AddressFromCode(query, kAddressBits);
+    for (uint32_t radius = 0; radius <= 4; ++radius) {
+      SearchOptions options;
+      options.max_radius = radius;
+      options.min_candidates = images_.size() + 1;  // never stop early
+      SearchResult result;
+      ASSERT_TRUE(db_->Search(options, address, query, kK, &result).ok());
+      size_t candidates;
+      const auto expected =
+          Oracle(images_, address, radius, query, kK, &candidates);
+      EXPECT_EQ(result.neighbors, expected) << "radius " << radius;
+      EXPECT_EQ(result.stats.radius_reached, radius);
+      EXPECT_EQ(result.stats.candidates_reranked, candidates);
+      EXPECT_EQ(result.stats.addresses_probed, BallSize(kAddressBits, radius));
+      EXPECT_LE(result.stats.addresses_occupied, result.stats.addresses_probed);
+    }
+  }
+}
+
+TEST_P(SearchTest, ResultsAreDistinctWithCorrectDistances) {
+  std::map<uint64_t, const Image*> by_id;
+  for (const Image& image : images_) by_id[image.id] = &image;
+  for (const auto& query : queries_) {
+    SearchResult result;
+    ASSERT_TRUE(db_->Search(SearchOptions(),
+                            AddressFromCode(query, kAddressBits), query, 50,
+                            &result)
+                    .ok());
+    std::set<uint64_t> seen;
+    for (const Neighbor& n : result.neighbors) {
+      EXPECT_TRUE(seen.insert(n.id).second) << "duplicate id " << n.id;
+      ASSERT_TRUE(by_id.count(n.id)) << "unknown id " << n.id;
+      EXPECT_EQ(n.distance, HammingDistance(query, by_id[n.id]->code));
+    }
+  }
+}
+
+TEST_P(SearchTest, FullBallEqualsSearchExact) {
+  for (const auto& query : queries_) {
+    SearchOptions options;
+    options.max_radius = kAddressBits;
+    options.min_candidates = images_.size() + 1;
+    SearchResult probe, exact;
+    ASSERT_TRUE(db_->Search(options, AddressFromCode(query, kAddressBits),
+                            query, kK, &probe)
+                    .ok());
+    ASSERT_TRUE(db_->SearchExact(query, kK, &exact).ok());
+    size_t candidates;
+    EXPECT_EQ(exact.neighbors,
+              Oracle(images_, 0, kAddressBits, query, kK, &candidates));
+    EXPECT_EQ(probe.neighbors, exact.neighbors);
+    EXPECT_EQ(probe.stats.candidates_reranked, images_.size());
+    EXPECT_EQ(exact.stats.candidates_reranked, images_.size());
+  }
+}
+
+TEST_P(SearchTest, RecallNeverFallsAsTheRadiusGrows) {
+  for (const auto& query : queries_) {
+    SearchResult exact;
+    ASSERT_TRUE(db_->SearchExact(query, kK, &exact).ok());
+    std::set<uint64_t> truth;
+    for (const auto& n : exact.neighbors) truth.insert(n.id);
+    size_t previous = 0;
+    for (uint32_t radius = 0; radius <= kAddressBits; ++radius) {
+      SearchOptions options;
+      options.max_radius = radius;
+      options.min_candidates = images_.size() + 1;
+      SearchResult result;
+      ASSERT_TRUE(db_->Search(options, AddressFromCode(query, kAddressBits),
+                              query, kK, &result)
+                      .ok());
+      size_t found = 0;
+      for (const auto& n : result.neighbors) found += truth.count(n.id);
+      EXPECT_GE(found, previous) << "radius " << radius;
+      previous = found;
+    }
+    EXPECT_EQ(previous, truth.size());
+  }
+}
+
+TEST_P(SearchTest, StopsAtTheFirstRadiusWithEnoughCandidates) {
+  const auto& query = queries_[0];
+  const Address address = AddressFromCode(query, kAddressBits);
+  SearchOptions options;
+  options.max_radius = kAddressBits;
+  options.min_candidates = 150;
+  SearchResult result;
+  ASSERT_TRUE(db_->Search(options, address, query, kK, &result).ok());
+  EXPECT_GE(result.stats.candidates_reranked, 150u);
+  const uint32_t r = result.stats.radius_reached;
+  size_t candidates;
+  Oracle(images_, address, r, query, kK, &candidates);
+  EXPECT_EQ(candidates, result.stats.candidates_reranked);
+  if (r > 0) {
+    Oracle(images_, address, r - 1, query, kK, &candidates);
+    EXPECT_LT(candidates, 150u) << "a smaller radius already had enough";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Codes, SearchTest, ::testing::Bool(),
+                         [](const auto& info) {
+                           return info.param ? "Clustered" : "Random";
+                         });
+
+TEST(Search, EmptyDatabaseAndZeroK) {
+  TempDir dir;
+  auto db = OpenOrDie(dir.Sub("db"), CreateOptions(kAddressBits, kCodeBits));
+  const std::vector<uint8_t> query(kCodeBytes, 0);
+  SearchResult result;
+  ASSERT_TRUE(db->Search(SearchOptions(), 0, query, kK, &result).ok());
+  EXPECT_TRUE(result.neighbors.empty());
+  EXPECT_EQ(result.stats.radius_reached, 3u);
+  ASSERT_TRUE(db->Put(WriteOptions(), 1, 0, query).ok());
+  ASSERT_TRUE(db->Search(SearchOptions(), 0, query, 0, &result).ok());
+  EXPECT_TRUE(result.neighbors.empty());
+  EXPECT_EQ(result.stats.candidates_reranked, 1u);
+  EXPECT_TRUE(
+      db->Search(SearchOptions(), 1u << kAddressBits, query, kK, &result)
+          .IsInvalidArgument());
+}
+
+TEST(Search, ThirtyTwoBitAddresses) {
+  TempDir dir;
+  auto db = OpenOrDie(dir.Sub("db"), CreateOptions(32, 64));
+  std::mt19937_64 rng(1);
+  const auto code = RandomCode(&rng, 8);
+  ASSERT_TRUE(db->Put(WriteOptions(), 5, 0xFFFFFFFE, code).ok());
+  SearchOptions options;
+  options.max_radius = 1;
+  SearchResult result;
+  ASSERT_TRUE(db->Search(options, 0xFFFFFFFF, code, 3, &result).ok());
+  ASSERT_EQ(result.neighbors.size(), 1u);
+  EXPECT_EQ(result.neighbors[0], (Neighbor{5, 0}));
+  EXPECT_EQ(result.stats.addresses_probed, 33u);
+}
+
+}  // namespace
+}  // namespace semhash

@@ -1,0 +1,72 @@
+// Helpers shared by the engine tests: a temporary directory that removes
+// itself, and seeded random and clustered codes.
+#ifndef SEMHASH_TESTS_ENGINE_TEST_UTIL_H_
+#define SEMHASH_TESTS_ENGINE_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "semhash/db.h"
+
+namespace semhash::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "semhash-test-XXXXXX")
+            .string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline std::vector<uint8_t> RandomCode(std::mt19937_64* rng, size_t bytes) {
+  std::vector<uint8_t> code(bytes);
+  for (auto& b : code) b = static_cast<uint8_t>((*rng)());
+  return code;
+}
+
+// A copy of `centre` with each bit flipped with probability p.
+inline std::vector<uint8_t> NoisyCopy(const std::vector<uint8_t>& centre,
+                                      double p, std::mt19937_64* rng) {
+  std::bernoulli_distribution flip(p);
+  std::vector<uint8_t> code = centre;
+  for (auto& byte : code) {
+    for (int bit = 0; bit < 8; ++bit) {
+      if (flip(*rng)) byte ^= static_cast<uint8_t>(1 << bit);
+    }
+  }
+  return code;
+}
+
+inline std::unique_ptr<DB> OpenOrDie(const std::string& path,
+                                     Options options = {}) {
+  std::unique_ptr<DB> db;
+  const Status s = DB::Open(options, path, &db);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return db;
+}
+
+inline Options CreateOptions(uint32_t address_bits, uint32_t code_bits) {
+  Options options;
+  options.create_if_missing = true;
+  options.address_bits = address_bits;
+  options.code_bits = code_bits;
+  return options;
+}
+
+}  // namespace semhash::testing
+
+#endif  // SEMHASH_TESTS_ENGINE_TEST_UTIL_H_

@@ -1,0 +1,103 @@
+// Id records, tail records and the manifest: round trips and damage.
+#include <gtest/gtest.h>
+
+#include "format/frame.h"
+#include "format/id_record.h"
+#include "format/manifest.h"
+#include "format/tail_record.h"
+
+namespace semhash::format {
+namespace {
+
+TEST(IdRecord, RoundTrip) {
+  IdRecord record{0x3FFFFFFF, {7}, std::vector<uint8_t>(32, 0xA5), "img/1.png"};
+  IdRecord decoded;
+  ASSERT_TRUE(DecodeIdRecord(EncodeIdRecord(record), &decoded).ok());
+  EXPECT_EQ(decoded.address, record.address);
+  EXPECT_EQ(decoded.chunks, record.chunks);
+  EXPECT_EQ(decoded.code, record.code);
+  EXPECT_EQ(decoded.payload, record.payload);
+}
+
+TEST(IdRecord, EmptyPayloadAndDamage) {
+  const std::string value =
+      EncodeIdRecord({1, {0}, std::vector<uint8_t>(8, 1), ""});
+  IdRecord decoded;
+  ASSERT_TRUE(DecodeIdRecord(value, &decoded).ok());
+  EXPECT_TRUE(decoded.payload.empty());
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string damaged = value;
+    damaged[i] ^= 0x04;
+    EXPECT_TRUE(DecodeIdRecord(damaged, &decoded).IsCorruption()) << i;
+  }
+}
+
+TEST(IdRecord, CodeLengthBeyondPayloadIsCorruption) {
+  // Well-framed payload whose code length field points past its end.
+  std::string payload("\x01\x00\x00\x00\x01\x00\x00\x00\x00\xFF\x00", 11);
+  std::string value;
+  AppendFrame(RecordKind::kIdRecord, kIdRecordVersion, payload, &value);
+  IdRecord decoded;
+  EXPECT_TRUE(DecodeIdRecord(value, &decoded).IsCorruption());
+}
+
+TEST(TailRecord, RoundTrip) {
+  TailRecord decoded;
+  ASSERT_TRUE(DecodeTailRecord(EncodeTailRecord({3, 1000}), &decoded).ok());
+  EXPECT_EQ(decoded.chunk, 3u);
+  EXPECT_EQ(decoded.appended, 1000u);
+}
+
+Manifest SampleManifest() {
+  Manifest m;
+  m.address_bits = 30;
+  m.code_bits = 256;
+  m.posting_chunk_capacity = 1024;
+  m.merge_operator = "semhash.PostingChunkMerge.v1";
+  m.encoder_kind = "lsh";
+  m.encoder_params = "seed=42";
+  m.encoder_model_checksum = 0x0123456789ABCDEF;
+  return m;
+}
+
+TEST(Manifest, RoundTripIsByteStable) {
+  const std::string value = EncodeManifest(SampleManifest());
+  Manifest decoded;
+  ASSERT_TRUE(DecodeManifest(value, &decoded).ok());
+  EXPECT_EQ(decoded.address_bits, 30u);
+  EXPECT_EQ(decoded.code_bits, 256u);
+  EXPECT_EQ(decoded.encoder_kind, "lsh");
+  EXPECT_EQ(decoded.encoder_params, "seed=42");
+  EXPECT_EQ(decoded.encoder_model_checksum, 0x0123456789ABCDEFu);
+  EXPECT_EQ(EncodeManifest(decoded), value);
+}
+
+TEST(Manifest, EveryFlippedByteIsCorruption) {
+  const std::string value = EncodeManifest(SampleManifest());
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string damaged = value;
+    damaged[i] ^= 0x20;
+    Manifest decoded;
+    EXPECT_TRUE(DecodeManifest(damaged, &decoded).IsCorruption()) << i;
+  }
+}
+
+TEST(Manifest, NewerFormatIsNotSupported) {
+  Manifest m = SampleManifest();
+  m.format_version = kFormatVersion + 1;
+  Manifest decoded;
+  const Status s = DecodeManifest(EncodeManifest(m), &decoded);
+  EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
+}
+
+TEST(Manifest, OutOfRangeFieldsAreNamed) {
+  Manifest m = SampleManifest();
+  m.code_bits = 100;
+  Manifest decoded;
+  const Status s = DecodeManifest(EncodeManifest(m), &decoded);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_NE(s.message().find("code_bits"), std::string::npos) << s.ToString();
+}
+
+}  // namespace
+}  // namespace semhash::format

@@ -1,0 +1,259 @@
+// The semhash tool end to end: real files in, real database on disk, output
+// and exit codes checked, and bad inputs shown to leave a database unchanged.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include "../engine/test_util.h"
+#include "semhash/db.h"
+#include "tools/io/npy_file.h"
+
+namespace semhash {
+namespace {
+
+using testing::TempDir;
+
+struct Outcome {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+Outcome Semhash(const std::string& args) {
+  const std::string command = std::string(SEMHASH_CLI) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string output;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
+  const int status = ::pclose(pipe);
+  return {WEXITSTATUS(status), output};
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Every file of a directory with its contents: equal snapshots mean nothing
+// on disk changed.
+std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    files[entry.path().filename()] = std::string(
+        std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return files;
+}
+
+void WriteIdx(const std::string& path, size_t count, size_t side,
+              std::mt19937_64* rng) {
+  std::string bytes("\x00\x00\x08\x03", 4);
+  for (uint32_t v : {uint32_t(count), uint32_t(side), uint32_t(side)}) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      bytes.push_back(char(v >> shift));
+  }
+  for (size_t i = 0; i < count * side * side; ++i)
+    bytes.push_back(char((*rng)()));
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    codes_.resize(kRows * kCodeBytes);
+    for (auto& b : codes_) b = uint8_t(rng_());
+    ASSERT_TRUE(io::WriteNpy(Path("codes.npy"), io::NpyType::kUint8,
+                             {kRows, kCodeBytes}, codes_.data())
+                    .ok());
+  }
+  std::string Path(const std::string& name) const { return dir_.Sub(name); }
+  std::string Db() const { return Path("db"); }
+
+  static constexpr size_t kRows = 200;
+  static constexpr size_t kCodeBytes = 16;
+  TempDir dir_;
+  std::mt19937_64 rng_{23};
+  std::vector<uint8_t> codes_;
+};
+
+TEST_F(CliTest, CodesBuildThenJsonQueryMatchesTheLibrary) {
+  Outcome run = Semhash("build --db " + Db() + " --codes " + Path("codes.npy") +
+                        " --address-bits 10 --code-bits 128");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("200 images"), std::string::npos) << run.output;
+
+  run = Semhash("query --db " + Db() + " --codes " + Path("codes.npy") +
+                " --first 3 --count 4 --k 5 --json --max-radius 2");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::regex line_format(
+      R"(\{"query": (\d+), "results": \[(\{"id": \d+, "distance": \d+\}(, )?)*\], )"
+      R"("stats": \{"radius_reached": \d+, "addresses_probed": \d+, )"
+      R"("addresses_occupied": \d+, "candidates_reranked": \d+\}\})");
+  std::vector<std::string> json;
+  for (const auto& line : Lines(run.output)) {
+    if (!line.empty() && line[0] == '{') json.push_back(line);
+  }
+  ASSERT_EQ(json.size(), 4u) << run.output;
+
+  Options read_only;
+  read_only.read_only = true;
+  auto db = testing::OpenOrDie(Db(), read_only);
+  for (size_t i = 0; i < json.size(); ++i) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(json[i], match, line_format)) << json[i];
+    EXPECT_EQ(match[1], std::to_string(3 + i));
+    const CodeView code(&codes_[(3 + i) * kCodeBytes], kCodeBytes);
+    SearchOptions options;
+    options.max_radius = 2;
+    SearchResult result;
+    ASSERT_TRUE(
+        db->Search(options, AddressFromCode(code, 10), code, 5, &result).ok());
+    std::string expected = "\"results\": [";
+    for (size_t j = 0; j < result.neighbors.size(); ++j) {
+      expected += (j ? ", " : "") + std::string("{\"id\": ") +
+                  std::to_string(result.neighbors[j].id) + ", \"distance\": " +
+                  std::to_string(result.neighbors[j].distance) + "}";
+    }
+    EXPECT_NE(json[i].find(expected + "]"), std::string::npos) << json[i];
+    // The query's own code is stored under its row index at distance 0.
+    EXPECT_NE(json[i].find("{\"id\": " + std::to_string(3 + i) +
+                           ", \"distance\": 0}"),
+              std::string::npos);
+  }
+}
+
+TEST_F(CliTest, ImagesAreEncodedByTheStoredModel) {
+  WriteIdx(Path("images.idx"), 120, 8, &rng_);
+  Outcome run =
+      Semhash("build --db " + Db() + " --images " + Path("images.idx") +
+              " --address-bits 12 --code-bits 64 --seed 5");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("lsh(seed=5)"), std::string::npos) << run.output;
+  // No encoder options at query time: the database's own model encodes.
+  run = Semhash("query --db " + Db() + " --images " + Path("images.idx") +
+                " --count 10 --k 1 --exact --json");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  size_t checked = 0;
+  for (const auto& line : Lines(run.output)) {
+    std::smatch m;
+    if (!std::regex_search(
+            line, m,
+            std::regex(
+                R"(^\{"query": (\d+), "results": \[\{"id": (\d+), "distance": 0\})")))
+      continue;
+    EXPECT_EQ(m[1], m[2]) << line;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 10u) << run.output;
+  // Adding the same images again replaces them: still 120 distinct ids.
+  run = Semhash("build --db " + Db() + " --images " + Path("images.idx"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto db = testing::OpenOrDie(Db());
+  SearchResult all;
+  ASSERT_TRUE(db->SearchExact(std::vector<uint8_t>(8, 0), 1000, &all).ok());
+  EXPECT_EQ(all.neighbors.size(), 120u);
+}
+
+struct BadCall {
+  std::string args;
+  int exit_code;
+  std::string says;
+};
+
+TEST_F(CliTest, BadInputsFailClearlyAndLeaveTheDatabaseUnchanged) {
+  ASSERT_EQ(Semhash("build --db " + Db() + " --codes " + Path("codes.npy") +
+                    " --address-bits 10 --code-bits 128")
+                .exit_code,
+            0);
+  // Fixtures: a 64-bit code file, truncated files, mismatched arrays.
+  std::vector<uint8_t> narrow(kRows * 8, 1);
+  ASSERT_TRUE(io::WriteNpy(Path("narrow.npy"), io::NpyType::kUint8, {kRows, 8},
+                           narrow.data())
+                  .ok());
+  std::string whole;
+  {
+    std::ifstream in(Path("codes.npy"), std::ios::binary);
+    whole.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(Path("cut.npy"), std::ios::binary)
+      << whole.substr(0, whole.size() - 7);
+  std::vector<uint32_t> few(kRows - 1, 0), wide(kRows, 1u << 10);
+  ASSERT_TRUE(io::WriteNpy(Path("few.npy"), io::NpyType::kUint32, {kRows - 1},
+                           few.data())
+                  .ok());
+  ASSERT_TRUE(
+      io::WriteNpy(Path("wide.npy"), io::NpyType::kUint32, {kRows}, wide.data())
+          .ok());
+  std::vector<uint64_t> ids(kRows - 5, 0);
+  ASSERT_TRUE(io::WriteNpy(Path("ids.npy"), io::NpyType::kUint64, {kRows - 5},
+                           ids.data())
+                  .ok());
+  WriteIdx(Path("images.idx"), 5, 8, &rng_);
+  std::ofstream(Path("file")) << "x";
+  const std::string build = "build --db " + Db() + " ";
+  const std::string query = "query --db " + Db() + " ";
+  const std::vector<BadCall> calls = {
+      {build + "--codes " + Path("narrow.npy"), 1, "64 bits"},
+      {build + "--codes " + Path("cut.npy"), 1, "cut.npy"},
+      {build + "--codes " + Path("absent.npy"), 1, "absent.npy"},
+      {build + "--codes " + Path("codes.npy") + " --addresses " +
+           Path("few.npy"),
+       1, "199 addresses for 200 codes"},
+      {build + "--codes " + Path("codes.npy") + " --addresses " +
+           Path("wide.npy"),
+       1, "wider than the database's 10 bits"},
+      {build + "--codes " + Path("codes.npy") + " --ids " + Path("ids.npy"), 1,
+       "195 ids for 200 codes"},
+      {build + "--codes " + Path("codes.npy") + " --address-bits 12", 1,
+       "address_bits"},
+      {build + "--codes " + Path("codes.npy") + " --code-bits 256", 1,
+       "code_bits"},
+      {build + "--images " + Path("images.idx"), 1,
+       "codes brought by the user"},
+      {build + "--codes " + Path("codes.npy") + " --bogus 1", 2, "bogus"},
+      {build + "--codes " + Path("codes.npy") + " --images " +
+           Path("images.idx"),
+       2, "exactly one"},
+      {build + "--codes " + Path("codes.npy") + " --encoder pca", 2,
+       "--encoder"},
+      {"build --db " + Path("file") + " --codes " + Path("codes.npy"), 1,
+       "is a file"},
+      {query + "--codes " + Path("narrow.npy"), 1, "128-bit codes"},
+      {query + "--codes " + Path("codes.npy") + " --first 500", 1,
+       "past its 200 rows"},
+      {query + "--images " + Path("images.idx"), 1, "no encoder"},
+      {query + "--codes " + Path("codes.npy") + " --k 0", 2, "--k"},
+      {"frobnicate", 2, "unknown command"},
+  };
+  const auto before = Snapshot(Db());
+  for (const BadCall& call : calls) {
+    const Outcome run = Semhash(call.args);
+    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
+    EXPECT_NE(run.output.find(call.says), std::string::npos)
+        << call.args << "\nsaid: " << run.output;
+    EXPECT_TRUE(Snapshot(Db()) == before)
+        << "database changed by " << call.args;
+  }
+}
+
+TEST_F(CliTest, EveryCommandHasHelp) {
+  for (const char* command : {"build", "query"}) {
+    const Outcome run = Semhash(std::string(command) + " --help");
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_NE(run.output.find("--db"), std::string::npos) << run.output;
+  }
+  EXPECT_EQ(Semhash("--help").exit_code, 0);
+  EXPECT_EQ(Semhash("").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace semhash

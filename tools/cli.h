@@ -1,0 +1,60 @@
+// Plumbing shared by the semhash subcommands: option parsing that turns
+// Boost.Program_options exceptions into usage errors, error reporting with
+// exit codes, and reading the inputs every subcommand accepts.
+#ifndef SEMHASH_TOOLS_CLI_H_
+#define SEMHASH_TOOLS_CLI_H_
+
+#include <boost/program_options.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "semhash/codes.h"
+#include "semhash/status.h"
+
+namespace semhash::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+namespace po = boost::program_options;
+
+// Parses argv into *vm. Returns false when the command must stop: after
+// --help (*exit_code 0) or on a usage error (*exit_code 2, message printed).
+bool ParseOptions(const std::string& command, const std::string& usage,
+                  const po::options_description& options, int argc, char** argv,
+                  po::variables_map* vm, int* exit_code);
+
+// Prints "semhash COMMAND: error: STATUS" to stderr; returns kExitFailure.
+int Fail(const std::string& command, const Status& status);
+// Prints a usage error; returns kExitUsage.
+int UsageError(const std::string& command, const std::string& message);
+
+// Rows of packed codes with their addresses, as `build --codes` and
+// `query --codes` read them.
+struct CodeRows {
+  size_t file_rows = 0;  // Rows in the file, before slicing.
+  size_t rows = 0;
+  size_t code_bytes = 0;
+  std::vector<uint8_t> codes;
+  std::vector<Address> addresses;
+};
+
+// Reads CODES.npy (2-D uint8, code_bits/8 columns) and, if `addresses_path`
+// is not empty, ADDR.npy (1-D uint32, one per row); otherwise each address
+// is the code's first address_bits bits. Keeps rows [first, first + count)
+// (count 0: to the end). InvalidArgument naming the file and the problem on
+// a wrong width, a length mismatch or an address wider than address_bits.
+Status ReadCodeRows(const std::string& codes_path,
+                    const std::string& addresses_path, uint32_t code_bits,
+                    uint32_t address_bits, size_t first, size_t count,
+                    CodeRows* out);
+
+// Images of an IDX file as float vectors: rows [first, first + count).
+Status ReadImageVectors(const std::string& path, size_t first, size_t count,
+                        size_t* rows, size_t* dim, std::vector<float>* vectors);
+
+}  // namespace semhash::cli
+
+#endif  // SEMHASH_TOOLS_CLI_H_

@@ -1,0 +1,13 @@
+// The semhash subcommands; each takes argv from its own name on and returns
+// the process exit code (0 ok, 1 failure, 2 usage error).
+#ifndef SEMHASH_TOOLS_COMMANDS_H_
+#define SEMHASH_TOOLS_COMMANDS_H_
+
+namespace semhash::cli {
+
+int RunBuild(int argc, char** argv);
+int RunQuery(int argc, char** argv);
+
+}  // namespace semhash::cli
+
+#endif  // SEMHASH_TOOLS_COMMANDS_H_

@@ -1,0 +1,56 @@
+// NumPy .npy reading and writing for the semhash command-line tool: hash
+// codes, ids and (later) float features exchanged with Python.
+//
+// Reads format versions 1.0, 2.0 and 3.0 of C-order, little-endian arrays of
+// the types in NpyType; writes version 1.0. Fortran order, big-endian data,
+// structured and other dtypes are refused with a message naming the file,
+// what was expected and what was found. Format: numpy.lib.format (NEP 1).
+// The host must be little-endian (checked at compile time).
+//
+// Thread safety: no shared state; concurrent calls on distinct files and
+// outputs are safe.
+#ifndef SEMHASH_TOOLS_IO_NPY_FILE_H_
+#define SEMHASH_TOOLS_IO_NPY_FILE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "semhash/status.h"
+
+namespace semhash::io {
+
+// Element types, with their .npy descr: '|u1' (also read as '<u1'), '<u4',
+// '<u8', '<i8', '<f4', '<f8'.
+enum class NpyType { kUint8, kUint32, kUint64, kInt64, kFloat32, kFloat64 };
+
+struct NpyArray {
+  NpyType type = NpyType::kUint8;
+  std::vector<size_t> shape;  // Empty for a 0-d array, which has 1 element.
+  std::vector<uint8_t> data;  // Raw little-endian bytes, C order.
+};
+
+// Reads the whole array at `path`. On failure *out is unchanged.
+Status ReadNpy(const std::string& path, NpyArray* out);
+
+// Typed readers: check dtype and rank, then convert. On failure the outputs
+// are unchanged.
+// A 2-D uint8 array ('|u1' or '<u1').
+Status ReadNpyMatrixU8(const std::string& path, size_t* rows, size_t* cols,
+                       std::vector<uint8_t>* data);
+// A 1-D uint32 array ('<u4').
+Status ReadNpyVectorU32(const std::string& path, std::vector<uint32_t>* data);
+// A 1-D uint64 array ('<u8'), or int64 ('<i8') with no negative value.
+Status ReadNpyVectorU64(const std::string& path, std::vector<uint64_t>* data);
+
+// Writes a C-order array as format 1.0, its header padded with spaces so the
+// data starts at a multiple of 64 bytes, as numpy does. `data` holds
+// product(shape) elements of `type` and may be null only if that is 0.
+// A write that fails part-way removes the partial file.
+Status WriteNpy(const std::string& path, NpyType type,
+                const std::vector<size_t>& shape, const void* data);
+
+}  // namespace semhash::io
+
+#endif  // SEMHASH_TOOLS_IO_NPY_FILE_H_

@@ -1,0 +1,276 @@
+// `semhash query`: searches a database (opened read-only) with images
+// encoded by its stored encoder, or with codes the user brings, and prints
+// either readable results with precision@k or one JSON line per query.
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "semhash/db.h"
+#include "semhash/encoder.h"
+#include "tools/cli.h"
+#include "tools/commands.h"
+#include "tools/io/idx_file.h"
+
+namespace semhash::cli {
+namespace {
+
+constexpr char kCommand[] = "query";
+
+struct QueryArgs {
+  std::string db, images, codes, addresses, query_labels, db_labels;
+  size_t first = 0, count = 0, k = 10, show = 3;
+  bool exact = false, json = false, compare_exact = false;
+  SearchOptions search;
+};
+
+Status EncodeImages(const QueryArgs& args, const DB& db, CodeRows* rows) {
+  const Encoder* encoder = db.encoder();
+  if (encoder == nullptr) {
+    return Status::InvalidArgument(
+        args.db +
+        " holds codes brought by the user and has no encoder; "
+        "query it with --codes");
+  }
+  size_t n = 0, dim = 0;
+  std::vector<float> vectors;
+  Status s =
+      ReadImageVectors(args.images, args.first, args.count, &n, &dim, &vectors);
+  if (!s.ok()) return s;
+  if (dim != encoder->input_dim()) {
+    return Status::InvalidArgument(args.images + ": images of " +
+                                   std::to_string(dim) +
+                                   " values; the database's encoder takes " +
+                                   std::to_string(encoder->input_dim()));
+  }
+  rows->rows = n;
+  rows->code_bytes = encoder->code_bits() / 8;
+  rows->addresses.resize(n);
+  rows->codes.resize(n * rows->code_bytes);
+  return encoder->Encode(n, vectors.data(), dim, rows->addresses.data(),
+                         rows->codes.data());
+}
+
+Status ReadLabels(const QueryArgs& args, std::vector<uint8_t>* query_labels,
+                  std::vector<uint8_t>* db_labels) {
+  if (args.query_labels.empty() != args.db_labels.empty()) {
+    return Status::InvalidArgument(
+        "--query-labels and --db-labels go together");
+  }
+  if (args.query_labels.empty()) return Status::OK();
+  Status s = io::ReadIdxLabels(args.query_labels, query_labels);
+  if (s.ok()) s = io::ReadIdxLabels(args.db_labels, db_labels);
+  if (s.ok() && query_labels->size() < args.first + 1) {
+    s = Status::InvalidArgument(args.query_labels + ": no label for query " +
+                                std::to_string(args.first));
+  }
+  return s;
+}
+
+// Relevant results (same label) among the first k, over k.
+Status PrecisionAtK(const QueryArgs& args, const std::vector<Neighbor>& found,
+                    uint8_t query_label, const std::vector<uint8_t>& db_labels,
+                    double* precision) {
+  size_t relevant = 0;
+  for (const Neighbor& n : found) {
+    if (n.id >= db_labels.size()) {
+      return Status::InvalidArgument(args.db_labels + " has no label for id " +
+                                     std::to_string(n.id));
+    }
+    relevant += db_labels[n.id] == query_label;
+  }
+  *precision = static_cast<double>(relevant) / static_cast<double>(args.k);
+  return Status::OK();
+}
+
+void PrintJson(size_t query, const SearchResult& result) {
+  std::cout << "{\"query\": " << query << ", \"results\": [";
+  for (size_t i = 0; i < result.neighbors.size(); ++i) {
+    std::cout << (i ? ", " : "") << "{\"id\": " << result.neighbors[i].id
+              << ", \"distance\": " << result.neighbors[i].distance << "}";
+  }
+  const SearchStats& st = result.stats;
+  std::cout << "], \"stats\": {\"radius_reached\": " << st.radius_reached
+            << ", \"addresses_probed\": " << st.addresses_probed
+            << ", \"addresses_occupied\": " << st.addresses_occupied
+            << ", \"candidates_reranked\": " << st.candidates_reranked
+            << "}}\n";
+}
+
+void PrintText(size_t query, const SearchResult& result,
+               const std::vector<uint8_t>& query_labels,
+               const std::vector<uint8_t>& db_labels) {
+  const bool labelled = !query_labels.empty();
+  std::cout << "query " << query;
+  if (labelled) std::cout << " (label " << int(query_labels[query]) << ")";
+  const SearchStats& st = result.stats;
+  std::cout << ": radius " << st.radius_reached << ", " << st.addresses_probed
+            << " addresses probed, " << st.addresses_occupied << " occupied, "
+            << st.candidates_reranked << " candidates re-ranked\n"
+            << "  rank        id" << (labelled ? "  label" : "")
+            << "  distance\n";
+  for (size_t i = 0; i < result.neighbors.size(); ++i) {
+    const Neighbor& n = result.neighbors[i];
+    std::cout << std::setw(6) << i + 1 << std::setw(10) << n.id;
+    if (labelled) std::cout << std::setw(7) << int(db_labels.at(n.id));
+    std::cout << std::setw(10) << n.distance << "\n";
+  }
+}
+
+struct Totals {
+  size_t queries = 0;
+  double seconds = 0, precision = 0, exact_precision = 0, recall = 0;
+  uint64_t candidates = 0, probed = 0;
+};
+
+void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
+  const double n = static_cast<double>(t.queries);
+  std::ostream& out = args.json ? std::cerr : std::cout;
+  out << std::fixed << std::setprecision(3) << t.queries << " queries in "
+      << t.seconds << " s (" << 1000.0 * t.seconds / n << " ms each), "
+      << (args.exact ? "exact scan" : "two-stage search")
+      << ": mean candidates re-ranked " << t.candidates / n
+      << ", mean addresses probed " << t.probed / n << "\n";
+  if (labelled) {
+    out << "precision@" << args.k << ": " << t.precision / n;
+    if (args.compare_exact) {
+      out << " (exact Hamming ranking: " << t.exact_precision / n << "; recall@"
+          << args.k << " of the exact top " << args.k << ": " << t.recall / n
+          << ")";
+    }
+    out << "\n";
+  }
+}
+
+double Recall(const std::vector<Neighbor>& found,
+              const std::vector<Neighbor>& truth) {
+  if (truth.empty()) return 1.0;
+  std::set<uint64_t> ids;
+  for (const Neighbor& n : truth) ids.insert(n.id);
+  size_t hits = 0;
+  for (const Neighbor& n : found) hits += ids.count(n.id);
+  return static_cast<double>(hits) / static_cast<double>(truth.size());
+}
+
+Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
+  std::vector<uint8_t> query_labels, db_labels;
+  Status s = ReadLabels(args, &query_labels, &db_labels);
+  if (!s.ok()) return s;
+  const bool labelled = !query_labels.empty();
+  Totals totals;
+  for (size_t i = 0; i < rows.rows; ++i) {
+    const size_t query = args.first + i;
+    const CodeView code(&rows.codes[i * rows.code_bytes], rows.code_bytes);
+    SearchResult result;
+    const auto start = std::chrono::steady_clock::now();
+    s = args.exact
+            ? db->SearchExact(code, args.k, &result)
+            : db->Search(args.search, rows.addresses[i], code, args.k, &result);
+    totals.seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    if (!s.ok()) return s.WithContext("query " + std::to_string(query));
+    ++totals.queries;
+    totals.candidates += result.stats.candidates_reranked;
+    totals.probed += result.stats.addresses_probed;
+    if (labelled && query >= query_labels.size()) {
+      return Status::InvalidArgument(
+          args.query_labels + ": no label for query " + std::to_string(query));
+    }
+    if (labelled) {
+      double p;
+      s = PrecisionAtK(args, result.neighbors, query_labels[query], db_labels,
+                       &p);
+      if (!s.ok()) return s;
+      totals.precision += p;
+    }
+    if (labelled && args.compare_exact) {
+      SearchResult exact;
+      s = db->SearchExact(code, args.k, &exact);
+      double p = 0;
+      if (s.ok())
+        s = PrecisionAtK(args, exact.neighbors, query_labels[query], db_labels,
+                         &p);
+      if (!s.ok()) return s;
+      totals.exact_precision += p;
+      totals.recall += Recall(result.neighbors, exact.neighbors);
+    }
+    if (args.json) {
+      PrintJson(query, result);
+    } else if (i < args.show) {
+      PrintText(query, result, query_labels, db_labels);
+    }
+  }
+  PrintSummary(args, totals, labelled);
+  return Status::OK();
+}
+
+Status Query(const QueryArgs& args) {
+  Options options;
+  options.read_only = true;
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(options, args.db, &db);
+  if (!s.ok()) return s;
+  CodeRows rows;
+  s = args.images.empty()
+          ? ReadCodeRows(args.codes, args.addresses, db->info().code_bits,
+                         db->info().address_bits, args.first, args.count, &rows)
+          : EncodeImages(args, *db, &rows);
+  if (s.ok() && rows.rows == 0)
+    s = Status::InvalidArgument("no queries to run");
+  if (!s.ok()) return s;
+  return RunQueries(args, db.get(), rows);
+}
+
+}  // namespace
+
+int RunQuery(int argc, char** argv) {
+  QueryArgs args;
+  po::options_description options("options");
+  options.add_options()("help,h", "show this help")(
+      "db", po::value(&args.db)->required(), "database directory")(
+      "images", po::value(&args.images),
+      "IDX image file; encoded with the database's encoder")(
+      "codes", po::value(&args.codes), "2-D uint8 .npy of packed query codes")(
+      "addresses", po::value(&args.addresses),
+      "with --codes: 1-D uint32 .npy of query addresses")(
+      "first", po::value(&args.first), "first query row (default 0)")(
+      "count", po::value(&args.count),
+      "number of queries (default: to the end)")(
+      "k", po::value(&args.k)->default_value(10), "results per query")(
+      "exact", po::bool_switch(&args.exact),
+      "scan every stored code instead of probing")(
+      "max-radius", po::value(&args.search.max_radius)->default_value(3),
+      "largest Hamming radius probed around the address")(
+      "min-candidates",
+      po::value(&args.search.min_candidates)->default_value(0),
+      "stop probing once this many candidates are found (0: max(k, 100))")(
+      "json", po::bool_switch(&args.json), "one JSON line per query on stdout")(
+      "query-labels", po::value(&args.query_labels),
+      "IDX labels of the queries (for precision@k)")(
+      "db-labels", po::value(&args.db_labels),
+      "IDX labels of the stored images, indexed by id")(
+      "compare-exact", po::bool_switch(&args.compare_exact),
+      "also rank exactly: precision and recall against the exact answer")(
+      "show", po::value(&args.show)->default_value(3),
+      "queries whose results are printed (text output)");
+  po::variables_map vm;
+  int exit_code;
+  if (!ParseOptions(kCommand,
+                    "--db DIR (--images FILE | --codes FILE) [options]",
+                    options, argc, argv, &vm, &exit_code)) {
+    return exit_code;
+  }
+  if (args.images.empty() == args.codes.empty()) {
+    return UsageError(kCommand, "give exactly one of --images and --codes");
+  }
+  if (!args.addresses.empty() && args.codes.empty()) {
+    return UsageError(kCommand, "--addresses goes with --codes");
+  }
+  if (args.k == 0) return UsageError(kCommand, "--k must be at least 1");
+  const Status s = Query(args);
+  return s.ok() ? kExitOk : Fail(kCommand, s);
+}
+
+}  // namespace semhash::cli

@@ -1,0 +1,51 @@
+// semhash: the command-line tool over the public API.
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+namespace {
+
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"build", "fill a database from images or codes", semhash::cli::RunBuild},
+    {"query", "search a database; print results or JSON lines",
+     semhash::cli::RunQuery},
+};
+
+int Usage(std::ostream& out, int exit_code) {
+  out << "usage: semhash COMMAND [options]   (semhash COMMAND --help)\n\n";
+  for (const auto& sub : kSubcommands) {
+    out << "  " << sub.name << "\t" << sub.summary << "\n";
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage(std::cerr, semhash::cli::kExitUsage);
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    return Usage(std::cout, semhash::cli::kExitOk);
+  }
+  for (const auto& sub : kSubcommands) {
+    if (name != sub.name) continue;
+    try {
+      return sub.run(argc - 1, argv + 1);
+    } catch (const std::exception& e) {
+      std::cerr << "semhash " << name << ": error: " << e.what() << "\n";
+      return semhash::cli::kExitFailure;
+    }
+  }
+  std::cerr << "semhash: unknown command '" << name << "'\n";
+  return Usage(std::cerr, semhash::cli::kExitUsage);
+}
