@@ -54,31 +54,39 @@ std::string EncoderIdentity(std::string_view kind, std::string_view params) {
   return std::string(kind) + "(" + std::string(params) + ")";
 }
 
-Status CheckOptions(const Options& options) {
-  if (options.address_bits.has_value() &&
-      (*options.address_bits < kMinAddressBits ||
-       *options.address_bits > kMaxAddressBits)) {
-    return Status::InvalidArgument("address_bits " +
-                                   std::to_string(*options.address_bits) +
-                                   " is outside 8..32");
-  }
-  if (options.code_bits.has_value() &&
-      (*options.code_bits < kMinCodeBits || *options.code_bits > kMaxCodeBits ||
-       *options.code_bits % 64 != 0)) {
-    return Status::InvalidArgument("code_bits " +
-                                   std::to_string(*options.code_bits) +
-                                   " is not a multiple of 64 in 64..1024");
-  }
+// The widths a database created with `options` would have.
+uint32_t EffectiveAddressBits(const Options& options) {
   const Encoder* encoder = options.encoder.get();
-  if (encoder == nullptr) return Status::OK();
-  if (options.address_bits.value_or(encoder->address_bits()) !=
-          encoder->address_bits() ||
-      options.code_bits.value_or(encoder->code_bits()) !=
-          encoder->code_bits()) {
+  return options.address_bits.value_or(encoder ? encoder->address_bits()
+                                               : kDefaultAddressBits);
+}
+
+uint32_t EffectiveCodeBits(const Options& options) {
+  const Encoder* encoder = options.encoder.get();
+  return options.code_bits.value_or(encoder ? encoder->code_bits()
+                                            : kDefaultCodeBits);
+}
+
+Status CheckOptions(const Options& options) {
+  const Encoder* encoder = options.encoder.get();
+  if (encoder != nullptr &&
+      (EffectiveAddressBits(options) != encoder->address_bits() ||
+       EffectiveCodeBits(options) != encoder->code_bits())) {
     return Status::InvalidArgument(
         "the encoder makes " + std::to_string(encoder->address_bits()) +
         "-bit addresses and " + std::to_string(encoder->code_bits()) +
         "-bit codes, unlike the options' address_bits/code_bits");
+  }
+  const uint32_t address_bits = EffectiveAddressBits(options);
+  if (address_bits < kMinAddressBits || address_bits > kMaxAddressBits) {
+    return Status::InvalidArgument(
+        "address_bits " + std::to_string(address_bits) + " is outside 8..32");
+  }
+  const uint32_t code_bits = EffectiveCodeBits(options);
+  if (code_bits < kMinCodeBits || code_bits > kMaxCodeBits ||
+      code_bits % 64 != 0) {
+    return Status::InvalidArgument("code_bits " + std::to_string(code_bits) +
+                                   " is not a multiple of 64 in 64..1024");
   }
   return Status::OK();
 }

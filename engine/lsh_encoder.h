@@ -4,9 +4,8 @@
 //
 // The hyperplanes are drawn from the seed alone, identically on every
 // platform with IEEE-754 double arithmetic (not x87 extended precision):
-// DrawStandardNormals below. The address uses stream
-// kLshAddressStream of the seed and the code stream kLshCodeStream, so the two
-// are independent.
+// DrawStandardNormals below. The address uses stream kLshAddressStream of the
+// seed and the code stream kLshCodeStream, so the two are independent.
 //
 // Thread safety: an LshEncoder is immutable; Encode may run concurrently.
 #ifndef SEMHASH_ENGINE_LSH_ENCODER_H_

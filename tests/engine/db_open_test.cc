@@ -197,6 +197,15 @@ TEST(DBOpen, EncoderMustAgreeWithBitOptions) {
   create.encoder = Lsh(1, 16);
   std::unique_ptr<DB> db;
   EXPECT_TRUE(DB::Open(create, dir.Sub("db"), &db).IsInvalidArgument());
+  // An encoder may make addresses narrower than a database allows.
+  Options narrow;
+  narrow.create_if_missing = true;
+  narrow.encoder = Lsh(1, 4);
+  const Status s = DB::Open(narrow, dir.Sub("db"), &db);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("address_bits 4"), std::string::npos)
+      << s.ToString();
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("db")));
 }
 
 }  // namespace
