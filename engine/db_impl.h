@@ -33,6 +33,7 @@ class DBImpl final : public DB {
   Status Search(const SearchOptions& options, Address address, CodeView code,
                 size_t k, SearchResult* result) override;
   Status SearchExact(CodeView code, size_t k, SearchResult* result) override;
+  std::unique_ptr<Iterator> NewIterator() override;
   const DatabaseInfo& info() const override { return info_; }
   const Encoder* encoder() const override { return encoder_.get(); }
 

@@ -8,9 +8,9 @@
 #include <system_error>
 
 #include "engine/db_impl.h"
+#include "engine/encoder_frame.h"
 #include "engine/posting_merge_operator.h"
 #include "engine/rocksdb_status.h"
-#include "format/frame.h"
 #include "format/keys.h"
 
 namespace semhash {
@@ -19,7 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint32_t kPostingChunkCapacity = 1024;
-constexpr uint8_t kEncoderFrameVersion = 1;
 
 enum class PathState { kAbsent, kEmptyDirectory, kDatabase };
 
@@ -129,10 +128,8 @@ Status WriteInitialRecords(const Options& options, const std::string& dir) {
   batch.Put(store->meta(), format::kManifestKey,
             format::EncodeManifest(NewManifest(options)));
   if (options.encoder != nullptr) {
-    std::string framed;
-    format::AppendFrame(format::RecordKind::kEncoderModel, kEncoderFrameVersion,
-                        options.encoder->Serialize(), &framed);
-    batch.Put(store->meta(), format::kEncoderKey, framed);
+    batch.Put(store->meta(), format::kEncoderKey,
+              EncodeEncoderFrame(*options.encoder));
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
@@ -202,15 +199,13 @@ Status LoadStoredEncoder(RocksDBStore* store, const format::Manifest& m,
                               " but no model is stored");
   }
   if (!s.ok()) return FromRocksDB(s);
-  format::FrameView frame;
-  Status d =
-      format::DecodeFrame(format::RecordKind::kEncoderModel, value, &frame);
-  if (!d.ok()) return d.WithContext("encoder model");
-  if (XXH3_64bits(frame.payload.data(), frame.payload.size()) !=
-      m.encoder_model_checksum) {
+  std::string_view model;
+  Status d = DecodeEncoderFrame(value, &model);
+  if (!d.ok()) return d;
+  if (XXH3_64bits(model.data(), model.size()) != m.encoder_model_checksum) {
     return Status::Corruption("encoder model differs from the manifest's");
   }
-  return Encoder::Load(frame.payload, encoder);
+  return Encoder::Load(model, encoder);
 }
 
 Status CheckEncoder(const Options& options, const format::Manifest& m) {

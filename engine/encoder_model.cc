@@ -11,7 +11,11 @@
 #include <vector>
 
 #include "encoder_model_generated.h"
-#include "engine/lsh_encoder.h"
+#include "engine/encoder_params.h"
+#include "engine/fb_convert.h"
+#include "engine/linear_encoder.h"
+#include "engine/model_checks.h"
+#include "engine/spectral_encoder.h"
 #include "semhash/encoder.h"
 
 namespace semhash {
@@ -26,11 +30,6 @@ flatbuffers::Offset<fb::LinearHash> BuildLinearHash(
                               weights, thresholds);
 }
 
-std::vector<float> ReadFloats(const flatbuffers::Vector<float>* values) {
-  if (values == nullptr) return {};
-  return std::vector<float>(values->begin(), values->end());
-}
-
 Status ReadLinearHash(const fb::LinearHash* in, const char* role,
                       LinearHash* out) {
   if (in == nullptr) {
@@ -38,31 +37,27 @@ Status ReadLinearHash(const fb::LinearHash* in, const char* role,
   }
   out->bits = in->bits();
   out->input_dim = in->input_dim();
-  out->mean = ReadFloats(in->mean());
-  out->weights = ReadFloats(in->weights());
-  out->thresholds = ReadFloats(in->thresholds());
+  out->mean = ReadVector(in->mean());
+  out->weights = ReadVector(in->weights());
+  out->thresholds = ReadVector(in->thresholds());
   return Status::OK();
 }
 
-Status LoadLsh(const fb::EncoderModel& model, std::unique_ptr<Encoder>* out) {
-  uint64_t seed = 0;
+// Loads the kinds made of two linear hashes (lsh, pcah, itq).
+Status LoadLinearModel(const fb::EncoderModel& model, std::string_view kind,
+                       std::unique_ptr<Encoder>* out) {
+  const std::string_view params = ReadString(model.params());
+  EncoderOptions options;
   LinearHash address;
   LinearHash code;
-  const std::string_view params =
-      model.params() == nullptr ? "" : model.params()->string_view();
-  Status s = ParseLshParams(params, &seed);
+  Status s = ParseEncoderParams(kind, params, &options);
   if (s.ok()) s = ReadLinearHash(model.address(), "address", &address);
   if (s.ok()) s = ReadLinearHash(model.code(), "code", &code);
-  if (s.ok()) s = CheckLshHashes(address, code);
+  if (s.ok()) s = CheckLinearHashes(address, code);
+  if (s.ok()) s = CheckModelInputDim(model.input_dim(), address.input_dim);
   if (!s.ok()) return s;
-  if (model.input_dim() != address.input_dim) {
-    return Status::Corruption("model input_dim " +
-                              std::to_string(model.input_dim()) +
-                              " differs from the hashes' input_dim " +
-                              std::to_string(address.input_dim));
-  }
-  *out =
-      std::make_unique<LshEncoder>(seed, std::move(address), std::move(code));
+  *out = std::make_unique<LinearEncoder>(std::string(kind), std::string(params),
+                                         std::move(address), std::move(code));
   return Status::OK();
 }
 
@@ -105,7 +100,11 @@ Status LoadVerified(const uint8_t* data, size_t size,
   const fb::EncoderModel& model = *fb::GetEncoderModel(data);
   if (model.kind() == nullptr) return Status::Corruption("kind is missing");
   const std::string_view kind = model.kind()->string_view();
-  if (kind == kLshKind) return LoadLsh(model, out);
+  if (IsLinearEncoderKind(kind)) return LoadLinearModel(model, kind, out);
+
+  // Kinds whose models hold more than two linear hashes, one line each:
+  if (kind == kSpectralEncoder) return LoadSpectralModel(model, out);
+
   return Status::NotSupported("unknown encoder kind '" + Printable(kind) + "'");
 }
 
@@ -124,8 +123,7 @@ std::string SerializeLinearModel(std::string_view kind, std::string_view params,
       builder,
       fb::CreateEncoderModel(builder, kind_offset, params_offset,
                              address.input_dim, address_offset, code_offset));
-  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()),
-                     builder.GetSize());
+  return FinishedBytes(builder);
 }
 
 Status Encoder::Load(std::string_view bytes, std::unique_ptr<Encoder>* out) {

@@ -1,6 +1,6 @@
 // The persisted encoder model (format/encoder_model.fbs, laid out in
-// docs/format.md): writing it for encoders made of two linear hashes (LSH;
-// PCA-sign and PCA+ITQ later). Reading it back is Encoder::Load (declared in
+// docs/format.md): writing it for encoders made of two linear hashes (LSH,
+// PCA-sign and PCA+ITQ). Reading it back is Encoder::Load (declared in
 // semhash/encoder.h), defined in encoder_model.cc with the writer (internal).
 //
 // Thread safety: pure functions.
@@ -18,7 +18,7 @@ namespace semhash {
 // `params`, whose input_dim is address.input_dim. The same arguments always
 // give the same bytes. The hashes are written as given, unchecked: Load is
 // what rejects an inconsistent model.
-// REQUIRES: the model is smaller than 2 GiB (TrainLshEncoder ensures it).
+// REQUIRES: the model is smaller than 2 GiB (CheckLinearTraining ensures it).
 std::string SerializeLinearModel(std::string_view kind, std::string_view params,
                                  const LinearHash& address,
                                  const LinearHash& code);

@@ -7,10 +7,11 @@
 // width Eigen was built with. The projections come from a float matrix
 // product; a bit whose projection lies within that product's rounding error
 // bound of the threshold is decided again by a double-precision dot product
-// in a fixed order. So a vector encodes identically at insert time and at
-// query time, and an address equals the prefix of a code made by the same
-// hyperplanes. (A finite input whose x - mean overflows float, i.e. values
-// near FLT_MAX, still gets deterministic bits, but meaningless ones.)
+// in a fixed order (block_encoding.h). So a vector encodes identically at
+// insert time and at query time, and an address equals the prefix of a code
+// made by the same hyperplanes. (A finite input whose x - mean overflows float,
+// i.e. values near FLT_MAX, still gets deterministic bits, but meaningless
+// ones.)
 //
 // Thread safety: a LinearHashEncoder is immutable once made; its Encode*
 // methods may run concurrently.

@@ -1,18 +1,16 @@
-// Random-hyperplane LSH: training, encoding and the portable normal sampler
-// that draws its hyperplanes (see lsh_encoder.h).
+// Random-hyperplane LSH: training and the portable normal sampler that draws
+// its hyperplanes (see lsh_encoder.h).
 #include "engine/lsh_encoder.h"
 
-#include <charconv>
 #include <cmath>
-#include <utility>
 #include <vector>
 
-#include "engine/encoder_model.h"
+#include "engine/linear_encoder.h"
+#include "engine/linear_hash.h"
 
 namespace semhash {
 namespace {
 
-constexpr uint32_t kMinLshAddressBits = 1;
 constexpr uint64_t kGoldenGamma = 0x9E3779B97F4A7C15ull;
 
 // The splitmix64 output function (Steele, Lea and Flood 2014).
@@ -60,46 +58,6 @@ double PortableLog(double x) {
   return std::fma(static_cast<double>(exponent), kLn2, (2 * z) * series);
 }
 
-Status CheckFiniteVectors(size_t n, const float* vectors, size_t dim) {
-  for (size_t i = 0; i < n * dim; ++i) {
-    if (!std::isfinite(vectors[i])) {
-      return Status::InvalidArgument("vector " + std::to_string(i / dim) +
-                                     ", value " + std::to_string(i % dim) +
-                                     " is not finite");
-    }
-  }
-  return Status::OK();
-}
-
-Status CheckTrainArguments(const LshOptions& options, size_t n,
-                           const float* vectors, size_t dim) {
-  if (n == 0) return Status::InvalidArgument("no training vectors (n == 0)");
-  if (dim == 0) return Status::InvalidArgument("dim is 0");
-  if (vectors == nullptr) return Status::InvalidArgument("vectors is null");
-  if (options.address_bits < kMinLshAddressBits ||
-      options.address_bits > kMaxAddressBits) {
-    return Status::InvalidArgument("address_bits " +
-                                   std::to_string(options.address_bits) +
-                                   " is not in 1..32");
-  }
-  if (options.code_bits % 64 != 0 || options.code_bits < kMinCodeBits ||
-      options.code_bits > kMaxCodeBits) {
-    return Status::InvalidArgument("code_bits " +
-                                   std::to_string(options.code_bits) +
-                                   " is not a multiple of 64 in 64..1024");
-  }
-  // The model must fit in one FlatBuffer (< 2 GiB): the weights and both
-  // means take floats_per_dim floats per input dimension, and 64 KiB is left
-  // for the thresholds and the framing.
-  constexpr size_t kMaxModelBytes = (size_t{1} << 31) - (size_t{1} << 16);
-  const size_t floats_per_dim = options.address_bits + options.code_bits + 2;
-  if (dim > kMaxModelBytes / sizeof(float) / floats_per_dim) {
-    return Status::InvalidArgument("dim " + std::to_string(dim) +
-                                   " makes the model larger than 2 GiB");
-  }
-  return CheckFiniteVectors(n, vectors, dim);
-}
-
 // The column means of n x dim row-major vectors, summed in double.
 std::vector<float> ColumnMeans(size_t n, const float* vectors, size_t dim) {
   std::vector<double> sums(dim, 0.0);
@@ -142,85 +100,15 @@ void DrawStandardNormals(uint64_t seed, uint64_t stream, size_t n, float* out) {
   }
 }
 
-std::string FormatLshParams(uint64_t seed) {
-  return "seed=" + std::to_string(seed);
-}
-
-Status ParseLshParams(std::string_view params, uint64_t* seed) {
-  constexpr std::string_view kPrefix = "seed=";
-  uint64_t value = 0;
-  if (params.starts_with(kPrefix)) {
-    const char* first = params.data() + kPrefix.size();
-    const char* last = params.data() + params.size();
-    const auto [end, error] = std::from_chars(first, last, value);
-    if (error == std::errc() && end == last &&
-        FormatLshParams(value) == params) {
-      *seed = value;
-      return Status::OK();
-    }
-  }
-  return Status::Corruption("lsh params '" + std::string(params) +
-                            "' are not of the form seed=<uint64>");
-}
-
-Status CheckLshHashes(const LinearHash& address, const LinearHash& code) {
-  Status s = CheckLinearHash(address).WithContext("address hash");
-  if (s.ok()) s = CheckLinearHash(code).WithContext("code hash");
-  if (!s.ok()) return s;
-  if (address.bits < kMinLshAddressBits || address.bits > kMaxAddressBits) {
-    return Status::Corruption("address hash has " +
-                              std::to_string(address.bits) +
-                              " bits, not 1..32");
-  }
-  if (code.bits % 64 != 0 || code.bits < kMinCodeBits ||
-      code.bits > kMaxCodeBits) {
-    return Status::Corruption("code hash has " + std::to_string(code.bits) +
-                              " bits, not a multiple of 64 in 64..1024");
-  }
-  if (address.input_dim != code.input_dim) {
-    return Status::Corruption(
-        "address hash input_dim " + std::to_string(address.input_dim) +
-        " differs from code hash input_dim " + std::to_string(code.input_dim));
-  }
-  return Status::OK();
-}
-
-LshEncoder::LshEncoder(uint64_t seed, LinearHash address, LinearHash code)
-    : params_(FormatLshParams(seed)),
-      address_(std::move(address)),
-      code_(std::move(code)) {}
-
-Status LshEncoder::Encode(size_t n, const float* vectors, size_t dim,
-                          Address* addresses, uint8_t* codes) const {
-  if (dim != input_dim()) {
-    return Status::InvalidArgument("vectors have dim " + std::to_string(dim) +
-                                   ", the encoder expects " +
-                                   std::to_string(input_dim()));
-  }
-  if (n == 0) return Status::OK();
-  if (vectors == nullptr || addresses == nullptr || codes == nullptr) {
-    return Status::InvalidArgument("null vectors, addresses or codes");
-  }
-  Status s = CheckFiniteVectors(n, vectors, dim);
-  if (!s.ok()) return s;
-  address_.EncodeToAddresses(n, vectors, addresses);
-  code_.EncodeToCodes(n, vectors, codes);
-  return Status::OK();
-}
-
-std::string LshEncoder::Serialize() const {
-  return SerializeLinearModel(kind_, params_, address_.hash(), code_.hash());
-}
-
-Status TrainLshEncoder(const LshOptions& options, size_t n,
+Status TrainLshEncoder(const EncoderOptions& options, size_t n,
                        const float* vectors, size_t dim,
                        std::unique_ptr<Encoder>* out) {
   out->reset();
-  Status s = CheckTrainArguments(options, n, vectors, dim);
+  Status s = CheckLinearTraining(options, /*min_vectors=*/1, n, vectors, dim);
   if (!s.ok()) return s;
   const std::vector<float> mean = ColumnMeans(n, vectors, dim);
-  *out = std::make_unique<LshEncoder>(
-      options.seed,
+  *out = NewLinearEncoder(
+      kLshEncoder, options,
       RandomHyperplanes(options.seed, kLshAddressStream, options.address_bits,
                         mean),
       RandomHyperplanes(options.seed, kLshCodeStream, options.code_bits, mean));

@@ -9,10 +9,10 @@
 #include <memory>
 
 #include "engine/db_impl.h"
+#include "engine/db_iterator.h"
 #include "engine/hamming_ball.h"
 #include "engine/rocksdb_status.h"
 #include "engine/top_k.h"
-#include "format/id_record.h"
 #include "format/keys.h"
 #include "format/posting_chunk.h"
 
@@ -83,31 +83,23 @@ Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
   Status s = CheckCode(code);
   if (!s.ok()) return s;
   *result = SearchResult();
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->ids()));
   TopK top(k);
-  format::IdRecord record;
+  const std::unique_ptr<Iterator> it = NewIterator();
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != format::kIdKeyBytes) {
-      return Status::Corruption("id key of " +
-                                std::to_string(it->key().size()) + " bytes");
-    }
-    const uint64_t id = format::DecodeIdKey(
-        std::string_view(it->key().data(), it->key().size()));
-    s = format::DecodeIdRecord(
-        std::string_view(it->value().data(), it->value().size()), &record);
-    if (!s.ok()) return s.WithContext("id " + std::to_string(id));
-    if (record.code.size() != code.size()) {
-      return Status::Corruption("id " + std::to_string(id) +
-                                ": code length differs from manifest");
-    }
-    top.Push(id, HammingDistance(code, record.code));
+    top.Push(it->id(), HammingDistance(code, it->code()));
     ++result->stats.candidates_reranked;
   }
-  s = FromRocksDB(it->status());
+  s = it->status();
   if (!s.ok()) return s;
   result->neighbors = top.Take();
   return Status::OK();
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIterator() {
+  return std::make_unique<DBIterator>(
+      std::unique_ptr<rocksdb::Iterator>(
+          store_->db()->NewIterator(rocksdb::ReadOptions(), store_->ids())),
+      info_.code_bits / 8);
 }
 
 }  // namespace semhash

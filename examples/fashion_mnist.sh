@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: build a semhash database from the 60,000 Fashion-MNIST training
-# images (Debian package dataset-fashion-mnist), encoded by random-hyperplane
-# LSH into 30-bit addresses and 256-bit codes, then query it with 1,000 test
+# images (Debian package dataset-fashion-mnist), encoded by PCA + ITQ (the
+# best of semhash's encoders, docs/quality.md) into 30-bit addresses and
+# 256-bit codes, each trained on its own, then query it with 1,000 test
 # images: a few queries' top-10 and precision@10 over all 1,000, for the
 # two-stage search and for the exact Hamming ranking.
 #
@@ -14,7 +15,7 @@ semhash=$build/tools/semhash
 
 rm -rf "$db"
 "$semhash" build --db "$db" --images "$data/train-images-idx3-ubyte.gz" \
-  --encoder lsh --address-bits 30 --code-bits 256 --seed 42
+  --encoder itq --address-bits 30 --code-bits 256 --seed 42
 "$semhash" query --db "$db" --images "$data/t10k-images-idx3-ubyte.gz" \
   --count 1000 --k 10 --show 3 --compare-exact \
   --query-labels "$data/t10k-labels-idx1-ubyte.gz" \

@@ -1,7 +1,8 @@
-// `semhash build`: fills a database from images (encoded by the database's
-// encoder, trained here when the database is new) or from codes the user
-// brings. Every input is read and checked before the database is created or
-// changed, so a bad input leaves an existing database as it was.
+// `semhash build`: fills a database from feature vectors (encoded by the
+// database's encoder: trained here, or read from --model, when the database
+// is new) or from codes the user brings. Every input is read and checked
+// against a read-only view of the database before it is created or opened
+// for writing, so a bad input leaves an existing database as it was.
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -21,10 +22,9 @@ constexpr char kCommand[] = "build";
 constexpr size_t kBatchSize = 1000;
 
 struct BuildArgs {
-  std::string db, images, codes, addresses, ids, encoder;
+  std::string db, images, codes, addresses, ids, model;
   size_t limit = 0;
-  std::optional<uint32_t> address_bits, code_bits;
-  std::optional<uint64_t> seed;
+  EncoderFlags encoder;
 };
 
 uint64_t DirectoryBytes(const std::string& path) {
@@ -42,8 +42,8 @@ Status CreateDatabase(const BuildArgs& args,
   Options options;
   options.create_if_missing = true;
   options.error_if_exists = true;
-  options.address_bits = args.address_bits;
-  options.code_bits = args.code_bits;
+  options.address_bits = args.encoder.address_bits;
+  options.code_bits = args.encoder.code_bits;
   options.encoder = std::move(encoder);
   return DB::Open(options, args.db, db);
 }
@@ -53,14 +53,14 @@ Status CreateDatabase(const BuildArgs& args,
 Status InspectExisting(const BuildArgs& args, std::unique_ptr<DB>* db) {
   Options options;
   options.read_only = true;
-  options.address_bits = args.address_bits;
-  options.code_bits = args.code_bits;
+  options.address_bits = args.encoder.address_bits;
+  options.code_bits = args.encoder.code_bits;
   const Status s = DB::Open(options, args.db, db);
   return s.IsNotFound() ? Status::OK() : s;
 }
 
 // Replaces the read-only handle, once every input has been checked, with a
-// writable one (or a new database when there was none).
+// writable one, or a new database made with `new_encoder`.
 Status OpenForWriting(const BuildArgs& args,
                       std::shared_ptr<const Encoder> new_encoder,
                       std::unique_ptr<DB>* db) {
@@ -68,8 +68,8 @@ Status OpenForWriting(const BuildArgs& args,
   db->reset();
   if (!exists) return CreateDatabase(args, std::move(new_encoder), db);
   Options options;
-  options.address_bits = args.address_bits;
-  options.code_bits = args.code_bits;
+  options.address_bits = args.encoder.address_bits;
+  options.code_bits = args.encoder.code_bits;
   return DB::Open(options, args.db, db);
 }
 
@@ -93,58 +93,60 @@ Status WriteRows(DB* db, const std::vector<uint64_t>& ids,
   return Status::OK();
 }
 
+// The encoder of a new database: read from --model, or trained on the input.
+Status NewEncoder(const BuildArgs& args, size_t rows,
+                  const std::vector<float>& vectors, size_t dim,
+                  std::unique_ptr<Encoder>* encoder) {
+  if (!args.model.empty()) return LoadEncoderFile(args.model, encoder);
+  return TrainEncoder(args.encoder.ToOptions(), rows, vectors.data(), dim,
+                      encoder);
+}
+
+// What an existing database's encoder must agree with.
 Status CheckExistingEncoder(const BuildArgs& args, const DB& db, size_t dim) {
   const Encoder* encoder = db.encoder();
   if (encoder == nullptr) {
     return Status::InvalidArgument(
         args.db + " holds codes brought by the user; add to it with --codes");
   }
-  if (encoder->kind() != args.encoder) {
-    return Status::InvalidArgument(args.db + " encodes with " +
-                                   encoder->kind() + ", not " + args.encoder);
+  Status s = args.encoder.CheckMatches(*encoder);
+  if (s.ok() && !args.model.empty()) {
+    std::unique_ptr<Encoder> model;
+    s = LoadEncoderFile(args.model, &model);
+    if (s.ok() && model->Serialize() != encoder->Serialize()) {
+      s = Status::InvalidArgument(args.model + " is not the model " + args.db +
+                                  " was built with");
+    }
   }
-  const std::string wanted = "seed=" + std::to_string(args.seed.value_or(0));
-  if (args.seed.has_value() && encoder->params() != wanted) {
-    return Status::InvalidArgument(args.db + ": encoder has " +
-                                   encoder->params() + ", --seed says " +
-                                   wanted);
+  if (s.ok() && encoder->input_dim() != dim) {
+    s = Status::InvalidArgument(args.images + ": vectors of " +
+                                std::to_string(dim) +
+                                " values; the database's encoder takes " +
+                                std::to_string(encoder->input_dim()));
   }
-  if (encoder->input_dim() != dim) {
-    return Status::InvalidArgument(args.images + ": images of " +
-                                   std::to_string(dim) +
-                                   " values; the database's encoder takes " +
-                                   std::to_string(encoder->input_dim()));
-  }
-  return Status::OK();
+  return s.ok() ? s : s.WithContext(args.db);
 }
 
-Status BuildFromImages(const BuildArgs& args, std::unique_ptr<DB>* db,
-                       size_t* added) {
+Status BuildFromVectors(const BuildArgs& args, std::unique_ptr<DB>* db,
+                        size_t* added) {
   size_t rows = 0, dim = 0;
   std::vector<float> vectors;
   Status s =
-      ReadImageVectors(args.images, 0, args.limit, &rows, &dim, &vectors);
+      ReadFeatureVectors(args.images, 0, args.limit, &rows, &dim, &vectors);
   if (s.ok() && rows == 0)
-    s = Status::InvalidArgument(args.images + ": no images");
+    s = Status::InvalidArgument(args.images + ": no vectors");
   if (s.ok()) s = InspectExisting(args, db);
   if (!s.ok()) return s;
-  std::unique_ptr<Encoder> trained;
-  if (*db != nullptr) {
-    s = CheckExistingEncoder(args, **db, dim);
-  } else {
-    LshOptions lsh;
-    lsh.address_bits = args.address_bits.value_or(kDefaultAddressBits);
-    lsh.code_bits = args.code_bits.value_or(kDefaultCodeBits);
-    lsh.seed = args.seed.value_or(42);
-    s = TrainLshEncoder(lsh, rows, vectors.data(), dim, &trained);
-  }
-  if (s.ok()) s = OpenForWriting(args, std::move(trained), db);
+  std::unique_ptr<Encoder> encoder;
+  s = *db != nullptr ? CheckExistingEncoder(args, **db, dim)
+                     : NewEncoder(args, rows, vectors, dim, &encoder);
+  if (s.ok()) s = OpenForWriting(args, std::move(encoder), db);
   if (!s.ok()) return s;
-  const Encoder& encoder = *(*db)->encoder();
-  const size_t code_bytes = encoder.code_bits() / 8;
+  const Encoder& stored = *(*db)->encoder();
+  const size_t code_bytes = stored.code_bits() / 8;
   std::vector<Address> addresses(rows);
   std::vector<uint8_t> codes(rows * code_bytes);
-  s = encoder.Encode(rows, vectors.data(), dim, addresses.data(), codes.data());
+  s = stored.Encode(rows, vectors.data(), dim, addresses.data(), codes.data());
   if (!s.ok()) return s;
   std::vector<uint64_t> ids(rows);
   for (size_t i = 0; i < rows; ++i) ids[i] = i;
@@ -180,10 +182,11 @@ Status BuildFromCodes(const BuildArgs& args, std::unique_ptr<DB>* db,
                                    "external codes");
   }
   const uint32_t code_bits =
-      *db ? (*db)->info().code_bits : args.code_bits.value_or(kDefaultCodeBits);
+      *db ? (*db)->info().code_bits
+          : args.encoder.code_bits.value_or(kDefaultCodeBits);
   const uint32_t address_bits =
       *db ? (*db)->info().address_bits
-          : args.address_bits.value_or(kDefaultAddressBits);
+          : args.encoder.address_bits.value_or(kDefaultAddressBits);
   CodeRows rows;
   s = ReadCodeRows(args.codes, args.addresses, code_bits, address_bits, 0,
                    args.limit, &rows);
@@ -195,32 +198,43 @@ Status BuildFromCodes(const BuildArgs& args, std::unique_ptr<DB>* db,
   return WriteRows(db->get(), ids, rows.addresses, rows.codes, rows.code_bytes);
 }
 
+// Usage errors that the option parser cannot see; empty if none.
+std::string CheckCombination(const BuildArgs& args,
+                             const po::variables_map& vm) {
+  if (args.images.empty() == args.codes.empty()) {
+    return "give exactly one of --images and --codes";
+  }
+  if (!args.images.empty() && (vm.count("addresses") || vm.count("ids"))) {
+    return "--addresses and --ids go with --codes";
+  }
+  const EncoderFlags& e = args.encoder;
+  if (!args.codes.empty() &&
+      (e.kind || e.seed || e.sample || e.iterations || !args.model.empty())) {
+    return "--encoder, --model and the training options go with --images";
+  }
+  if (!args.model.empty() && (e.kind || e.seed || e.sample || e.iterations)) {
+    return "--model brings a trained encoder: no training options with it";
+  }
+  return "";
+}
+
 }  // namespace
 
 int RunBuild(int argc, char** argv) {
   BuildArgs args;
   po::options_description options("options");
-  options.add_options()("help,h", "show this help")(
-      "db", po::value(&args.db)->required(),
-      "database directory (created if absent)")(
-      "images", po::value(&args.images),
-      "IDX image file (.idx or .gz); ids are image indices")(
-      "codes", po::value(&args.codes),
-      "2-D uint8 .npy of packed codes (numpy packbits order)")(
-      "addresses", po::value(&args.addresses),
-      "with --codes: 1-D uint32 .npy of addresses (default: first address-bits "
-      "bits of each code)")(
-      "ids", po::value(&args.ids),
-      "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")(
-      "limit", po::value(&args.limit), "use only the first N rows")(
-      "encoder", po::value(&args.encoder)->default_value("lsh"),
-      "with --images: encoder of a new database (lsh)")(
-      "address-bits", po::value<uint32_t>(),
-      "address width of a new database (default 30)")(
-      "code-bits", po::value<uint32_t>(),
-      "code width of a new database (default 256)")(
-      "seed", po::value<uint64_t>(),
-      "with --images: encoder seed of a new database (default 42)");
+  // clang-format off
+  options.add_options()
+      ("help,h", "show this help")
+      ("db", po::value(&args.db)->required(), "database directory (created if absent)")
+      ("images", po::value(&args.images), "feature vectors: IDX images (.idx, .gz), .npy, .fvecs or .bvecs; ids " "are row indices")
+      ("codes", po::value(&args.codes), "2-D uint8 .npy of packed codes (numpy packbits order)")
+      ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of addresses (default: first address-bits " "bits of each code)")
+      ("ids", po::value(&args.ids), "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")
+      ("limit", po::value(&args.limit), "use only the first N rows")
+      ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`");
+  // clang-format on
+  args.encoder.AddTo(&options);
   po::variables_map vm;
   int exit_code;
   if (!ParseOptions(kCommand,
@@ -228,28 +242,14 @@ int RunBuild(int argc, char** argv) {
                     options, argc, argv, &vm, &exit_code)) {
     return exit_code;
   }
-  if (vm.count("address-bits"))
-    args.address_bits = vm["address-bits"].as<uint32_t>();
-  if (vm.count("code-bits")) args.code_bits = vm["code-bits"].as<uint32_t>();
-  if (vm.count("seed")) args.seed = vm["seed"].as<uint64_t>();
-  if (args.images.empty() == args.codes.empty()) {
-    return UsageError(kCommand, "give exactly one of --images and --codes");
-  }
-  if (!args.images.empty() && (vm.count("addresses") || vm.count("ids"))) {
-    return UsageError(kCommand, "--addresses and --ids go with --codes");
-  }
-  if (!args.codes.empty() && (vm.count("seed") || !vm["encoder"].defaulted())) {
-    return UsageError(kCommand, "--encoder and --seed go with --images");
-  }
-  if (args.encoder != "lsh") {
-    return UsageError(kCommand,
-                      "unknown encoder '" + args.encoder + "' (known: lsh)");
-  }
+  args.encoder.Read(vm);
+  const std::string usage = CheckCombination(args, vm);
+  if (!usage.empty()) return UsageError(kCommand, usage);
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<DB> db;
   size_t added = 0;
   const Status s = args.images.empty() ? BuildFromCodes(args, &db, &added)
-                                       : BuildFromImages(args, &db, &added);
+                                       : BuildFromVectors(args, &db, &added);
   if (!s.ok()) return Fail(kCommand, s);
   const DatabaseInfo info = db->info();
   db.reset();

@@ -2,9 +2,10 @@
 #include "tools/cli.h"
 
 #include <iostream>
+#include <utility>
 
-#include "tools/io/idx_file.h"
 #include "tools/io/npy_file.h"
+#include "tools/io/vector_file.h"
 
 namespace semhash::cli {
 
@@ -115,15 +116,83 @@ Status ReadCodeRows(const std::string& codes_path,
   return Status::OK();
 }
 
-Status ReadImageVectors(const std::string& path, size_t first, size_t count,
-                        size_t* rows, size_t* dim,
-                        std::vector<float>* vectors) {
-  io::IdxImages images;
-  Status s = io::ReadIdxImages(path, first, count, &images);
+Status ReadFeatureVectors(const std::string& path, size_t first, size_t count,
+                          size_t* rows, size_t* dim,
+                          std::vector<float>* vectors) {
+  io::Vectors read;
+  Status s = io::ReadVectors(path, first, count, &read);
   if (!s.ok()) return s;
-  *rows = images.count;
-  *dim = images.dim();
-  vectors->assign(images.pixels.begin(), images.pixels.end());
+  *rows = read.rows;
+  *dim = read.dim;
+  *vectors = std::move(read.values);
+  return Status::OK();
+}
+
+void EncoderFlags::AddTo(po::options_description* options) {
+  // clang-format off
+  options->add_options()
+      ("encoder", po::value<std::string>(), "encoder of a new database: lsh, pcah, itq or sh (default lsh)")
+      ("address-bits", po::value<uint32_t>(), "address width, 8..32 (default 30)")
+      ("code-bits", po::value<uint32_t>(), "code width, a multiple of 64 in 64..1024 (default 256)")
+      ("seed", po::value<uint64_t>(), "training seed (default 42)")
+      ("sample", po::value<size_t>(), "train on this many vectors drawn at random (default: all)")
+      ("iterations", po::value<uint32_t>(), "itq: training iterations (default 50)");
+  // clang-format on
+}
+
+void EncoderFlags::Read(const po::variables_map& vm) {
+  const auto get = [&vm](const char* name, auto* field) {
+    using T = typename std::remove_reference_t<decltype(*field)>::value_type;
+    if (vm.count(name)) *field = vm[name].as<T>();
+  };
+  get("encoder", &kind);
+  get("address-bits", &address_bits);
+  get("code-bits", &code_bits);
+  get("iterations", &iterations);
+  get("seed", &seed);
+  get("sample", &sample);
+}
+
+EncoderOptions EncoderFlags::ToOptions() const {
+  EncoderOptions options;
+  options.kind = kind.value_or(options.kind);
+  options.address_bits = address_bits.value_or(options.address_bits);
+  options.code_bits = code_bits.value_or(options.code_bits);
+  options.itq_iterations = iterations.value_or(options.itq_iterations);
+  options.seed = seed.value_or(options.seed);
+  options.training_sample = sample.value_or(options.training_sample);
+  return options;
+}
+
+Status EncoderFlags::CheckMatches(const Encoder& stored) const {
+  const auto differs = [&stored](const std::string& flag,
+                                 const std::string& given,
+                                 const std::string& has) {
+    return Status::InvalidArgument("--" + flag + " " + given +
+                                   ", but the stored encoder " + stored.kind() +
+                                   "(" + stored.params() + ") has " + has);
+  };
+  if (kind && *kind != stored.kind())
+    return differs("encoder", *kind, stored.kind());
+  if (address_bits && *address_bits != stored.address_bits()) {
+    return differs("address-bits", std::to_string(*address_bits),
+                   std::to_string(stored.address_bits()));
+  }
+  if (code_bits && *code_bits != stored.code_bits()) {
+    return differs("code-bits", std::to_string(*code_bits),
+                   std::to_string(stored.code_bits()));
+  }
+  // Params are "key=value,..."; each given training flag must appear as is.
+  const std::string params = "," + stored.params() + ",";
+  const std::pair<const char*, std::optional<uint64_t>> keyed[] = {
+      {"seed", seed}, {"sample", sample}, {"iterations", iterations}};
+  for (const auto& [key, value] : keyed) {
+    if (!value) continue;
+    const std::string wanted = std::string(key) + "=" + std::to_string(*value);
+    if (params.find("," + wanted + ",") == std::string::npos) {
+      return differs(key, std::to_string(*value), stored.params());
+    }
+  }
   return Status::OK();
 }
 

@@ -6,10 +6,12 @@
 
 #include <boost/program_options.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "semhash/codes.h"
+#include "semhash/encoder.h"
 #include "semhash/status.h"
 
 namespace semhash::cli {
@@ -51,9 +53,32 @@ Status ReadCodeRows(const std::string& codes_path,
                     uint32_t address_bits, size_t first, size_t count,
                     CodeRows* out);
 
-// Images of an IDX file as float vectors: rows [first, first + count).
-Status ReadImageVectors(const std::string& path, size_t first, size_t count,
-                        size_t* rows, size_t* dim, std::vector<float>* vectors);
+// Feature vectors of an IDX, .npy, .fvecs or .bvecs file as floats: rows
+// [first, first + count), count 0 to the end (io/vector_file.h).
+Status ReadFeatureVectors(const std::string& path, size_t first, size_t count,
+                          size_t* rows, size_t* dim,
+                          std::vector<float>* vectors);
+
+// The training flags shared by `train` and `build`. Each is unset unless
+// given, so a command can tell "not given" from "given the default".
+struct EncoderFlags {
+  std::optional<std::string> kind;
+  std::optional<uint32_t> address_bits, code_bits, iterations;
+  std::optional<uint64_t> seed;
+  std::optional<size_t> sample;
+
+  // --encoder, --address-bits, --code-bits, --seed, --sample, --iterations.
+  void AddTo(po::options_description* options);
+  // Reads the flags given in `vm`.
+  void Read(const po::variables_map& vm);
+  bool any() const {
+    return kind || address_bits || code_bits || iterations || seed || sample;
+  }
+  // The given flags over EncoderOptions' defaults.
+  EncoderOptions ToOptions() const;
+  // InvalidArgument naming the first given flag that `stored` disagrees with.
+  Status CheckMatches(const Encoder& stored) const;
+};
 
 }  // namespace semhash::cli
 

@@ -7,6 +7,8 @@ namespace semhash::cli {
 
 int RunBuild(int argc, char** argv);
 int RunQuery(int argc, char** argv);
+int RunEval(int argc, char** argv);
+int RunTrain(int argc, char** argv);
 
 }  // namespace semhash::cli
 

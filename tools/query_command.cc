@@ -11,7 +11,7 @@
 #include "semhash/encoder.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
-#include "tools/io/idx_file.h"
+#include "tools/io/vector_file.h"
 
 namespace semhash::cli {
 namespace {
@@ -35,8 +35,8 @@ Status EncodeImages(const QueryArgs& args, const DB& db, CodeRows* rows) {
   }
   size_t n = 0, dim = 0;
   std::vector<float> vectors;
-  Status s =
-      ReadImageVectors(args.images, args.first, args.count, &n, &dim, &vectors);
+  Status s = ReadFeatureVectors(args.images, args.first, args.count, &n, &dim,
+                                &vectors);
   if (!s.ok()) return s;
   if (dim != encoder->input_dim()) {
     return Status::InvalidArgument(args.images + ": images of " +
@@ -52,15 +52,15 @@ Status EncodeImages(const QueryArgs& args, const DB& db, CodeRows* rows) {
                          rows->codes.data());
 }
 
-Status ReadLabels(const QueryArgs& args, std::vector<uint8_t>* query_labels,
-                  std::vector<uint8_t>* db_labels) {
+Status ReadLabels(const QueryArgs& args, std::vector<int32_t>* query_labels,
+                  std::vector<int32_t>* db_labels) {
   if (args.query_labels.empty() != args.db_labels.empty()) {
     return Status::InvalidArgument(
         "--query-labels and --db-labels go together");
   }
   if (args.query_labels.empty()) return Status::OK();
-  Status s = io::ReadIdxLabels(args.query_labels, query_labels);
-  if (s.ok()) s = io::ReadIdxLabels(args.db_labels, db_labels);
+  Status s = io::ReadLabels(args.query_labels, query_labels);
+  if (s.ok()) s = io::ReadLabels(args.db_labels, db_labels);
   if (s.ok() && query_labels->size() < args.first + 1) {
     s = Status::InvalidArgument(args.query_labels + ": no label for query " +
                                 std::to_string(args.first));
@@ -70,7 +70,7 @@ Status ReadLabels(const QueryArgs& args, std::vector<uint8_t>* query_labels,
 
 // Relevant results (same label) among the first k, over k.
 Status PrecisionAtK(const QueryArgs& args, const std::vector<Neighbor>& found,
-                    uint8_t query_label, const std::vector<uint8_t>& db_labels,
+                    int32_t query_label, const std::vector<int32_t>& db_labels,
                     double* precision) {
   size_t relevant = 0;
   for (const Neighbor& n : found) {
@@ -99,11 +99,11 @@ void PrintJson(size_t query, const SearchResult& result) {
 }
 
 void PrintText(size_t query, const SearchResult& result,
-               const std::vector<uint8_t>& query_labels,
-               const std::vector<uint8_t>& db_labels) {
+               const std::vector<int32_t>& query_labels,
+               const std::vector<int32_t>& db_labels) {
   const bool labelled = !query_labels.empty();
   std::cout << "query " << query;
-  if (labelled) std::cout << " (label " << int(query_labels[query]) << ")";
+  if (labelled) std::cout << " (label " << query_labels[query] << ")";
   const SearchStats& st = result.stats;
   std::cout << ": radius " << st.radius_reached << ", " << st.addresses_probed
             << " addresses probed, " << st.addresses_occupied << " occupied, "
@@ -113,7 +113,7 @@ void PrintText(size_t query, const SearchResult& result,
   for (size_t i = 0; i < result.neighbors.size(); ++i) {
     const Neighbor& n = result.neighbors[i];
     std::cout << std::setw(6) << i + 1 << std::setw(10) << n.id;
-    if (labelled) std::cout << std::setw(7) << int(db_labels.at(n.id));
+    if (labelled) std::cout << std::setw(7) << db_labels.at(n.id);
     std::cout << std::setw(10) << n.distance << "\n";
   }
 }
@@ -154,7 +154,7 @@ double Recall(const std::vector<Neighbor>& found,
 }
 
 Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
-  std::vector<uint8_t> query_labels, db_labels;
+  std::vector<int32_t> query_labels, db_labels;
   Status s = ReadLabels(args, &query_labels, &db_labels);
   if (!s.ok()) return s;
   const bool labelled = !query_labels.empty();
@@ -228,33 +228,25 @@ Status Query(const QueryArgs& args) {
 int RunQuery(int argc, char** argv) {
   QueryArgs args;
   po::options_description options("options");
-  options.add_options()("help,h", "show this help")(
-      "db", po::value(&args.db)->required(), "database directory")(
-      "images", po::value(&args.images),
-      "IDX image file; encoded with the database's encoder")(
-      "codes", po::value(&args.codes), "2-D uint8 .npy of packed query codes")(
-      "addresses", po::value(&args.addresses),
-      "with --codes: 1-D uint32 .npy of query addresses")(
-      "first", po::value(&args.first), "first query row (default 0)")(
-      "count", po::value(&args.count),
-      "number of queries (default: to the end)")(
-      "k", po::value(&args.k)->default_value(10), "results per query")(
-      "exact", po::bool_switch(&args.exact),
-      "scan every stored code instead of probing")(
-      "max-radius", po::value(&args.search.max_radius)->default_value(3),
-      "largest Hamming radius probed around the address")(
-      "min-candidates",
-      po::value(&args.search.min_candidates)->default_value(0),
-      "stop probing once this many candidates are found (0: max(k, 100))")(
-      "json", po::bool_switch(&args.json), "one JSON line per query on stdout")(
-      "query-labels", po::value(&args.query_labels),
-      "IDX labels of the queries (for precision@k)")(
-      "db-labels", po::value(&args.db_labels),
-      "IDX labels of the stored images, indexed by id")(
-      "compare-exact", po::bool_switch(&args.compare_exact),
-      "also rank exactly: precision and recall against the exact answer")(
-      "show", po::value(&args.show)->default_value(3),
-      "queries whose results are printed (text output)");
+  // clang-format off
+  options.add_options()
+      ("help,h", "show this help")
+      ("db", po::value(&args.db)->required(), "database directory")
+      ("images", po::value(&args.images), "query features (IDX images, .npy, .fvecs, .bvecs), encoded by the database's encoder")
+      ("codes", po::value(&args.codes), "2-D uint8 .npy of packed query codes")
+      ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of query addresses")
+      ("first", po::value(&args.first), "first query row (default 0)")
+      ("count", po::value(&args.count), "number of queries (default: to the end)")
+      ("k", po::value(&args.k)->default_value(10), "results per query")
+      ("exact", po::bool_switch(&args.exact), "scan every stored code instead of probing")
+      ("max-radius", po::value(&args.search.max_radius)->default_value(3), "largest Hamming radius probed around the address")
+      ("min-candidates", po::value(&args.search.min_candidates)->default_value(0), "stop probing once this many candidates are found (0: max(k, 100))")
+      ("json", po::bool_switch(&args.json), "one JSON line per query on stdout")
+      ("query-labels", po::value(&args.query_labels), "labels of the queries, IDX or 1-D integer .npy (for precision@k)")
+      ("db-labels", po::value(&args.db_labels), "labels of the stored images, indexed by id")
+      ("compare-exact", po::bool_switch(&args.compare_exact), "also rank exactly: precision and recall against the exact answer")
+      ("show", po::value(&args.show)->default_value(3), "queries whose results are printed (text output)");
+  // clang-format on
   po::variables_map vm;
   int exit_code;
   if (!ParseOptions(kCommand,

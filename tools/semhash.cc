@@ -16,9 +16,14 @@ struct Subcommand {
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"build", "fill a database from images or codes", semhash::cli::RunBuild},
+    {"train", "train an encoder and write it to a model file",
+     semhash::cli::RunTrain},
+    {"build", "fill a database from images, feature vectors or codes",
+     semhash::cli::RunBuild},
     {"query", "search a database; print results or JSON lines",
      semhash::cli::RunQuery},
+    {"eval", "retrieval quality: mAP, precision@k, two-stage cost",
+     semhash::cli::RunEval},
 };
 
 int Usage(std::ostream& out, int exit_code) {

@@ -144,11 +144,11 @@ std::shared_ptr<const Encoder> Lsh(uint64_t seed, uint32_t address_bits = 16) {
   std::vector<float> data(50 * 4);
   for (size_t i = 0; i < data.size(); ++i) data[i] = float(i % 17);
   std::unique_ptr<Encoder> encoder;
-  LshOptions lsh;
+  EncoderOptions lsh;
   lsh.address_bits = address_bits;
   lsh.code_bits = 64;
   lsh.seed = seed;
-  EXPECT_TRUE(TrainLshEncoder(lsh, 50, data.data(), 4, &encoder).ok());
+  EXPECT_TRUE(TrainEncoder(lsh, 50, data.data(), 4, &encoder).ok());
   return encoder;
 }
 
@@ -170,7 +170,7 @@ TEST(DBOpen, EncoderIsPersistedAndChecked) {
   EXPECT_EQ(db->info().address_bits, 16u);
   EXPECT_EQ(db->info().code_bits, 64u);
   EXPECT_EQ(db->info().encoder_kind, "lsh");
-  EXPECT_EQ(db->info().encoder_params, "seed=1");
+  EXPECT_EQ(db->info().encoder_params, "sample=0,seed=1");
   Address address;
   std::vector<uint8_t> code(8);
   ASSERT_TRUE(

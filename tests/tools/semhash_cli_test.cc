@@ -137,7 +137,8 @@ TEST_F(CliTest, ImagesAreEncodedByTheStoredModel) {
       Semhash("build --db " + Db() + " --images " + Path("images.idx") +
               " --address-bits 12 --code-bits 64 --seed 5");
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_NE(run.output.find("lsh(seed=5)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("lsh(sample=0,seed=5)"), std::string::npos)
+      << run.output;
   // No encoder options at query time: the database's own model encodes.
   run = Semhash("query --db " + Db() + " --images " + Path("images.idx") +
                 " --count 10 --k 1 --exact --json");

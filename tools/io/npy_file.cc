@@ -322,55 +322,42 @@ Status ReadPreamble(std::FILE* file, uint64_t file_size, std::string* header,
   return ReadExact(file, header->data(), header_len);
 }
 
-// Fills the type and shape of *array from a parsed header.
-Status CheckHeader(const Header& header, NpyArray* array) {
+// Opens `path` and reads everything before the data, leaving *file there.
+Status OpenAndReadHeader(const std::string& path, FilePtr* file,
+                         NpyHeader* out) {
+  file->reset(std::fopen(path.c_str(), "rb"));
+  if (*file == nullptr) return ErrnoStatus("cannot open", errno);
+  NpyHeader result;
+  std::error_code ec;
+  result.file_size = std::filesystem::file_size(path, ec);
+  if (ec) return Status::IOError("cannot get file size: " + ec.message());
+  std::string text;
+  Header header;
+  Status s =
+      ReadPreamble(file->get(), result.file_size, &text, &result.data_offset);
+  if (s.ok()) s = HeaderParser(text).Parse(&header);
+  if (!s.ok()) return s;
   if (header.fortran_order) {
     return Status::InvalidArgument(
         "fortran_order is True; only C order is supported (save "
         "np.ascontiguousarray(arr))");
   }
-  array->shape = header.shape;
-  return ParseDescr(header.descr, &array->type);
-}
-
-// Checks the file holds exactly the data the header describes.
-Status CheckDataSize(const NpyArray& array, uint64_t file_size,
-                     uint64_t data_offset, uint64_t* bytes) {
-  Status s = DataBytes(array.shape, FindType(array.type)->size, bytes);
-  if (!s.ok()) return s;
-  const uint64_t have = file_size - data_offset;
-  const std::string expected =
-      std::to_string(*bytes) + " bytes of data for shape " +
-      ShapeRepr(array.shape) + " of '" + FindType(array.type)->descr + "'";
-  if (have < *bytes) {
-    return Status::InvalidArgument("truncated: header says " + expected +
-                                   ", file has " + std::to_string(have) +
-                                   " after the header");
-  }
-  if (have > *bytes) {
-    return Status::InvalidArgument(
-        "trailing garbage: " + std::to_string(have - *bytes) +
-        " bytes after the " + expected);
-  }
+  result.descr = std::move(header.descr);
+  result.shape = std::move(header.shape);
+  *out = std::move(result);
   return Status::OK();
 }
 
 Status Read(const std::string& path, NpyArray* out) {
-  FilePtr file(std::fopen(path.c_str(), "rb"));
-  if (file == nullptr) return ErrnoStatus("cannot open", errno);
-  std::error_code ec;
-  const uint64_t file_size = std::filesystem::file_size(path, ec);
-  if (ec) return Status::IOError("cannot get file size: " + ec.message());
-  std::string text;
-  uint64_t data_offset = 0;
-  Header header;
+  FilePtr file;
+  NpyHeader header;
   NpyArray array;
   uint64_t bytes = 0;
-  Status s = ReadPreamble(file.get(), file_size, &text, &data_offset);
-  if (s.ok()) s = HeaderParser(text).Parse(&header);
-  if (s.ok()) s = CheckHeader(header, &array);
-  if (s.ok()) s = CheckDataSize(array, file_size, data_offset, &bytes);
+  Status s = OpenAndReadHeader(path, &file, &header);
+  if (s.ok()) s = ParseDescr(header.descr, &array.type);
+  if (s.ok()) s = CheckNpyDataSize(header, FindType(array.type)->size, &bytes);
   if (!s.ok()) return s;
+  array.shape = std::move(header.shape);
   array.data.resize(bytes);
   s = ReadExact(file.get(), array.data.data(), bytes);
   if (!s.ok()) return s;
@@ -472,6 +459,32 @@ Status Write(const std::string& path, NpyType type,
 
 Status ReadNpy(const std::string& path, NpyArray* out) {
   return Read(path, out).WithContext(path);
+}
+
+Status ReadNpyHeader(const std::string& path, NpyHeader* out) {
+  FilePtr file;
+  return OpenAndReadHeader(path, &file, out).WithContext(path);
+}
+
+Status CheckNpyDataSize(const NpyHeader& header, size_t item_size,
+                        uint64_t* bytes) {
+  Status s = DataBytes(header.shape, item_size, bytes);
+  if (!s.ok()) return s;
+  const uint64_t have = header.file_size - header.data_offset;
+  const std::string expected =
+      std::to_string(*bytes) + " bytes of data for shape " +
+      ShapeRepr(header.shape) + " of '" + header.descr + "'";
+  if (have < *bytes) {
+    return Status::InvalidArgument("truncated: header says " + expected +
+                                   ", file has " + std::to_string(have) +
+                                   " after the header");
+  }
+  if (have > *bytes) {
+    return Status::InvalidArgument(
+        "trailing garbage: " + std::to_string(have - *bytes) +
+        " bytes after the " + expected);
+  }
+  return Status::OK();
 }
 
 Status ReadNpyMatrixU8(const std::string& path, size_t* rows, size_t* cols,

@@ -34,6 +34,26 @@ struct NpyArray {
 // Reads the whole array at `path`. On failure *out is unchanged.
 Status ReadNpy(const std::string& path, NpyArray* out);
 
+// What a .npy header says, for readers that take the data a slice at a time
+// or accept dtypes beyond NpyType.
+struct NpyHeader {
+  std::string descr;  // As written ('<f4', '<i2'); not checked.
+  std::vector<size_t> shape;
+  uint64_t data_offset = 0;  // Where the data starts.
+  uint64_t file_size = 0;    // The data is file_size - data_offset bytes.
+};
+
+// Reads the preamble and header of `path`, checking everything ReadNpy
+// checks except the dtype and the data size; reads no data. On failure *out
+// is unchanged.
+Status ReadNpyHeader(const std::string& path, NpyHeader* out);
+
+// Checks the file of `header` holds exactly the data its shape needs in
+// elements of `item_size` bytes, and sets *bytes to that size. The message
+// does not name the file: the caller adds it.
+Status CheckNpyDataSize(const NpyHeader& header, size_t item_size,
+                        uint64_t* bytes);
+
 // Typed readers: check dtype and rank, then convert. On failure the outputs
 // are unchanged.
 // A 2-D uint8 array ('|u1' or '<u1').

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "semhash/codes.h"
+#include "semhash/iterator.h"
 #include "semhash/options.h"
 #include "semhash/search.h"
 #include "semhash/status.h"
@@ -84,6 +85,9 @@ class DB {
                         CodeView code, size_t k, SearchResult* result) = 0;
   // The k nearest stored codes to `code` over the whole database.
   virtual Status SearchExact(CodeView code, size_t k, SearchResult* result) = 0;
+
+  // Every stored image in id order, over a snapshot taken now.
+  virtual std::unique_ptr<Iterator> NewIterator() = 0;
 
   virtual const DatabaseInfo& info() const = 0;
   // The stored encoder, or null for a database of external codes.

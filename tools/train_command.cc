@@ -1,0 +1,59 @@
+// `semhash train`: trains an encoder on feature vectors and writes it to a
+// model file, so it can be trained once on a sample and reused by
+// `build --model`.
+#include <chrono>
+#include <iostream>
+
+#include "semhash/encoder.h"
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+namespace semhash::cli {
+namespace {
+
+constexpr char kCommand[] = "train";
+
+}  // namespace
+
+int RunTrain(int argc, char** argv) {
+  std::string input, out;
+  size_t limit = 0;
+  EncoderFlags flags;
+  po::options_description options("options");
+  // clang-format off
+  options.add_options()
+      ("help,h", "show this help")
+      ("input", po::value(&input)->required(), "feature vectors: IDX images, .npy, .fvecs or .bvecs")
+      ("limit", po::value(&limit), "use only the first N rows")
+      ("out", po::value(&out)->required(), "model file to write");
+  // clang-format on
+  flags.AddTo(&options);
+  po::variables_map vm;
+  int exit_code;
+  if (!ParseOptions(kCommand,
+                    "--input FILE --out MODEL [--encoder KIND] [options]",
+                    options, argc, argv, &vm, &exit_code)) {
+    return exit_code;
+  }
+  flags.Read(vm);
+  const auto start = std::chrono::steady_clock::now();
+  size_t rows = 0, dim = 0;
+  std::vector<float> vectors;
+  Status s = ReadFeatureVectors(input, 0, limit, &rows, &dim, &vectors);
+  std::unique_ptr<Encoder> encoder;
+  if (s.ok())
+    s = TrainEncoder(flags.ToOptions(), rows, vectors.data(), dim, &encoder);
+  if (s.ok()) s = SaveEncoder(*encoder, out);
+  if (!s.ok()) return Fail(kCommand, s);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::cout << "trained " << encoder->kind() << "(" << encoder->params()
+            << ") on " << rows << " vectors of " << dim << " values in "
+            << seconds << " s: " << encoder->address_bits()
+            << "-bit addresses, " << encoder->code_bits() << "-bit codes -> "
+            << out << "\n";
+  return kExitOk;
+}
+
+}  // namespace semhash::cli
