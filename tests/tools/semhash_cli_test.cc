@@ -246,11 +246,127 @@ TEST_F(CliTest, BadInputsFailClearlyAndLeaveTheDatabaseUnchanged) {
   }
 }
 
+// Images of `classes` kinds: class c lights up row band c, plus noise.
+// Writes the images and their IDX label file.
+void WriteClassImages(const std::string& images, const std::string& labels,
+                      size_t count, size_t side, size_t classes,
+                      std::mt19937_64* rng) {
+  std::string pixels("\x00\x00\x08\x03", 4), tags("\x00\x00\x08\x01", 4);
+  const auto put32 = [](std::string* out, uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out->push_back(char(v >> shift));
+  };
+  for (uint32_t v : {uint32_t(count), uint32_t(side), uint32_t(side)})
+    put32(&pixels, v);
+  put32(&tags, uint32_t(count));
+  for (size_t i = 0; i < count; ++i) {
+    const size_t label = i % classes;
+    tags.push_back(char(label));
+    for (size_t p = 0; p < side * side; ++p) {
+      const bool lit = p / side / (side / classes) == label;
+      pixels.push_back(char((lit ? 160 : 0) + (*rng)() % 90));
+    }
+  }
+  std::ofstream(images, std::ios::binary) << pixels;
+  std::ofstream(labels, std::ios::binary) << tags;
+}
+
+TEST_F(CliTest, TrainOnceThenBuildWithTheModel) {
+  WriteClassImages(Path("images.idx"), Path("labels.idx"), 300, 8, 4, &rng_);
+  WriteIdx(Path("small.idx"), 10, 6, &rng_);
+  const std::string train = "train --input " + Path("images.idx") +
+                            " --encoder itq --address-bits 10 --code-bits 64";
+  Outcome run = Semhash(train + " --out " + Path("itq.model"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("itq(iterations=50,sample=0,seed=42)"),
+            std::string::npos)
+      << run.output;
+  ASSERT_EQ(Semhash(train + " --seed 7 --out " + Path("other.model")).exit_code,
+            0);
+  run = Semhash("build --db " + Db() + " --images " + Path("images.idx") +
+                " --model " + Path("itq.model"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("10-bit addresses, 64-bit codes"),
+            std::string::npos)
+      << run.output;
+
+  const std::string build = "build --db " + Db() + " --images ";
+  const std::vector<BadCall> calls = {
+      {build + Path("images.idx") + " --model " + Path("other.model"), 1,
+       "is not the model"},
+      {build + Path("images.idx") + " --encoder pcah", 1,
+       "--encoder pcah, but the stored encoder itq"},
+      {build + Path("images.idx") + " --seed 7", 1, "--seed 7"},
+      {build + Path("small.idx"), 1, "the database's encoder takes 64"},
+      {build + Path("images.idx") + " --model " + Path("itq.model") +
+           " --seed 3",
+       2, "no training options"},
+      {"train --input " + Path("images.idx") +
+           " --encoder itq --code-bits 128 --out " + Path("x.model"),
+       1, "dim"},
+      {"train --input " + Path("images.idx") + " --encoder nope --out " +
+           Path("x.model"),
+       1, "unknown encoder kind 'nope'"},
+  };
+  const auto before = Snapshot(Db());
+  for (const BadCall& call : calls) {
+    run = Semhash(call.args);
+    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
+    EXPECT_NE(run.output.find(call.says), std::string::npos)
+        << call.args << "\nsaid: " << run.output;
+    EXPECT_TRUE(Snapshot(Db()) == before)
+        << "database changed by " << call.args;
+  }
+  EXPECT_FALSE(std::filesystem::exists(Path("x.model")));
+}
+
+TEST_F(CliTest, EvalReportsQualityAsJson) {
+  WriteClassImages(Path("images.idx"), Path("labels.idx"), 400, 8, 4, &rng_);
+  ASSERT_EQ(Semhash("build --db " + Db() + " --images " + Path("images.idx") +
+                    " --encoder itq --address-bits 8 --code-bits 64")
+                .exit_code,
+            0);
+  const Outcome run = Semhash(
+      "eval --json --db " + Db() + " --queries " + Path("images.idx") +
+      " --query-labels " + Path("labels.idx") + " --db-labels " +
+      Path("labels.idx") + " --count 40 --k 20 --euclidean --db-vectors " +
+      Path("images.idx"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto number = [&](const std::string& section, const std::string& key) {
+    std::smatch m;
+    const std::regex re("\"" + section + "\": \\{[^}]*\"" + key +
+                        "\": ([0-9.]+)");
+    EXPECT_TRUE(std::regex_search(run.output, m, re)) << section << " " << key;
+    return m.empty() ? -1.0 : std::stod(m[1]);
+  };
+  // Four well-separated classes: every ranking is far above chance (0.25).
+  EXPECT_GT(number("hamming", "map"), 0.9) << run.output;
+  EXPECT_GT(number("address", "map"), 0.6) << run.output;
+  EXPECT_GT(number("euclidean", "map"), 0.9) << run.output;
+  EXPECT_GT(number("two_stage", "p@10"), 0.9) << run.output;
+  const double examined = number("two_stage", "fraction_examined");
+  EXPECT_GT(examined, 0.0);
+  EXPECT_LE(examined, 1.0);
+  EXPECT_NE(run.output.find("\"queries\": 40"), std::string::npos);
+  // A label file too short for the database is refused.
+  std::ofstream(Path("few.idx"), std::ios::binary)
+      << std::string("\x00\x00\x08\x01\x00\x00\x00\x02\x00\x01", 10);
+  const Outcome bad =
+      Semhash("eval --db " + Db() + " --queries " + Path("images.idx") +
+              " --query-labels " + Path("labels.idx") + " --db-labels " +
+              Path("few.idx"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("has no label for id 2"), std::string::npos)
+      << bad.output;
+}
+
 TEST_F(CliTest, EveryCommandHasHelp) {
-  for (const char* command : {"build", "query"}) {
+  for (const char* command : {"train", "build", "query", "eval"}) {
     const Outcome run = Semhash(std::string(command) + " --help");
     EXPECT_EQ(run.exit_code, 0);
-    EXPECT_NE(run.output.find("--db"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("usage: semhash " + std::string(command)),
+              std::string::npos)
+        << run.output;
   }
   EXPECT_EQ(Semhash("--help").exit_code, 0);
   EXPECT_EQ(Semhash("").exit_code, 2);
