@@ -24,6 +24,7 @@ constexpr size_t kBatchSize = 1000;
 struct BuildArgs {
   std::string db, images, codes, addresses, ids, model;
   size_t limit = 0;
+  uint64_t id_offset = 0;
   EncoderFlags encoder;
 };
 
@@ -149,7 +150,7 @@ Status BuildFromVectors(const BuildArgs& args, std::unique_ptr<DB>* db,
   s = stored.Encode(rows, vectors.data(), dim, addresses.data(), codes.data());
   if (!s.ok()) return s;
   std::vector<uint64_t> ids(rows);
-  for (size_t i = 0; i < rows; ++i) ids[i] = i;
+  for (size_t i = 0; i < rows; ++i) ids[i] = args.id_offset + i;
   *added = rows;
   return WriteRows(db->get(), ids, addresses, codes, code_bytes);
 }
@@ -207,6 +208,9 @@ std::string CheckCombination(const BuildArgs& args,
   if (!args.images.empty() && (vm.count("addresses") || vm.count("ids"))) {
     return "--addresses and --ids go with --codes";
   }
+  if (!args.codes.empty() && vm.count("id-offset")) {
+    return "--id-offset goes with --images (--ids gives codes their ids)";
+  }
   const EncoderFlags& e = args.encoder;
   if (!args.codes.empty() &&
       (e.kind || e.seed || e.sample || e.iterations || !args.model.empty())) {
@@ -232,6 +236,7 @@ int RunBuild(int argc, char** argv) {
       ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of addresses (default: first address-bits " "bits of each code)")
       ("ids", po::value(&args.ids), "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")
       ("limit", po::value(&args.limit), "use only the first N rows")
+      ("id-offset", po::value(&args.id_offset), "with --images: the id of row 0 (default 0), so several files can share a database")
       ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`");
   // clang-format on
   args.encoder.AddTo(&options);

@@ -155,13 +155,21 @@ TEST_F(CliTest, ImagesAreEncodedByTheStoredModel) {
     ++checked;
   }
   EXPECT_EQ(checked, 10u) << run.output;
-  // Adding the same images again replaces them: still 120 distinct ids.
+  // Adding the same images again replaces them: still 120 distinct ids;
+  // with --id-offset they are added beside them.
   run = Semhash("build --db " + Db() + " --images " + Path("images.idx"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  run = Semhash("build --db " + Db() + " --images " + Path("images.idx") +
+                " --limit 30 --id-offset 1000");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   auto db = testing::OpenOrDie(Db());
   SearchResult all;
   ASSERT_TRUE(db->SearchExact(std::vector<uint8_t>(8, 0), 1000, &all).ok());
-  EXPECT_EQ(all.neighbors.size(), 120u);
+  EXPECT_EQ(all.neighbors.size(), 150u);
+  Record first, copy;
+  ASSERT_TRUE(db->Get(0, &first).ok());
+  ASSERT_TRUE(db->Get(1000, &copy).ok());
+  EXPECT_EQ(first.code, copy.code);
 }
 
 struct BadCall {
