@@ -4,7 +4,6 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -16,6 +15,7 @@
 #include "engine/linear_encoder.h"
 #include "engine/model_checks.h"
 #include "engine/spectral_encoder.h"
+#include "format/aligned_bytes.h"
 #include "semhash/encoder.h"
 
 namespace semhash {
@@ -133,15 +133,9 @@ Status Encoder::Load(std::string_view bytes, std::unique_ptr<Encoder>* out) {
                               std::to_string(bytes.size()) +
                               " bytes exceeds the FlatBuffers limit");
   }
-  // FlatBuffers reads scalars in place, so give it aligned bytes.
-  std::vector<uint64_t> aligned;
-  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
-  if (reinterpret_cast<uintptr_t>(data) % alignof(uint64_t) != 0) {
-    aligned.resize(bytes.size() / sizeof(uint64_t) + 1);
-    std::memcpy(aligned.data(), bytes.data(), bytes.size());
-    data = reinterpret_cast<const uint8_t*>(aligned.data());
-  }
-  return LoadVerified(data, bytes.size(), out).WithContext("encoder model");
+  const format::AlignedBytes aligned(bytes);
+  return LoadVerified(aligned.data(), aligned.size(), out)
+      .WithContext("encoder model");
 }
 
 }  // namespace semhash

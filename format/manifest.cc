@@ -1,6 +1,7 @@
 // Manifest codec (see manifest.h).
 #include "format/manifest.h"
 
+#include "format/aligned_bytes.h"
 #include "format/frame.h"
 #include "manifest_generated.h"
 #include "semhash/codes.h"
@@ -57,12 +58,12 @@ Status DecodeManifest(std::string_view value, Manifest* out) {
   FrameView frame;
   Status s = DecodeFrame(RecordKind::kManifest, value, &frame);
   if (!s.ok()) return s.WithContext("manifest");
-  const auto* bytes = reinterpret_cast<const uint8_t*>(frame.payload.data());
-  flatbuffers::Verifier verifier(bytes, frame.payload.size());
+  const AlignedBytes bytes(frame.payload);
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
   if (!fb::VerifyManifestBuffer(verifier)) {
     return Status::Corruption("manifest: not a valid manifest FlatBuffer");
   }
-  const fb::Manifest* m = fb::GetManifest(bytes);
+  const fb::Manifest* m = fb::GetManifest(bytes.data());
   if (m->format_version() != kFormatVersion) {
     return Status::NotSupported(
         "database format version " + std::to_string(m->format_version()) +
