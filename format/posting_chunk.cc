@@ -164,7 +164,9 @@ Status DecodePostingOperand(std::string_view value, PostingOperand* out) {
   const size_t code_bytes = payload.size() - 9;
   out->code = CodeView(reinterpret_cast<const uint8_t*>(payload.data() + 9),
                        code_bytes);
-  const bool add_ok = out->op == PostingOperand::Op::kAdd && code_bytes > 0;
+  // A chunk records code_bytes in a u16: longer codes cannot be listed.
+  const bool add_ok = out->op == PostingOperand::Op::kAdd && code_bytes > 0 &&
+                      code_bytes <= UINT16_MAX;
   const bool remove_ok =
       out->op == PostingOperand::Op::kRemove && code_bytes == 0;
   if (!add_ok && !remove_ok) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything semhash needs to build, test and run its main job on
-# Debian 12, from Debian's own packages. Re-runs itself through sudo when not
+# Debian 12, from Debian's own packages (clang and its runtime libraries are
+# for the libFuzzer targets, fuzz/run.sh). Re-runs itself through sudo when not
 # root.
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then exec sudo "$0" "$@"; fi
@@ -10,4 +11,5 @@ apt-get install -y -qq --no-install-recommends \
   g++ cmake make pkg-config ca-certificates \
   librocksdb-dev libxxhash-dev libboost-program-options-dev \
   libflatbuffers-dev flatbuffers-compiler libeigen3-dev zlib1g-dev \
-  libgtest-dev dataset-fashion-mnist >/dev/null
+  libgtest-dev dataset-fashion-mnist \
+  clang-14 libclang-rt-14-dev >/dev/null

@@ -159,5 +159,19 @@ TEST(PostingChunk, LayoutThatDoesNotAddUpIsCorruption) {
   EXPECT_TRUE(PostingChunkView::Parse(longer, &chunk).IsCorruption());
 }
 
+// Found by posting_chunk_fuzzer: an add operand whose code is longer than a
+// chunk's u16 code_bytes field can record was merged into a chunk whose
+// header then misstated its layout.
+TEST(PostingChunkRegression, CodeOver65535BytesIsCorruption) {
+  const std::vector<uint8_t> huge(70000, 1);
+  PostingOperand op;
+  EXPECT_TRUE(
+      DecodePostingOperand(EncodeAddOperand(1, huge), &op).IsCorruption());
+  const std::string operand = EncodeAddOperand(1, huge);
+  const std::string_view ops[] = {operand};
+  std::string merged;
+  EXPECT_TRUE(MergePostingOperands(nullptr, ops, &merged).IsCorruption());
+}
+
 }  // namespace
 }  // namespace semhash::format

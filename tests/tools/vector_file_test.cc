@@ -295,3 +295,25 @@ TEST_F(VectorFile, RejectsNegativeOversizedAndNonIntegerLabels) {
 
 }  // namespace
 }  // namespace semhash::io
+
+namespace semhash::io {
+namespace {
+
+// Found by vectors_fuzzer: a .npy header may claim zero rows of a huge
+// dimension; reading allocated a buffer for one such row anyway.
+TEST(VectorFileRegression, ZeroRowsOfAHugeDimensionAllocateNothing) {
+  char dir[] = "/tmp/semhash-vf-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/empty.npy";
+  ASSERT_TRUE(
+      WriteNpy(path, NpyType::kFloat32, {0, size_t{1} << 40}, nullptr).ok());
+  Vectors v;
+  const Status s = ReadVectors(path, 0, 0, &v);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(v.rows, 0u);
+  EXPECT_TRUE(v.values.empty());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace semhash::io

@@ -333,6 +333,10 @@ Status ReadRows(InputFile* file, const Layout& layout, size_t first, size_t n,
   Vectors vectors;
   vectors.rows = n;
   vectors.dim = layout.dim;
+  if (n == 0) {  // A header may claim any dimension for zero rows.
+    *out = std::move(vectors);
+    return Status::OK();
+  }
   vectors.values.resize(n * layout.dim);
   std::vector<uint8_t> row(layout.row_bytes());
   Status s = file->Seek(layout.data_offset + first * layout.row_bytes());
