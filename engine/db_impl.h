@@ -7,6 +7,7 @@
 #ifndef SEMHASH_ENGINE_DB_IMPL_H_
 #define SEMHASH_ENGINE_DB_IMPL_H_
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,14 +35,26 @@ class DBImpl final : public DB {
                 size_t k, SearchResult* result) override;
   Status SearchExact(CodeView code, size_t k, SearchResult* result) override;
   std::unique_ptr<Iterator> NewIterator() override;
+  Status NewBulkLoader(const BulkLoadOptions& options,
+                       std::unique_ptr<BulkLoader>* loader) override;
+  Status Verify(const VerifyOptions& options, VerifyReport* report) override;
+  Status Compact(const ProgressCallback& progress,
+                 CompactReport* report) override;
+  Status GetSpaceUsage(SpaceUsage* usage) override;
   const DatabaseInfo& info() const override { return info_; }
   const Encoder* encoder() const override { return encoder_.get(); }
+
+  // For the bulk loader, the verifier and the compactor.
+  RocksDBStore* store() const { return store_.get(); }
+  std::mutex& write_mutex() { return write_mutex_; }
+  Status CheckAddress(Address address) const;
+  // A bulk loader's destructor calls this once its staging directory is gone.
+  void EndBulkLoad();
 
  private:
   class BatchBuilder;
 
   Status CheckCode(CodeView code) const;
-  Status CheckAddress(Address address) const;
   Status CheckOperation(const WriteBatch::Operation& op) const;
   // *record is empty if `id` is not stored.
   Status ReadIdRecord(uint64_t id, std::optional<format::IdRecord>* record);
@@ -51,6 +64,9 @@ class DBImpl final : public DB {
   const bool read_only_;
   DatabaseInfo info_;
   std::mutex write_mutex_;
+  std::mutex bulk_mutex_;  // Guards bulk_loads_ and the staging directories.
+  int bulk_loads_ = 0;     // Loaders alive.
+  uint64_t bulk_sequence_ = 0;
 };
 
 }  // namespace semhash

@@ -20,8 +20,10 @@
 #include <string_view>
 #include <vector>
 
+#include "semhash/bulk_load.h"
 #include "semhash/codes.h"
 #include "semhash/iterator.h"
+#include "semhash/maintenance.h"
 #include "semhash/options.h"
 #include "semhash/search.h"
 #include "semhash/status.h"
@@ -88,6 +90,23 @@ class DB {
 
   // Every stored image in id order, over a snapshot taken now.
   virtual std::unique_ptr<Iterator> NewIterator() = 0;
+
+  // Starts a bulk load (semhash/bulk_load.h). NotSupported on a read-only
+  // database. Several loaders may exist; their Finish calls are serialised.
+  virtual Status NewBulkLoader(const BulkLoadOptions& options,
+                               std::unique_ptr<BulkLoader>* loader) = 0;
+
+  // Reads every stored value, checks every checksum and the invariants
+  // between id records, posting lists and tails. OK with an empty
+  // report->problems when the database is sound; Corruption naming the
+  // first problem otherwise (the report lists them). Changes nothing.
+  virtual Status Verify(const VerifyOptions& options, VerifyReport* report) = 0;
+  // Repacks the posting lists that deletes and replaces left sparse, then
+  // compacts every table so that merge history and deleted entries are
+  // dropped. Answers to every search are unchanged.
+  virtual Status Compact(const ProgressCallback& progress,
+                         CompactReport* report) = 0;
+  virtual Status GetSpaceUsage(SpaceUsage* usage) = 0;
 
   virtual const DatabaseInfo& info() const = 0;
   // The stored encoder, or null for a database of external codes.

@@ -1,0 +1,65 @@
+// What DB::Verify, DB::Compact and DB::GetSpaceUsage report: the calls an
+// administrator's tools (`semhash verify`, `compact`, `inspect`) are built on.
+//
+// Thread safety: plain structs.
+#ifndef SEMHASH_MAINTENANCE_H_
+#define SEMHASH_MAINTENANCE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace semhash {
+
+// Called as a long task progresses: items done out of total (0: unknown).
+using ProgressCallback = std::function<void(uint64_t done, uint64_t total)>;
+
+struct VerifyOptions {
+  // Bytes of memory for matching posting entries with id records; more is
+  // sorted in runs written to the system's temporary directory (never the
+  // database's). Default 256 MiB.
+  size_t memory_bytes = size_t{256} << 20;
+  // Stop listing problems after this many (they are still counted).
+  size_t max_problems = 100;
+  ProgressCallback progress;
+};
+
+struct VerifyReport {
+  uint64_t images = 0;           // Id records.
+  uint64_t posting_entries = 0;  // (id, code) entries over all chunks.
+  uint64_t chunks = 0;           // Posting chunks.
+  uint64_t addresses = 0;        // Addresses with at least one chunk.
+  uint64_t tails = 0;            // Tail records.
+  uint64_t bytes_checked = 0;    // Value bytes decoded and checksummed.
+  uint64_t problem_count = 0;    // Every problem found.
+  // The first max_problems problems, each naming its keys decoded.
+  std::vector<std::string> problems;
+};
+
+struct CompactReport {
+  uint64_t bytes_before = 0;  // Table and log files, before and after.
+  uint64_t bytes_after = 0;
+  uint64_t addresses_repacked = 0;
+  uint64_t chunks_before = 0;  // Chunks of the repacked addresses.
+  uint64_t chunks_after = 0;
+  uint64_t images_moved = 0;  // Id records that now name another chunk.
+};
+
+// Bytes on disk by column family (docs/format.md, "Column families").
+struct FamilySpace {
+  std::string name;
+  uint64_t table_bytes = 0;  // SST files.
+  uint64_t table_files = 0;
+  uint64_t memtable_bytes = 0;  // Not yet flushed; approximate.
+};
+
+struct SpaceUsage {
+  std::vector<FamilySpace> families;
+  uint64_t log_bytes = 0;    // Write-ahead log files.
+  uint64_t total_bytes = 0;  // Every file in the database directory.
+};
+
+}  // namespace semhash
+
+#endif  // SEMHASH_MAINTENANCE_H_

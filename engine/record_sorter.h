@@ -1,0 +1,76 @@
+// RecordSorter: sorts fixed-size records by a 64-bit key within a memory
+// budget, for bulk loading.
+//
+// Records are kept in memory until the budget is reached; then they are
+// sorted and written to a run file in the spill directory. Reading merges
+// the runs (or walks the in-memory records when nothing was spilled). Equal
+// keys come out in the order they were added. Run files carry an XXH3-64 of
+// their bytes, checked as they are read back, so a damaged temporary file is
+// reported as Corruption instead of being loaded.
+#ifndef SEMHASH_ENGINE_RECORD_SORTER_H_
+#define SEMHASH_ENGINE_RECORD_SORTER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "semhash/status.h"
+
+namespace semhash {
+
+class RecordSorter {
+ public:
+  // Records carry `payload_bytes` bytes besides their key. Run files are
+  // named `spill_prefix` + run number.
+  RecordSorter(size_t payload_bytes, size_t memory_bytes,
+               std::string spill_prefix);
+  RecordSorter(const RecordSorter&) = delete;
+  RecordSorter& operator=(const RecordSorter&) = delete;
+  ~RecordSorter();
+
+  // Bytes of memory one record costs while buffered.
+  static size_t BytesPerRecord(size_t payload_bytes);
+
+  // REQUIRES: Finish has not been called.
+  Status Add(uint64_t key, const uint8_t* payload);
+  // Ends the input and prepares reading in key order.
+  Status Finish();
+  // The next record in key order; false at the end or on an error (see
+  // status()). *payload stays valid until the next call.
+  bool Next(uint64_t* key, const uint8_t** payload);
+  const Status& status() const { return status_; }
+
+  uint64_t size() const { return added_; }
+  size_t runs() const { return run_paths_.size(); }
+
+ private:
+  class RunReader;
+  struct Entry {
+    uint64_t key;
+    uint32_t index;
+  };
+
+  void SortBuffer();
+  Status SpillBuffer();
+
+  const size_t payload_bytes_;
+  const size_t capacity_;  // Records buffered before a spill.
+  const std::string spill_prefix_;
+  std::vector<Entry> entries_;
+  std::vector<uint8_t> payloads_;
+  std::vector<std::string> run_paths_;
+  std::vector<std::unique_ptr<RunReader>> readers_;
+  static constexpr size_t kNoRun = ~size_t{0};
+  std::vector<size_t> heap_;  // Reader indexes; a min-heap on (key, run).
+  bool heap_made_ = false;
+  size_t last_run_ = kNoRun;  // The run whose record Next returned last.
+  size_t next_entry_ = 0;     // Without runs: the next of entries_.
+  uint64_t added_ = 0;
+  Status status_;
+};
+
+}  // namespace semhash
+
+#endif  // SEMHASH_ENGINE_RECORD_SORTER_H_
