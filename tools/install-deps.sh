@@ -10,6 +10,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   g++ cmake make pkg-config ca-certificates \
   librocksdb-dev libxxhash-dev libboost-program-options-dev \
-  libflatbuffers-dev flatbuffers-compiler libeigen3-dev zlib1g-dev \
+  libflatbuffers-dev flatbuffers-compiler libeigen3-dev zlib1g-dev libpng-dev \
   libgtest-dev dataset-fashion-mnist \
   clang-14 libclang-rt-14-dev >/dev/null

@@ -1,17 +1,23 @@
 // `semhash query`: searches a database (opened read-only) with images
 // encoded by its stored encoder, or with codes the user brings, and prints
-// either readable results with precision@k or one JSON line per query.
+// either readable results with precision@k or one JSON line per query, and
+// with --sheet a contact sheet of the first queries' results as a PNG.
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "semhash/db.h"
 #include "semhash/encoder.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/io/idx_file.h"
 #include "tools/io/vector_file.h"
+#include "tools/pictures/contact_sheet.h"
 
 namespace semhash::cli {
 namespace {
@@ -20,7 +26,8 @@ constexpr char kCommand[] = "query";
 
 struct QueryArgs {
   std::string db, images, codes, addresses, query_labels, db_labels;
-  size_t first = 0, count = 0, k = 10, show = 3;
+  std::string sheet, db_images;
+  size_t first = 0, count = 0, k = 10, show = 3, sheet_queries = 10;
   bool exact = false, json = false, compare_exact = false;
   SearchOptions search;
 };
@@ -153,12 +160,61 @@ double Recall(const std::vector<Neighbor>& found,
   return static_cast<double>(hits) / static_cast<double>(truth.size());
 }
 
+// Writes --sheet: each query's image from --images, then its results' images
+// from --db-images (the row of an image is its id) with their distances.
+Status WriteContactSheet(const QueryArgs& args,
+                         const std::vector<SearchResult>& results,
+                         const std::vector<int32_t>& query_labels,
+                         const std::vector<int32_t>& db_labels) {
+  uint64_t max_id = 0;
+  for (const SearchResult& result : results) {
+    for (const Neighbor& n : result.neighbors) max_id = std::max(max_id, n.id);
+  }
+  io::IdxImages queries, stored;
+  Status s =
+      io::ReadIdxImages(args.images, args.first, results.size(), &queries);
+  if (s.ok()) s = io::ReadIdxImages(args.db_images, 0, max_id + 1, &stored);
+  if (!s.ok()) return s.WithContext("--sheet");
+  if (stored.count <= max_id) {
+    return Status::InvalidArgument(
+        args.db_images + " holds " + std::to_string(stored.count) +
+        " images; it has none for id " + std::to_string(max_id));
+  }
+  if (stored.rows != queries.rows || stored.cols != queries.cols) {
+    return Status::InvalidArgument(
+        args.db_images + ": images of " + std::to_string(stored.rows) + "x" +
+        std::to_string(stored.cols) + "; the queries' are " +
+        std::to_string(queries.rows) + "x" + std::to_string(queries.cols));
+  }
+  // 28x28 images drawn at twice their size; small ones larger, big ones 1:1.
+  const int side = int(std::max(queries.rows, queries.cols));
+  const pictures::SheetGeometry geometry{int(queries.cols), int(queries.rows),
+                                         std::clamp(56 / side, 1, 3)};
+  std::vector<pictures::SheetRow> sheet(results.size());
+  for (size_t q = 0; q < results.size(); ++q) {
+    const size_t query = args.first + q;
+    sheet[q].query_pixels = &queries.pixels[q * queries.dim()];
+    sheet[q].caption = "query " + std::to_string(query);
+    for (const Neighbor& n : results[q].neighbors) {
+      std::optional<bool> relevant;
+      if (!query_labels.empty()) {
+        relevant = db_labels.at(n.id) == query_labels.at(query);
+      }
+      sheet[q].results.push_back(
+          {&stored.pixels[n.id * stored.dim()], n.distance, relevant});
+    }
+  }
+  return pictures::WritePng(pictures::RenderContactSheet(geometry, sheet),
+                            args.sheet);
+}
+
 Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
   std::vector<int32_t> query_labels, db_labels;
   Status s = ReadLabels(args, &query_labels, &db_labels);
   if (!s.ok()) return s;
   const bool labelled = !query_labels.empty();
   Totals totals;
+  std::vector<SearchResult> sheet_results;
   for (size_t i = 0; i < rows.rows; ++i) {
     const size_t query = args.first + i;
     const CodeView code(&rows.codes[i * rows.code_bytes], rows.code_bytes);
@@ -201,9 +257,13 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
     } else if (i < args.show) {
       PrintText(query, result, query_labels, db_labels);
     }
+    if (!args.sheet.empty() && i < args.sheet_queries) {
+      sheet_results.push_back(std::move(result));
+    }
   }
   PrintSummary(args, totals, labelled);
-  return Status::OK();
+  if (args.sheet.empty()) return Status::OK();
+  return WriteContactSheet(args, sheet_results, query_labels, db_labels);
 }
 
 Status Query(const QueryArgs& args) {
@@ -245,7 +305,10 @@ int RunQuery(int argc, char** argv) {
       ("query-labels", po::value(&args.query_labels), "labels of the queries, IDX or 1-D integer .npy (for precision@k)")
       ("db-labels", po::value(&args.db_labels), "labels of the stored images, indexed by id")
       ("compare-exact", po::bool_switch(&args.compare_exact), "also rank exactly: precision and recall against the exact answer")
-      ("show", po::value(&args.show)->default_value(3), "queries whose results are printed (text output)");
+      ("show", po::value(&args.show)->default_value(3), "queries whose results are printed (text output)")
+      ("sheet", po::value(&args.sheet), "write a contact sheet PNG of the first queries and their results (needs IDX --images and --db-images)")
+      ("sheet-queries", po::value(&args.sheet_queries)->default_value(10), "queries drawn on the contact sheet")
+      ("db-images", po::value(&args.db_images), "with --sheet: the IDX images the database was built from; an image's id is its row");
   // clang-format on
   po::variables_map vm;
   int exit_code;
@@ -261,6 +324,17 @@ int RunQuery(int argc, char** argv) {
     return UsageError(kCommand, "--addresses goes with --codes");
   }
   if (args.k == 0) return UsageError(kCommand, "--k must be at least 1");
+  if (args.sheet.empty() != args.db_images.empty()) {
+    return UsageError(kCommand, "--sheet and --db-images go together");
+  }
+  if (!args.sheet.empty() && args.images.empty()) {
+    return UsageError(kCommand,
+                      "--sheet draws the query images: give them with "
+                      "--images (IDX)");
+  }
+  if (!args.sheet.empty() && args.sheet_queries == 0) {
+    return UsageError(kCommand, "--sheet-queries must be at least 1");
+  }
   const Status s = Query(args);
   return s.ok() ? kExitOk : Fail(kCommand, s);
 }

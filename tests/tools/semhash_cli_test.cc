@@ -12,7 +12,10 @@
 
 #include "../engine/test_util.h"
 #include "semhash/db.h"
+#include "tests/tools/png_reader.h"
+#include "tools/io/idx_file.h"
 #include "tools/io/npy_file.h"
+#include "tools/pictures/contact_sheet.h"
 
 namespace semhash {
 namespace {
@@ -366,6 +369,78 @@ TEST_F(CliTest, EvalReportsQualityAsJson) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("has no label for id 2"), std::string::npos)
       << bad.output;
+}
+
+// The first two queries, each with its 4 results, drawn from the same
+// images the database was built from: the top result of a query is itself.
+TEST_F(CliTest, QuerySheetDrawsQueriesAndTheirResults) {
+  WriteClassImages(Path("images.idx"), Path("labels.idx"), 200, 8, 4, &rng_);
+  WriteIdx(Path("few.idx"), 3, 8, &rng_);
+  WriteIdx(Path("small.idx"), 200, 6, &rng_);
+  ASSERT_EQ(Semhash("build --db " + Db() + " --images " + Path("images.idx") +
+                    " --address-bits 10 --code-bits 64")
+                .exit_code,
+            0);
+  const std::string query = "query --db " + Db() + " --k 4 --exact";
+  const std::string images = " --images " + Path("images.idx");
+  const std::string sheet = " --sheet " + Path("sheet.png");
+  Outcome run = Semhash(query + images + " --first 5 --count 3" + sheet +
+                        " --sheet-queries 2 --db-images " + Path("images.idx") +
+                        " --query-labels " + Path("labels.idx") +
+                        " --db-labels " + Path("labels.idx"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+
+  pictures::Image png(0, 0);
+  std::string error;
+  ASSERT_TRUE(testing::ReadPng(Path("sheet.png"), &png, &error)) << error;
+  // 8x8 images are drawn at 3x; the expected size is that of a sheet of two
+  // rows of a query and 4 results.
+  const pictures::SheetGeometry g{8, 8, 3};
+  const std::vector<uint8_t> blank(64);
+  const pictures::SheetRow row{
+      blank.data(), "query 5",
+      std::vector<pictures::SheetResult>(4, {blank.data(), 0, true})};
+  const pictures::Image expected = pictures::RenderContactSheet(g, {row, row});
+  EXPECT_EQ(png.width(), expected.width());
+  EXPECT_EQ(png.height(), expected.height());
+  io::IdxImages stored;
+  ASSERT_TRUE(io::ReadIdxImages(Path("images.idx"), 0, 0, &stored).ok());
+  for (int r = 0; r < 2; ++r) {
+    const pictures::TileRect query_tile = pictures::SheetTile(g, r, 0);
+    const pictures::TileRect top_result = pictures::SheetTile(g, r, 1);
+    EXPECT_EQ(png.At(query_tile.x, query_tile.y), pictures::kQueryFrame);
+    EXPECT_EQ(png.At(top_result.x, top_result.y), pictures::kRelevantFrame);
+    // The query's first pixel, in both tiles, inside the 3-pixel frames.
+    const uint8_t gray = stored.pixels[(5 + r) * 64];
+    EXPECT_EQ(png.At(query_tile.x + 3, query_tile.y + 3),
+              (pictures::Rgb{gray, gray, gray}));
+    EXPECT_EQ(png.At(top_result.x + 3, top_result.y + 3),
+              (pictures::Rgb{gray, gray, gray}));
+  }
+
+  const std::string few = " --db-images " + Path("few.idx");
+  const std::vector<BadCall> calls = {
+      {query + " --codes " + Path("codes.npy") + sheet + few, 2,
+       "--sheet draws the query images"},
+      {query + images + sheet, 2, "--sheet and --db-images go together"},
+      {query + images + few, 2, "--sheet and --db-images go together"},
+      {query + images + sheet + few + " --sheet-queries 0", 2,
+       "--sheet-queries must be at least 1"},
+      {query + images + " --count 2" + sheet + few, 1,
+       "few.idx holds 3 images; it has none for id"},
+      {query + images + " --count 2" + sheet + " --db-images " +
+           Path("small.idx"),
+       1, "images of 6x6; the queries' are 8x8"},
+      {query + images + " --count 2 --db-images " + Path("images.idx") +
+           " --sheet " + Path("no/such/dir.png"),
+       1, "dir.png: cannot create"},
+  };
+  for (const BadCall& call : calls) {
+    run = Semhash(call.args);
+    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
+    EXPECT_NE(run.output.find(call.says), std::string::npos)
+        << call.args << "\nsaid: " << run.output;
+  }
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
