@@ -56,8 +56,10 @@ class BulkLoaderImpl::Files {
 
   Status Open(Kind kind) {
     rocksdb::ColumnFamilyHandle* family = FamilyOf(kind);
-    const rocksdb::Options options(store_->db()->GetDBOptions(),
-                                   store_->db()->GetOptions(family));
+    rocksdb::Options options(store_->db()->GetDBOptions(),
+                             store_->db()->GetOptions(family));
+    // Codes are random bits: compressing them only costs time.
+    options.compression = rocksdb::kNoCompression;
     writers_[kind] = std::make_unique<rocksdb::SstFileWriter>(
         rocksdb::EnvOptions(), options, family);
     return FromRocksDB(writers_[kind]->Open(paths_[kind]));
@@ -385,7 +387,11 @@ Status DBImpl::NewBulkLoader(const BulkLoadOptions& options,
 
 void DBImpl::EndBulkLoad() {
   std::lock_guard<std::mutex> lock(bulk_mutex_);
-  --bulk_loads_;
+  if (--bulk_loads_ > 0) return;
+  std::error_code ignored;
+  fs::remove_all(
+      fs::path(store_->db()->GetName()) / BulkLoaderImpl::kStagingDirectory,
+      ignored);
 }
 
 }  // namespace semhash

@@ -140,8 +140,11 @@ size_t RecordSorter::BytesPerRecord(size_t payload_bytes) {
 
 Status RecordSorter::Add(uint64_t key, const uint8_t* payload) {
   if (!status_.ok()) return status_;
-  if (entries_.empty()) {
-    entries_.reserve(std::min<size_t>(capacity_, 1 << 20));
+  if (entries_.capacity() == 0) {
+    // The whole budget at once: untouched pages cost nothing, and growing
+    // by doubling would copy every record again.
+    entries_.reserve(capacity_);
+    payloads_.reserve(capacity_ * payload_bytes_);
   }
   entries_.push_back({key, uint32_t(entries_.size())});
   payloads_.insert(payloads_.end(), payload, payload + payload_bytes_);

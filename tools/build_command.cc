@@ -1,10 +1,22 @@
 // `semhash build`: fills a database from feature vectors (encoded by the
 // database's encoder: trained here, or read from --model, when the database
-// is new) or from codes the user brings. Every input is read and checked
-// against a read-only view of the database before it is created or opened
-// for writing, so a bad input leaves an existing database as it was.
+// is new) or from codes the user brings.
+//
+// Inputs are checked against a read-only view of the database before it is
+// created or opened for writing. A new database is built in a staging
+// directory beside DIR and renamed to DIR when complete, and large inputs go
+// through one bulk load (semhash/bulk_load.h), so a build that fails or is
+// killed leaves the previous state: no database, or the old one unchanged.
+// Small additions to an existing database are validated whole, then written
+// in batches.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -12,21 +24,58 @@
 #include "semhash/db.h"
 #include "semhash/encoder.h"
 #include "tools/cli.h"
+#include "tools/code_file_input.h"
 #include "tools/commands.h"
-#include "tools/io/npy_file.h"
+#include "tools/progress.h"
 
 namespace semhash::cli {
 namespace {
 
 constexpr char kCommand[] = "build";
 constexpr size_t kBatchSize = 1000;
+// Inputs of at least this many images go to an existing database through a
+// bulk load; a new database always gets one.
+constexpr size_t kBulkMinRows = 100000;
+constexpr size_t kSliceRows = 1 << 16;
 
 struct BuildArgs {
-  std::string db, images, codes, addresses, ids, model;
+  std::string db, images, codes, addresses, ids, model, memory = "1G";
   size_t limit = 0;
   uint64_t id_offset = 0;
+  bool quiet = false;
   EncoderFlags encoder;
+  // Where the database is opened for writing: args.db, or for a new
+  // database the staging directory that is renamed to args.db at the end.
+  std::string write_path;
 };
+
+// "512M", "2G", "1048576" -> bytes; false if malformed.
+bool ParseBytes(const std::string& text, size_t* bytes) {
+  size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    return false;
+  }
+  const std::string suffix = text.substr(used);
+  int shift = 0;
+  if (suffix == "K" || suffix == "k")
+    shift = 10;
+  else if (suffix == "M" || suffix == "m")
+    shift = 20;
+  else if (suffix == "G" || suffix == "g")
+    shift = 30;
+  else if (!suffix.empty())
+    return false;
+  *bytes = size_t(value) << shift;
+  return value > 0;
+}
+
+std::string StagingPath(const std::string& db) {
+  return std::filesystem::path(db).lexically_normal().string() + ".building-" +
+         std::to_string(getpid());
+}
 
 uint64_t DirectoryBytes(const std::string& path) {
   uint64_t bytes = 0;
@@ -37,16 +86,58 @@ uint64_t DirectoryBytes(const std::string& path) {
   return bytes;
 }
 
-Status CreateDatabase(const BuildArgs& args,
-                      std::shared_ptr<const Encoder> encoder,
+// Removes the staging directories of builds of `db` whose process is gone
+// (killed before they could publish or clean up).
+void RemoveAbandonedStaging(const std::string& db) {
+  namespace fs = std::filesystem;
+  const fs::path target = fs::absolute(db).lexically_normal();
+  const std::string prefix = target.filename().string() + ".building-";
+  std::error_code error;
+  fs::directory_iterator it(target.parent_path(), error), end;
+  for (; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    // "DB.building-PID", or DB::Open's "DB.building-PID.creating.PID".
+    std::string pid = name.substr(prefix.size());
+    pid = pid.substr(0, pid.find_first_not_of("0123456789"));
+    if (pid.empty() || pid.size() > 9) continue;
+    if (::kill(pid_t(std::stol(pid)), 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove_all(it->path(), ignored);
+    }
+  }
+}
+
+Status CreateDatabase(BuildArgs* args, std::shared_ptr<const Encoder> encoder,
                       std::unique_ptr<DB>* db) {
   Options options;
   options.create_if_missing = true;
   options.error_if_exists = true;
-  options.address_bits = args.encoder.address_bits;
-  options.code_bits = args.encoder.code_bits;
+  options.address_bits = args->encoder.address_bits;
+  options.code_bits = args->encoder.code_bits;
   options.encoder = std::move(encoder);
-  return DB::Open(options, args.db, db);
+  RemoveAbandonedStaging(args->db);
+  args->write_path = StagingPath(args->db);
+  return DB::Open(options, args->write_path, db);
+}
+
+// Renames the finished staging directory to args.db and syncs the parent
+// directory, so the new database appears whole or not at all.
+Status PublishNewDatabase(const BuildArgs& args) {
+  if (args.write_path == args.db) return Status::OK();
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::rename(args.write_path, args.db, error);
+  if (error) {
+    return Status::IOError("cannot rename " + args.write_path + " to " +
+                           args.db + ": " + error.message());
+  }
+  const fs::path parent = fs::absolute(args.db).parent_path();
+  const int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!synced) return Status::IOError("cannot sync " + parent.string());
+  return Status::OK();
 }
 
 // The database at args.db opened read-only, so that checking the inputs
@@ -62,28 +153,78 @@ Status InspectExisting(const BuildArgs& args, std::unique_ptr<DB>* db) {
 
 // Replaces the read-only handle, once every input has been checked, with a
 // writable one, or a new database made with `new_encoder`.
-Status OpenForWriting(const BuildArgs& args,
+Status OpenForWriting(BuildArgs* args,
                       std::shared_ptr<const Encoder> new_encoder,
                       std::unique_ptr<DB>* db) {
   const bool exists = *db != nullptr;
   db->reset();
   if (!exists) return CreateDatabase(args, std::move(new_encoder), db);
   Options options;
-  options.address_bits = args.encoder.address_bits;
-  options.code_bits = args.encoder.code_bits;
-  return DB::Open(options, args.db, db);
+  options.address_bits = args->encoder.address_bits;
+  options.code_bits = args->encoder.code_bits;
+  args->write_path = args->db;
+  return DB::Open(options, args->db, db);
 }
 
-// Writes rows in batches; the last batch is synced, which makes every
+// Fills *slice with the next (at most n) images; empty at the end.
+using SliceReader = std::function<Status(size_t n, ImageSlice* slice)>;
+
+// Streams every image into one bulk load, with a progress bar per phase.
+Status BulkLoad(DB* db, const BuildArgs& args, size_t rows,
+                const SliceReader& read) {
+  const bool show = ProgressBar::ShouldShow(args.quiet);
+  std::unique_ptr<ProgressBar> bar;
+  std::string phase;
+  BulkLoadOptions options;
+  ParseBytes(args.memory, &options.memory_bytes);
+  options.progress = [&](const BulkLoadProgress& p) {
+    if (phase != p.phase) {
+      if (bar) bar->Finish();
+      phase = p.phase;
+      bar = std::make_unique<ProgressBar>(phase, p.total, show);
+    }
+    bar->Update(p.done);
+  };
+  std::unique_ptr<BulkLoader> loader;
+  Status s = db->NewBulkLoader(options, &loader);
+  if (!s.ok()) return s;
+  {
+    ProgressBar reading("read", rows, show);
+    ImageSlice slice;
+    while (s.ok() && loader->queued() < rows) {
+      s = read(kSliceRows, &slice);
+      if (s.ok()) {
+        s = loader->Add(slice.ids.size(), slice.ids.data(),
+                        slice.addresses.data(), slice.codes.data());
+      }
+      reading.Update(loader->queued());
+    }
+    if (s.ok()) reading.Finish();
+  }
+  if (s.ok()) s = loader->Finish();
+  if (bar && s.ok()) bar->Finish();
+  return s;
+}
+
+// Reads every image first, so a bad row is found before anything is written,
+// then writes them in batches; the last batch is synced, which makes every
 // earlier one durable too (they share the write-ahead log).
-Status WriteRows(DB* db, const std::vector<uint64_t>& ids,
-                 const std::vector<Address>& addresses,
-                 const std::vector<uint8_t>& codes, size_t code_bytes) {
+Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
+                      const SliceReader& read) {
+  ImageSlice all, slice;
+  while (all.ids.size() < rows) {
+    Status s = read(kSliceRows, &slice);
+    if (!s.ok()) return s;
+    all.ids.insert(all.ids.end(), slice.ids.begin(), slice.ids.end());
+    all.addresses.insert(all.addresses.end(), slice.addresses.begin(),
+                         slice.addresses.end());
+    all.codes.insert(all.codes.end(), slice.codes.begin(), slice.codes.end());
+  }
   WriteBatch batch;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    batch.Put(ids[i], addresses[i],
-              CodeView(codes.data() + i * code_bytes, code_bytes));
-    const bool last = i + 1 == ids.size();
+  for (size_t i = 0; i < rows; ++i) {
+    batch.Put(all.ids[i], all.addresses[i],
+              CodeView(all.codes.data() + i * code_bytes, code_bytes));
+    const bool last = i + 1 == rows;
     if (batch.size() < kBatchSize && !last) continue;
     WriteOptions options;
     options.sync = last;
@@ -92,6 +233,13 @@ Status WriteRows(DB* db, const std::vector<uint64_t>& ids,
     batch.Clear();
   }
   return Status::OK();
+}
+
+Status StoreImages(DB* db, const BuildArgs& args, size_t rows,
+                   size_t code_bytes, const SliceReader& read) {
+  const bool bulk = args.write_path != args.db || rows >= kBulkMinRows;
+  return bulk ? BulkLoad(db, args, rows, read)
+              : WriteInBatches(db, rows, code_bytes, read);
 }
 
 // The encoder of a new database: read from --model, or trained on the input.
@@ -128,75 +276,72 @@ Status CheckExistingEncoder(const BuildArgs& args, const DB& db, size_t dim) {
   return s.ok() ? s : s.WithContext(args.db);
 }
 
-Status BuildFromVectors(const BuildArgs& args, std::unique_ptr<DB>* db,
+Status BuildFromVectors(BuildArgs* args, std::unique_ptr<DB>* db,
                         size_t* added) {
   size_t rows = 0, dim = 0;
   std::vector<float> vectors;
   Status s =
-      ReadFeatureVectors(args.images, 0, args.limit, &rows, &dim, &vectors);
+      ReadFeatureVectors(args->images, 0, args->limit, &rows, &dim, &vectors);
   if (s.ok() && rows == 0)
-    s = Status::InvalidArgument(args.images + ": no vectors");
-  if (s.ok()) s = InspectExisting(args, db);
+    s = Status::InvalidArgument(args->images + ": no vectors");
+  if (s.ok()) s = InspectExisting(*args, db);
   if (!s.ok()) return s;
   std::unique_ptr<Encoder> encoder;
-  s = *db != nullptr ? CheckExistingEncoder(args, **db, dim)
-                     : NewEncoder(args, rows, vectors, dim, &encoder);
+  s = *db != nullptr ? CheckExistingEncoder(*args, **db, dim)
+                     : NewEncoder(*args, rows, vectors, dim, &encoder);
   if (s.ok()) s = OpenForWriting(args, std::move(encoder), db);
   if (!s.ok()) return s;
   const Encoder& stored = *(*db)->encoder();
   const size_t code_bytes = stored.code_bits() / 8;
-  std::vector<Address> addresses(rows);
-  std::vector<uint8_t> codes(rows * code_bytes);
-  s = stored.Encode(rows, vectors.data(), dim, addresses.data(), codes.data());
+  ImageSlice all;
+  all.addresses.resize(rows);
+  all.codes.resize(rows * code_bytes);
+  s = stored.Encode(rows, vectors.data(), dim, all.addresses.data(),
+                    all.codes.data());
   if (!s.ok()) return s;
-  std::vector<uint64_t> ids(rows);
-  for (size_t i = 0; i < rows; ++i) ids[i] = args.id_offset + i;
-  *added = rows;
-  return WriteRows(db->get(), ids, addresses, codes, code_bytes);
-}
-
-Status ReadIds(const BuildArgs& args, const CodeRows& rows,
-               std::vector<uint64_t>* ids) {
-  if (args.ids.empty()) {
-    ids->resize(rows.rows);
-    for (size_t i = 0; i < rows.rows; ++i) (*ids)[i] = i;
+  size_t next = 0;
+  const SliceReader read = [&](size_t n, ImageSlice* slice) {
+    n = std::min(n, rows - next);
+    slice->ids.resize(n);
+    for (size_t i = 0; i < n; ++i) slice->ids[i] = args->id_offset + next + i;
+    slice->addresses.assign(all.addresses.begin() + next,
+                            all.addresses.begin() + next + n);
+    slice->codes.assign(all.codes.begin() + next * code_bytes,
+                        all.codes.begin() + (next + n) * code_bytes);
+    next += n;
     return Status::OK();
-  }
-  Status s = io::ReadNpyVectorU64(args.ids, ids);
-  if (s.ok() && ids->size() != rows.file_rows) {
-    s = Status::InvalidArgument(args.ids + ": " + std::to_string(ids->size()) +
-                                " ids for " + std::to_string(rows.file_rows) +
-                                " codes in " + args.codes);
-  }
-  ids->resize(rows.rows);
-  return s;
+  };
+  *added = rows;
+  return StoreImages(db->get(), *args, rows, code_bytes, read);
 }
 
-Status BuildFromCodes(const BuildArgs& args, std::unique_ptr<DB>* db,
-                      size_t* added) {
-  Status s = InspectExisting(args, db);
+Status BuildFromCodes(BuildArgs* args, std::unique_ptr<DB>* db, size_t* added) {
+  Status s = InspectExisting(*args, db);
   if (!s.ok()) return s;
   if (*db != nullptr && (*db)->encoder() != nullptr) {
-    return Status::InvalidArgument(args.db + " encodes images with " +
+    return Status::InvalidArgument(args->db + " encodes images with " +
                                    (*db)->encoder()->kind() +
                                    "; codes can only go to a database of "
                                    "external codes");
   }
   const uint32_t code_bits =
       *db ? (*db)->info().code_bits
-          : args.encoder.code_bits.value_or(kDefaultCodeBits);
+          : args->encoder.code_bits.value_or(kDefaultCodeBits);
   const uint32_t address_bits =
       *db ? (*db)->info().address_bits
-          : args.encoder.address_bits.value_or(kDefaultAddressBits);
-  CodeRows rows;
-  s = ReadCodeRows(args.codes, args.addresses, code_bits, address_bits, 0,
-                   args.limit, &rows);
-  std::vector<uint64_t> ids;
-  if (s.ok()) s = ReadIds(args, rows, &ids);
+          : args->encoder.address_bits.value_or(kDefaultAddressBits);
+  std::unique_ptr<CodeFileInput> input;
+  s = CodeFileInput::Open(args->codes, args->addresses, args->ids, code_bits,
+                          address_bits, args->limit, &input);
+  if (s.ok() && input->rows() == 0) {
+    s = Status::InvalidArgument(args->codes + ": no codes");
+  }
   if (s.ok()) s = OpenForWriting(args, nullptr, db);
   if (!s.ok()) return s;
-  *added = rows.rows;
-  return WriteRows(db->get(), ids, rows.addresses, rows.codes, rows.code_bytes);
+  *added = input->rows();
+  return StoreImages(
+      db->get(), *args, input->rows(), input->code_bytes(),
+      [&](size_t n, ImageSlice* slice) { return input->Read(n, slice); });
 }
 
 // Usage errors that the option parser cannot see; empty if none.
@@ -219,6 +364,11 @@ std::string CheckCombination(const BuildArgs& args,
   if (!args.model.empty() && (e.kind || e.seed || e.sample || e.iterations)) {
     return "--model brings a trained encoder: no training options with it";
   }
+  size_t bytes = 0;
+  if (!ParseBytes(args.memory, &bytes)) {
+    return "--memory takes a size such as 512M or 2G, not '" + args.memory +
+           "'";
+  }
   return "";
 }
 
@@ -237,7 +387,9 @@ int RunBuild(int argc, char** argv) {
       ("ids", po::value(&args.ids), "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")
       ("limit", po::value(&args.limit), "use only the first N rows")
       ("id-offset", po::value(&args.id_offset), "with --images: the id of row 0 (default 0), so several files can share a database")
-      ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`");
+      ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`")
+      ("memory", po::value(&args.memory), "memory for sorting a bulk load, e.g. 512M or 2G (default 1G); larger inputs are sorted in runs on disk")
+      ("quiet,q", po::bool_switch(&args.quiet), "no progress bars");
   // clang-format on
   args.encoder.AddTo(&options);
   po::variables_map vm;
@@ -253,11 +405,18 @@ int RunBuild(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<DB> db;
   size_t added = 0;
-  const Status s = args.images.empty() ? BuildFromCodes(args, &db, &added)
-                                       : BuildFromVectors(args, &db, &added);
-  if (!s.ok()) return Fail(kCommand, s);
-  const DatabaseInfo info = db->info();
+  Status s = args.images.empty() ? BuildFromCodes(&args, &db, &added)
+                                 : BuildFromVectors(&args, &db, &added);
+  const DatabaseInfo info = db != nullptr ? db->info() : DatabaseInfo();
   db.reset();
+  if (s.ok()) s = PublishNewDatabase(args);
+  if (!s.ok()) {
+    if (!args.write_path.empty() && args.write_path != args.db) {
+      std::error_code ignored;
+      std::filesystem::remove_all(args.write_path, ignored);
+    }
+    return Fail(kCommand, s);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
