@@ -9,6 +9,10 @@ int RunBuild(int argc, char** argv);
 int RunQuery(int argc, char** argv);
 int RunEval(int argc, char** argv);
 int RunTrain(int argc, char** argv);
+int RunInspect(int argc, char** argv);
+int RunVerify(int argc, char** argv);
+int RunCompact(int argc, char** argv);
+int RunExport(int argc, char** argv);
 
 }  // namespace semhash::cli
 

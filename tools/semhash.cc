@@ -24,6 +24,14 @@ constexpr Subcommand kSubcommands[] = {
      semhash::cli::RunQuery},
     {"eval", "retrieval quality: mAP, precision@k, two-stage cost",
      semhash::cli::RunEval},
+    {"inspect", "what a database holds and how its addresses spread it",
+     semhash::cli::RunInspect},
+    {"verify", "check every checksum and invariant; exit 1 on any problem",
+     semhash::cli::RunVerify},
+    {"compact", "repack sparse posting lists and compact the tables",
+     semhash::cli::RunCompact},
+    {"export", "write the stored codes, addresses and ids as .npy files",
+     semhash::cli::RunExport},
 };
 
 int Usage(std::ostream& out, int exit_code) {

@@ -2,16 +2,14 @@
 // and exit codes checked, and bad inputs shown to leave a database unchanged.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <random>
 #include <regex>
-#include <sstream>
 
 #include "../engine/test_util.h"
 #include "semhash/db.h"
+#include "tests/tools/cli_runner.h"
 #include "tests/tools/png_reader.h"
 #include "tools/io/idx_file.h"
 #include "tools/io/npy_file.h"
@@ -20,42 +18,11 @@
 namespace semhash {
 namespace {
 
+using testing::Lines;
+using testing::Outcome;
+using testing::Semhash;
+using testing::Snapshot;
 using testing::TempDir;
-
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-Outcome Semhash(const std::string& args) {
-  const std::string command = std::string(SEMHASH_CLI) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string output;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WEXITSTATUS(status), output};
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-// Every file of a directory with its contents: equal snapshots mean nothing
-// on disk changed.
-std::map<std::string, std::string> Snapshot(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    std::ifstream in(entry.path(), std::ios::binary);
-    files[entry.path().filename()] = std::string(
-        std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  return files;
-}
 
 void WriteIdx(const std::string& path, size_t count, size_t side,
               std::mt19937_64* rng) {

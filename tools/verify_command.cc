@@ -1,0 +1,111 @@
+// `semhash verify`: reads a whole database (opened read-only) through
+// DB::Verify, which checks every checksum and the invariants between its
+// tables, and prints what it counted and each problem with its keys decoded.
+// Exits 0 when the database is sound and 1 on any problem, including a
+// database that cannot be opened.
+#include <iostream>
+#include <memory>
+
+#include "semhash/db.h"
+#include "tools/cli.h"
+#include "tools/commands.h"
+#include "tools/json_writer.h"
+#include "tools/task_progress.h"
+
+namespace semhash::cli {
+namespace {
+
+constexpr char kCommand[] = "verify";
+
+struct VerifyArgs {
+  std::string db;
+  bool json = false, quiet = false;
+  VerifyOptions verify;
+};
+
+void PrintJson(const std::string& path, const VerifyReport& report) {
+  JsonWriter json;
+  json.BeginObject().Key("db").String(path);
+  json.Key("sound").Bool(report.problem_count == 0);
+  json.Key("images").Uint(report.images);
+  json.Key("posting_entries").Uint(report.posting_entries);
+  json.Key("chunks").Uint(report.chunks);
+  json.Key("addresses").Uint(report.addresses);
+  json.Key("tails").Uint(report.tails);
+  json.Key("bytes_checked").Uint(report.bytes_checked);
+  json.Key("problem_count").Uint(report.problem_count);
+  json.Key("problems").BeginArray();
+  for (const std::string& problem : report.problems) json.String(problem);
+  std::cout << json.EndArray().EndObject().str() << "\n";
+}
+
+void PrintText(const std::string& path, const VerifyReport& report) {
+  std::cout << path << ": " << report.images << " images, "
+            << report.posting_entries << " posting entries in " << report.chunks
+            << " chunks at " << report.addresses << " addresses, "
+            << report.tails << " tails; " << report.bytes_checked
+            << " bytes checked\n";
+  if (report.problem_count == 0) {
+    std::cout << "sound: no problems found\n";
+    return;
+  }
+  std::cout << report.problem_count << " problems";
+  if (report.problems.size() < report.problem_count) {
+    std::cout << " (the first " << report.problems.size() << " listed)";
+  }
+  std::cout << ":\n";
+  for (const std::string& problem : report.problems) {
+    std::cout << "  " << problem << "\n";
+  }
+}
+
+// The exit code: a database that cannot be opened or read through is a
+// failure with its Status printed; one with problems is a failure with the
+// report printed.
+int Verify(VerifyArgs args) {
+  Options options;
+  options.read_only = true;
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(options, args.db, &db);
+  if (!s.ok()) return Fail(kCommand, s);
+  TaskProgress progress(kCommand, ProgressBar::ShouldShow(args.quiet));
+  args.verify.progress = progress.Callback();
+  VerifyReport report;
+  s = db->Verify(args.verify, &report);
+  progress.Finish();
+  // Corruption is what the report lists; anything else stopped the check.
+  if (!s.ok() && !s.IsCorruption()) return Fail(kCommand, s);
+  if (args.json) {
+    PrintJson(args.db, report);
+  } else {
+    PrintText(args.db, report);
+  }
+  return s.ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int RunVerify(int argc, char** argv) {
+  VerifyArgs args;
+  po::options_description options("options");
+  // clang-format off
+  options.add_options()
+      ("help,h", "show this help")
+      ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
+      ("json", po::bool_switch(&args.json), "one JSON object on stdout")
+      ("quiet", po::bool_switch(&args.quiet), "no progress bar")
+      ("memory", po::value(&args.verify.memory_bytes)->default_value(args.verify.memory_bytes), "bytes of memory for matching posting entries with id records; more spills to the temporary directory");
+  // clang-format on
+  po::variables_map vm;
+  int exit_code;
+  if (!ParseOptions(kCommand, "--db DIR [--json] [--quiet] [--memory BYTES]",
+                    options, argc, argv, &vm, &exit_code)) {
+    return exit_code;
+  }
+  if (args.verify.memory_bytes == 0) {
+    return UsageError(kCommand, "--memory must be at least 1");
+  }
+  return Verify(args);
+}
+
+}  // namespace semhash::cli
