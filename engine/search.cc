@@ -7,10 +7,12 @@
 // whole search, so it sees one consistent snapshot.
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "engine/db_impl.h"
 #include "engine/db_iterator.h"
 #include "engine/hamming_ball.h"
+#include "engine/hamming_kernels.h"
 #include "engine/rocksdb_status.h"
 #include "engine/top_k.h"
 #include "format/keys.h"
@@ -21,9 +23,11 @@ namespace {
 
 constexpr size_t kDefaultMinCandidates = 100;
 
-// Re-ranks every image of one address into `top`.
+// Re-ranks every image of one address into `top`. `distances` is scratch
+// space reused across addresses.
 Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
-                    TopK* top, SearchStats* stats) {
+                    std::vector<uint32_t>* distances, TopK* top,
+                    SearchStats* stats) {
   const std::string prefix = format::EncodeAddressPrefix(0, address);
   ++stats->addresses_probed;
   bool occupied = false;
@@ -37,8 +41,16 @@ Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
       return Status::Corruption("address " + std::to_string(address) +
                                 ": chunk code length differs from manifest");
     }
+    if (chunk.size() > 0) {
+      // Chunks are columnar (format/posting_chunk.h): code(0) starts all
+      // chunk.size() codes, back to back.
+      distances->resize(chunk.size());
+      BestHammingKernels().distances(query.data(), chunk.code(0).data(),
+                                     chunk.size(), query.size(),
+                                     distances->data());
+    }
     for (size_t i = 0; i < chunk.size(); ++i) {
-      top->Push(chunk.id(i), HammingDistance(query, chunk.code(i)));
+      top->Push(chunk.id(i), (*distances)[i]);
     }
     stats->candidates_reranked += chunk.size();
     occupied = occupied || chunk.size() > 0;
@@ -64,11 +76,12 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(read_options, store_->postings()));
   TopK top(k);
+  std::vector<uint32_t> distances;
   SearchStats& stats = result->stats;
   for (uint32_t radius = 0; radius <= max_radius; ++radius) {
     ForEachAddressAtRadius(
         address, info_.address_bits, radius, [&](Address probe) {
-          s = ProbeAddress(it.get(), probe, code, &top, &stats);
+          s = ProbeAddress(it.get(), probe, code, &distances, &top, &stats);
           return s.ok();
         });
     if (!s.ok()) return s;
