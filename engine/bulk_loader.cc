@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "engine/rocksdb_status.h"
@@ -166,9 +167,11 @@ Status BulkLoaderImpl::Add(size_t n, const uint64_t* ids,
   return Status::OK();
 }
 
-// Pass 1. Payload in: id u64 | code. Payload out to by_id: address u32 |
-// chunk u32 | code.
-Status BulkLoaderImpl::WritePostings(Files* files, RecordSorter* by_id) {
+// Pass 1: walks the images in address order, numbering their chunks. With
+// `files`, writes the posting chunks and tails; with `by_id`, sends each
+// image on to the id sort. Payload in: id u64 | code. Payload out to by_id:
+// address u32 | chunk u32 | code.
+Status BulkLoaderImpl::WalkPostings(Files* files, RecordSorter* by_id) {
   RocksDBStore* store = db_->store();
   std::unique_ptr<rocksdb::Iterator> tails(
       store->db()->NewIterator(rocksdb::ReadOptions(), store->tails()));
@@ -204,27 +207,34 @@ Status BulkLoaderImpl::WritePostings(Files* files, RecordSorter* by_id) {
         chunk_ids.push_back(GetU64(payload));
         chunk_codes.insert(chunk_codes.end(), payload + 8,
                            payload + 8 + code_bytes_);
-        PutU32(address, out.data());
-        PutU32(tail.chunk, out.data() + 4);
-        std::memcpy(out.data() + 8, payload + 8, code_bytes_);
-        Status s = by_id->Add(chunk_ids.back(), out.data());
-        if (!s.ok()) return s;
-        if (++done % kProgressStep == 0) Report("postings", done, total);
+        if (by_id != nullptr) {
+          PutU32(address, out.data());
+          PutU32(tail.chunk, out.data() + 4);
+          std::memcpy(out.data() + 8, payload + 8, code_bytes_);
+          Status s = by_id->Add(chunk_ids.back(), out.data());
+          if (!s.ok()) return s;
+          if (++done % kProgressStep == 0) Report("postings", done, total);
+        }
         more = by_address_->Next(&key, &payload);
       }
-      Status s = files->Put(
-          Files::kPostings, format::EncodePostingKey({0, address, tail.chunk}),
-          format::EncodePostingChunk(code_bytes_, chunk_ids.size(),
-                                     chunk_ids.data(), chunk_codes.data()));
-      if (!s.ok()) return s;
+      if (files != nullptr) {
+        Status s = files->Put(
+            Files::kPostings,
+            format::EncodePostingKey({0, address, tail.chunk}),
+            format::EncodePostingChunk(code_bytes_, chunk_ids.size(),
+                                       chunk_ids.data(), chunk_codes.data()));
+        if (!s.ok()) return s;
+      }
       tail.appended = uint32_t(chunk_ids.size());
       if (more && Address(key) == address) ++tail.chunk;
     }
-    Status s =
-        files->Put(Files::kTails, prefix, format::EncodeTailRecord(tail));
-    if (!s.ok()) return s;
+    if (files != nullptr) {
+      Status s =
+          files->Put(Files::kTails, prefix, format::EncodeTailRecord(tail));
+      if (!s.ok()) return s;
+    }
   }
-  Report("postings", done, total);
+  if (by_id != nullptr) Report("postings", done, total);
   return by_address_->status();
 }
 
@@ -327,6 +337,31 @@ Status BulkLoaderImpl::RewriteChunks(Files* files, RecordSorter* rewrites) {
   return rewrites->status();
 }
 
+// Passes 1 and 2. When the address sort fits in memory, the images are
+// walked twice: once to number the chunks (feeding the id sort), then the
+// posting files are written on a second thread while this one sorts by id
+// and writes the id records. Otherwise one walk does both, and the id pass
+// follows it.
+Status BulkLoaderImpl::WritePostingsAndIds(Files* files, RecordSorter* by_id,
+                                           RecordSorter* rewrites) {
+  const bool in_memory = by_address_->runs() == 0;
+  Status s = WalkPostings(in_memory ? nullptr : files, by_id);
+  if (!s.ok()) return s;
+  Status posting_files;
+  std::thread writer;
+  if (in_memory) {
+    by_address_->Rewind();
+    writer = std::thread(
+        [&] { posting_files = WalkPostings(files, /*by_id=*/nullptr); });
+  }
+  s = by_id->Finish();
+  if (s.ok()) s = files->Open(Files::kIds);
+  if (s.ok()) s = WriteIds(files, by_id, rewrites);
+  if (s.ok()) s = files->Close(Files::kIds);
+  if (writer.joinable()) writer.join();
+  return s.ok() ? posting_files : s;
+}
+
 Status BulkLoaderImpl::Finish() {
   if (finished_) return Status::InvalidArgument("bulk load already finished");
   finished_ = true;
@@ -343,15 +378,11 @@ Status BulkLoaderImpl::Finish() {
   for (auto kind : {Files::kPostings, Files::kTails}) {
     if (s.ok()) s = files.Open(kind);
   }
-  if (s.ok()) s = WritePostings(&files, &by_id);
+  if (s.ok()) s = WritePostingsAndIds(&files, &by_id, &rewrites);
   by_address_.reset();
   for (auto kind : {Files::kPostings, Files::kTails}) {
     if (s.ok()) s = files.Close(kind);
   }
-  if (s.ok()) s = by_id.Finish();
-  if (s.ok()) s = files.Open(Files::kIds);
-  if (s.ok()) s = WriteIds(&files, &by_id, &rewrites);
-  if (s.ok()) s = files.Close(Files::kIds);
   if (s.ok()) s = rewrites.Finish();
   if (s.ok()) s = files.Open(Files::kRewrites);
   if (s.ok()) s = RewriteChunks(&files, &rewrites);

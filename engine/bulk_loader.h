@@ -1,7 +1,8 @@
 // BulkLoaderImpl: the BulkLoader of semhash/bulk_load.h over a DBImpl.
 //
 // Finish runs three passes, all in key order, so each writes one RocksDB
-// table file (SST) sequentially:
+// table file (SST) sequentially (passes 1 and 2 overlap on two threads when
+// the address sort fits in memory):
 //   1. images sorted by address: posting chunks (new chunks after each
 //      address's current tail, so no stored chunk is touched) and tails;
 //      each image's (id, address, chunk, code) goes to the id sort;
@@ -42,7 +43,9 @@ class BulkLoaderImpl final : public BulkLoader {
  private:
   class Files;
 
-  Status WritePostings(Files* files, RecordSorter* by_id);
+  Status WalkPostings(Files* files, RecordSorter* by_id);
+  Status WritePostingsAndIds(Files* files, RecordSorter* by_id,
+                             RecordSorter* rewrites);
   Status WriteIds(Files* files, RecordSorter* by_id, RecordSorter* rewrites);
   Status RewriteChunks(Files* files, RecordSorter* rewrites);
   void Report(const char* phase, uint64_t done, uint64_t total) const;

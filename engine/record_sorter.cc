@@ -11,7 +11,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <thread>
+
+#include "engine/record_radix_sort.h"
 
 namespace semhash {
 namespace {
@@ -124,6 +125,7 @@ class RecordSorter::RunReader {
 RecordSorter::RecordSorter(size_t payload_bytes, size_t memory_bytes,
                            std::string spill_prefix)
     : payload_bytes_(payload_bytes),
+      record_bytes_(kKeyBytes + payload_bytes),
       capacity_(
           std::max<size_t>(1, memory_bytes / BytesPerRecord(payload_bytes))),
       spill_prefix_(std::move(spill_prefix)) {}
@@ -134,88 +136,74 @@ RecordSorter::~RecordSorter() {
 }
 
 size_t RecordSorter::BytesPerRecord(size_t payload_bytes) {
-  // The entry, its payload, and the merge buffer of the two-thread sort.
-  return 2 * sizeof(Entry) + payload_bytes;
+  // The record and its place in the radix sort's scratch buffer.
+  return 2 * (kKeyBytes + payload_bytes);
 }
 
 Status RecordSorter::Add(uint64_t key, const uint8_t* payload) {
   if (!status_.ok()) return status_;
-  if (entries_.capacity() == 0) {
-    // The whole budget at once: untouched pages cost nothing, and growing
-    // by doubling would copy every record again.
-    entries_.reserve(capacity_);
-    payloads_.reserve(capacity_ * payload_bytes_);
+  if (buffer_.data() == nullptr) {
+    status_ = buffer_.Allocate(capacity_ * record_bytes_);
+    if (!status_.ok()) return status_;
   }
-  entries_.push_back({key, uint32_t(entries_.size())});
-  payloads_.insert(payloads_.end(), payload, payload + payload_bytes_);
+  uint8_t* record = buffer_.data() + buffered_ * record_bytes_;
+  PutKey(key, record);
+  std::memcpy(record + kKeyBytes, payload, payload_bytes_);
   ++added_;
-  if (entries_.size() >= capacity_) status_ = SpillBuffer();
+  if (++buffered_ == capacity_) status_ = SpillBuffer();
   return status_;
 }
 
-// Sorts entries_ by (key, index) on two threads: each sorts a half, then the
-// halves are merged.
-void RecordSorter::SortBuffer() {
-  const auto less = [](const Entry& a, const Entry& b) {
-    return a.key != b.key ? a.key < b.key : a.index < b.index;
-  };
-  const auto middle = entries_.begin() + entries_.size() / 2;
-  std::thread first_half([&] { std::sort(entries_.begin(), middle, less); });
-  std::sort(middle, entries_.end(), less);
-  first_half.join();
-  std::inplace_merge(entries_.begin(), middle, entries_.end(), less);
+Status RecordSorter::SortBuffer() {
+  if (scratch_.size() < buffered_ * record_bytes_) {
+    Status s = scratch_.Allocate(capacity_ * record_bytes_);
+    if (!s.ok()) return s;
+  }
+  sorted_ = RadixSortRecords(buffer_.data(), scratch_.data(), buffered_,
+                             record_bytes_);
+  return Status::OK();
 }
 
 Status RecordSorter::SpillBuffer() {
-  SortBuffer();
+  Status s = SortBuffer();
+  if (!s.ok()) return s;
   const std::string path = spill_prefix_ + std::to_string(run_paths_.size());
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) return IOErrorFor(path, "cannot create");
   run_paths_.push_back(path);
-  const size_t record_bytes = kKeyBytes + payload_bytes_;
-  std::vector<uint8_t> block;
-  block.reserve(kReadBufferBytes + record_bytes);
+  // The sorted records are the run's bytes already.
   XXH3_state_t* hash = XXH3_createState();
   XXH3_64bits_reset(hash);
   bool ok = true;
-  const auto flush = [&] {
-    XXH3_64bits_update(hash, block.data(), block.size());
-    ok = ok && std::fwrite(block.data(), 1, block.size(), file) == block.size();
-    block.clear();
-  };
-  for (const Entry& entry : entries_) {
-    const size_t at = block.size();
-    block.resize(at + record_bytes);
-    PutKey(entry.key, block.data() + at);
-    std::memcpy(block.data() + at + kKeyBytes,
-                payloads_.data() + size_t(entry.index) * payload_bytes_,
-                payload_bytes_);
-    if (block.size() >= kReadBufferBytes) flush();
+  const size_t bytes = buffered_ * record_bytes_;
+  for (size_t at = 0; ok && at < bytes; at += kReadBufferBytes) {
+    const size_t n = std::min(kReadBufferBytes, bytes - at);
+    XXH3_64bits_update(hash, sorted_ + at, n);
+    ok = std::fwrite(sorted_ + at, 1, n, file) == n;
   }
-  flush();
   uint8_t digest[kKeyBytes];
   PutKey(XXH3_64bits_digest(hash), digest);
   XXH3_freeState(hash);
   ok = ok && std::fwrite(digest, 1, kKeyBytes, file) == kKeyBytes;
   ok = (std::fclose(file) == 0) && ok;
   if (!ok) return IOErrorFor(path, "cannot write");
-  entries_.clear();
-  payloads_.clear();
+  buffered_ = 0;
+  sorted_ = nullptr;
   return Status::OK();
 }
 
 Status RecordSorter::Finish() {
   if (!status_.ok()) return status_;
   if (run_paths_.empty()) {
-    SortBuffer();
-    return Status::OK();
+    status_ = SortBuffer();
+    return status_;
   }
-  if (!entries_.empty()) status_ = SpillBuffer();
-  entries_.shrink_to_fit();
-  payloads_.shrink_to_fit();
+  if (buffered_ > 0) status_ = SpillBuffer();
+  buffer_.Release();
+  scratch_.Release();
   for (size_t i = 0; status_.ok() && i < run_paths_.size(); ++i) {
     readers_.push_back(
-        std::make_unique<RunReader>(run_paths_[i], kKeyBytes + payload_bytes_));
+        std::make_unique<RunReader>(run_paths_[i], record_bytes_));
     status_ = readers_.back()->Open();
     if (status_.ok() && readers_.back()->valid()) heap_.push_back(i);
   }
@@ -225,10 +213,10 @@ Status RecordSorter::Finish() {
 bool RecordSorter::Next(uint64_t* key, const uint8_t** payload) {
   if (!status_.ok()) return false;
   if (readers_.empty()) {
-    if (next_entry_ >= entries_.size()) return false;
-    const Entry& entry = entries_[next_entry_++];
-    *key = entry.key;
-    *payload = payloads_.data() + size_t(entry.index) * payload_bytes_;
+    if (next_record_ >= buffered_) return false;
+    const uint8_t* record = sorted_ + next_record_++ * record_bytes_;
+    *key = GetKey(record);
+    *payload = record + kKeyBytes;
     return true;
   }
   // heap_ holds the runs whose current record is not yet returned; the run

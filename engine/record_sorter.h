@@ -1,12 +1,13 @@
 // RecordSorter: sorts fixed-size records by a 64-bit key within a memory
 // budget, for bulk loading.
 //
-// Records are kept in memory until the budget is reached; then they are
-// sorted and written to a run file in the spill directory. Reading merges
-// the runs (or walks the in-memory records when nothing was spilled). Equal
-// keys come out in the order they were added. Run files carry an XXH3-64 of
-// their bytes, checked as they are read back, so a damaged temporary file is
-// reported as Corruption instead of being loaded.
+// Records are kept in memory ([key u64 LE | payload], back to back, in a
+// HugePageBuffer) until the budget is reached; then they are radix-sorted
+// (record_radix_sort.h) and written to a run file in the spill directory.
+// Reading merges the runs (or walks the in-memory records when nothing was
+// spilled). Equal keys come out in the order they were added. Run files carry
+// an XXH3-64 of their bytes, checked as they are read back, so a damaged
+// temporary file is reported as Corruption instead of being loaded.
 #ifndef SEMHASH_ENGINE_RECORD_SORTER_H_
 #define SEMHASH_ENGINE_RECORD_SORTER_H_
 
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/huge_page_buffer.h"
 #include "semhash/status.h"
 
 namespace semhash {
@@ -41,32 +43,33 @@ class RecordSorter {
   // status()). *payload stays valid until the next call.
   bool Next(uint64_t* key, const uint8_t** payload);
   const Status& status() const { return status_; }
+  // Reads again from the first record.
+  // REQUIRES: Finish has been called and runs() == 0.
+  void Rewind() { next_record_ = 0; }
 
   uint64_t size() const { return added_; }
   size_t runs() const { return run_paths_.size(); }
 
  private:
   class RunReader;
-  struct Entry {
-    uint64_t key;
-    uint32_t index;
-  };
 
-  void SortBuffer();
+  Status SortBuffer();
   Status SpillBuffer();
 
   const size_t payload_bytes_;
+  const size_t record_bytes_;
   const size_t capacity_;  // Records buffered before a spill.
   const std::string spill_prefix_;
-  std::vector<Entry> entries_;
-  std::vector<uint8_t> payloads_;
+  HugePageBuffer buffer_, scratch_;
+  size_t buffered_ = 0;              // Records in buffer_.
+  const uint8_t* sorted_ = nullptr;  // buffer_ or scratch_, once sorted.
   std::vector<std::string> run_paths_;
   std::vector<std::unique_ptr<RunReader>> readers_;
   static constexpr size_t kNoRun = ~size_t{0};
   std::vector<size_t> heap_;  // Reader indexes; a min-heap on (key, run).
   bool heap_made_ = false;
   size_t last_run_ = kNoRun;  // The run whose record Next returned last.
-  size_t next_entry_ = 0;     // Without runs: the next of entries_.
+  size_t next_record_ = 0;    // Without runs: the next of sorted_.
   uint64_t added_ = 0;
   Status status_;
 };
