@@ -1,5 +1,7 @@
 // DB::Open: creating a database atomically and checking an existing one
 // against the options (see semhash/db.h and docs/format.md).
+#include "engine/db_open.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -118,10 +120,12 @@ Status SyncDirectory(const fs::path& dir) {
   return Status::OK();
 }
 
-Status WriteInitialRecords(const Options& options, const std::string& dir) {
+Status WriteInitialRecords(const Options& options, const std::string& dir,
+                           rocksdb::Env* env) {
   std::unique_ptr<RocksDBStore> store;
   RocksDBStoreOptions store_options;
   store_options.create = true;
+  store_options.env = env;
   Status s = RocksDBStore::Open(store_options, dir, &store);
   if (!s.ok()) return s;
   rocksdb::WriteBatch batch;
@@ -138,14 +142,15 @@ Status WriteInitialRecords(const Options& options, const std::string& dir) {
 
 // Builds the database in a sibling directory and renames it into place, so
 // a crash leaves `path` absent (or empty) or complete.
-Status CreateDatabase(const Options& options, const std::string& path) {
+Status CreateDatabase(const Options& options, const std::string& path,
+                      rocksdb::Env* env) {
   const fs::path target = fs::absolute(path).lexically_normal();
   const fs::path staging =
       target.parent_path() /
       (target.filename().string() + ".creating." + std::to_string(::getpid()));
   std::error_code ec;
   fs::remove_all(staging, ec);
-  Status s = WriteInitialRecords(options, staging.string());
+  Status s = WriteInitialRecords(options, staging.string(), env);
   if (s.ok()) {
     fs::rename(staging, target, ec);
     if (ec) s = Status::IOError(path + ": cannot create: " + ec.message());
@@ -224,11 +229,12 @@ Status CheckEncoder(const Options& options, const format::Manifest& m) {
 }
 
 Status OpenExisting(const Options& options, const std::string& path,
-                    std::unique_ptr<DB>* db) {
+                    rocksdb::Env* env, std::unique_ptr<DB>* db) {
   std::unique_ptr<RocksDBStore> store;
   RocksDBStoreOptions store_options;
   store_options.read_only = options.read_only;
   store_options.block_cache_bytes = options.block_cache_bytes;
+  store_options.env = env;
   Status s = RocksDBStore::Open(store_options, path, &store);
   if (!s.ok()) return s;
   format::Manifest manifest;
@@ -243,10 +249,8 @@ Status OpenExisting(const Options& options, const std::string& path,
   return Status::OK();
 }
 
-}  // namespace
-
-Status DB::Open(const Options& options, const std::string& path,
-                std::unique_ptr<DB>* db) {
+Status OpenDB(const Options& options, const std::string& path,
+              rocksdb::Env* env, std::unique_ptr<DB>* db) {
   db->reset();
   Status s = CheckOptions(options);
   if (!s.ok()) return s;
@@ -258,7 +262,7 @@ Status DB::Open(const Options& options, const std::string& path,
       return Status::InvalidArgument(path +
                                      ": database exists (error_if_exists)");
     }
-    return OpenExisting(options, path, db);
+    return OpenExisting(options, path, env, db);
   }
   if (!options.create_if_missing) {
     return Status::NotFound(path +
@@ -268,9 +272,21 @@ Status DB::Open(const Options& options, const std::string& path,
     return Status::InvalidArgument(path +
                                    ": cannot create a database read-only");
   }
-  s = CreateDatabase(options, path);
+  s = CreateDatabase(options, path, env);
   if (!s.ok()) return s;
-  return OpenExisting(options, path, db);
+  return OpenExisting(options, path, env, db);
+}
+
+}  // namespace
+
+Status DB::Open(const Options& options, const std::string& path,
+                std::unique_ptr<DB>* db) {
+  return OpenDB(options, path, /*env=*/nullptr, db);
+}
+
+Status TEST_OpenDB(const Options& options, const std::string& path,
+                   rocksdb::Env* env, std::unique_ptr<DB>* db) {
+  return OpenDB(options, path, env, db);
 }
 
 }  // namespace semhash

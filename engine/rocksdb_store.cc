@@ -61,6 +61,7 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 2;
   db_options.max_background_jobs = 2;
+  if (options.env != nullptr) db_options.env = options.env;
   const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, PointLookupFamily(cache)},

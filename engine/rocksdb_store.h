@@ -21,6 +21,10 @@ struct RocksDBStoreOptions {
   bool create = false;
   bool read_only = false;
   size_t block_cache_bytes = 64 << 20;
+  // Where RocksDB does its file I/O; null: the process's default Env. Not
+  // owned; must outlive the store. Only fault-injection tests set it (see
+  // engine/db_open.h).
+  rocksdb::Env* env = nullptr;
 };
 
 class RocksDBStore {

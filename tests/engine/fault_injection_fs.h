@@ -1,0 +1,111 @@
+// FaultInjectionFS: a RocksDB FileSystem over the real one that makes the
+// failures a storage engine must survive happen on demand: appends and syncs
+// that fail, reads that fail or come back short, and a machine crash that
+// loses every byte not yet synced. After LevelDB's fault_injection_test.cc
+// and RocksDB's FaultInjectionTestFS, which Debian's librocksdb-dev does not
+// install. A DB uses it through TEST_OpenDB (engine/db_open.h) and
+// rocksdb::NewCompositeEnv.
+//
+// Faulted calls: Append, Sync and Fsync of writable files; Read of
+// sequential and random-access files. MultiRead, ReadAsync and
+// PositionedAppend pass through untouched (semhash's RocksDB setup makes
+// none of them).
+//
+// Thread safety: every method may be called from any thread; RocksDB's
+// background threads write through it while a test arms faults.
+#ifndef SEMHASH_TESTS_ENGINE_FAULT_INJECTION_FS_H_
+#define SEMHASH_TESTS_ENGINE_FAULT_INJECTION_FS_H_
+
+#include <rocksdb/file_system.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace semhash::testing {
+
+class FaultInjectionFS : public rocksdb::FileSystemWrapper {
+ public:
+  enum class Fault {
+    kFailAppend,  // Append returns IOError and writes nothing.
+    kFailSync,    // Sync and Fsync return IOError; appended bytes stay.
+    kFailRead,    // Read returns IOError.
+    kShortRead,   // Read returns OK with half the bytes it was asked for.
+  };
+
+  FaultInjectionFS();
+
+  const char* Name() const override { return "FaultInjectionFS"; }
+
+  // From now on, calls of the kind `fault` applies to, on files whose names
+  // end in `suffix` ("" for every file), misbehave once `after` of them have
+  // succeeded. Replaces the fault armed before, if any.
+  void Inject(Fault fault, const std::string& suffix, uint64_t after = 0);
+  void ClearFault();
+  // How many calls misbehaved, over the file system's life.
+  uint64_t faults_injected() const;
+
+  // Simulates a machine crash, in two steps. While inactive, every call that
+  // would change a file (creation, append, sync, rename, deletion) fails
+  // with IOError and changes nothing, so a DB closed then persists no more.
+  void SetActive(bool active);
+  // Then truncates every file written through this file system to its size
+  // at its last Sync or Fsync (0 if never synced): what a machine keeps of
+  // a file whose tail was only in its page cache.
+  rocksdb::IOStatus DropUnsyncedData();
+
+  rocksdb::IOStatus NewWritableFile(
+      const std::string& path, const rocksdb::FileOptions& options,
+      std::unique_ptr<rocksdb::FSWritableFile>* result,
+      rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus NewRandomAccessFile(
+      const std::string& path, const rocksdb::FileOptions& options,
+      std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
+      rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus NewSequentialFile(
+      const std::string& path, const rocksdb::FileOptions& options,
+      std::unique_ptr<rocksdb::FSSequentialFile>* result,
+      rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus RenameFile(const std::string& from, const std::string& to,
+                               const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus DeleteFile(const std::string& path,
+                               const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override;
+
+  // For the file wrappers in fault_injection_fs.cc.
+  //
+  // IOError if the file system is inactive or the armed fault hits this
+  // call of kind `fault` on `path`.
+  rocksdb::IOStatus Check(Fault fault, const std::string& path);
+  // Whether the armed fault hits this call of kind `fault` on `path`.
+  bool Trips(Fault fault, const std::string& path);
+  void Appended(const std::string& path, uint64_t bytes);
+  void Synced(const std::string& path);
+
+ private:
+  struct ArmedFault {
+    Fault fault;
+    std::string suffix;
+    uint64_t after;
+  };
+  struct FileState {
+    uint64_t size = 0;
+    uint64_t synced = 0;
+  };
+
+  rocksdb::IOStatus CheckActive() const;
+
+  mutable std::mutex mu_;
+  bool active_ = true;
+  std::optional<ArmedFault> armed_;
+  uint64_t faults_injected_ = 0;
+  std::map<std::string, FileState> files_;
+};
+
+}  // namespace semhash::testing
+
+#endif  // SEMHASH_TESTS_ENGINE_FAULT_INJECTION_FS_H_
