@@ -6,8 +6,9 @@
 // thread must not show an earlier prefix. Batches are checked as a whole
 // (a snapshot between two operations of a batch matches no prefix). A few
 // ids are written by both writers, so writes that were not serialised would
-// leave an id in two posting lists. After the threads join, the database
-// must equal each writer's model.
+// leave an id in two posting lists. A fifth thread compacts the database
+// (repacking posting lists, rewriting every table) all the while. After the
+// threads join, the database must equal each writer's model and verify.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <bit>
 #include <functional>
+#include <iostream>
 #include <latch>
 #include <map>
 #include <memory>
@@ -630,7 +632,8 @@ TEST(Concurrency, ReadersSeeConsistentSnapshotsWhileWritersWrite) {
   }
   std::atomic<bool> failed{false};
   std::atomic<bool> writers_done{false};
-  std::latch start(kReaders + kWriters);  // so reads overlap the writes
+  // Readers, writers and the compactor start together.
+  std::latch start(kReaders + kWriters + 1);
   std::vector<std::thread> reader_threads;
   for (int r = 0; r < kReaders; ++r) {
     reader_threads.emplace_back([&, r] {
@@ -646,10 +649,33 @@ TEST(Concurrency, ReadersSeeConsistentSnapshotsWhileWritersWrite) {
       w->Run(&failed);
     });
   }
+  int compactions = 0;
+  uint64_t repacked = 0;
+  std::thread compactor([&] {
+    start.arrive_and_wait();
+    while (!writers_done.load()) {
+      CompactReport report;
+      const Status s = db->Compact({}, &report);
+      if (!s.ok()) {
+        ADD_FAILURE() << "Compact: " << s.ToString();
+        failed.store(true);
+        return;
+      }
+      ++compactions;
+      repacked += report.addresses_repacked;
+    }
+  });
   for (auto& t : writer_threads) t.join();
   writers_done.store(true);
   for (auto& t : reader_threads) t.join();
+  compactor.join();
   ASSERT_FALSE(failed.load());
+  EXPECT_GT(compactions, 1);
+  std::cout << compactions << " compactions repacked " << repacked
+            << " posting lists during the writes\n";
+  VerifyReport verified;
+  const Status s = db->Verify(VerifyOptions(), &verified);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 
   // The hot address took more appends than one posting chunk holds.
   size_t hot_puts = 0;
