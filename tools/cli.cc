@@ -71,6 +71,16 @@ Status CheckAddresses(const std::string& path,
 
 }  // namespace
 
+Status CheckCodeColumns(const std::string& codes_path, size_t cols,
+                        uint32_t code_bits) {
+  if (cols * 8 == code_bits) return Status::OK();
+  return Status::InvalidArgument(
+      codes_path + ": codes of " + std::to_string(cols) + " bytes (" +
+      std::to_string(cols * 8) + " bits); the database uses " +
+      std::to_string(code_bits) + "-bit codes (" +
+      std::to_string(code_bits / 8) + " columns)");
+}
+
 Status ReadCodeRows(const std::string& codes_path,
                     const std::string& addresses_path, uint32_t code_bits,
                     uint32_t address_bits, size_t first, size_t count,
@@ -79,13 +89,8 @@ Status ReadCodeRows(const std::string& codes_path,
   std::vector<uint8_t> codes;
   Status s = io::ReadNpyMatrixU8(codes_path, &rows, &cols, &codes);
   if (!s.ok()) return s;
-  if (cols * 8 != code_bits) {
-    return Status::InvalidArgument(
-        codes_path + ": codes of " + std::to_string(cols) + " bytes (" +
-        std::to_string(cols * 8) + " bits); the database uses " +
-        std::to_string(code_bits) + "-bit codes (" +
-        std::to_string(code_bits / 8) + " columns)");
-  }
+  s = CheckCodeColumns(codes_path, cols, code_bits);
+  if (!s.ok()) return s;
   std::vector<Address> addresses;
   if (!addresses_path.empty()) {
     s = io::ReadNpyVectorU32(addresses_path, &addresses);

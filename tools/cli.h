@@ -43,6 +43,11 @@ struct CodeRows {
   std::vector<Address> addresses;
 };
 
+// InvalidArgument naming `codes_path` unless a row of `cols` bytes is a
+// code_bits-bit code.
+Status CheckCodeColumns(const std::string& codes_path, size_t cols,
+                        uint32_t code_bits);
+
 // Reads CODES.npy (2-D uint8, code_bits/8 columns) and, if `addresses_path`
 // is not empty, ADDR.npy (1-D uint32, one per row); otherwise each address
 // is the code's first address_bits bits. Keeps rows [first, first + count)

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "tools/cli.h"
+
 namespace semhash::cli {
 namespace {
 
@@ -28,13 +30,8 @@ Status CodeFileInput::Open(const std::string& codes_path,
       io::NpyRowReader::Open(codes_path, {"|u1", "<u1"}, 1, 2, &input->codes_);
   if (!s.ok()) return s;
   const size_t cols = input->codes_->cols();
-  if (cols * 8 != code_bits) {
-    return Status::InvalidArgument(
-        codes_path + ": codes of " + std::to_string(cols) + " bytes (" +
-        std::to_string(cols * 8) + " bits); the database uses " +
-        std::to_string(code_bits) + "-bit codes (" +
-        std::to_string(code_bits / 8) + " columns)");
-  }
+  s = CheckCodeColumns(codes_path, cols, code_bits);
+  if (!s.ok()) return s;
   const size_t rows = input->codes_->rows();
   if (!addresses_path.empty()) {
     s = io::NpyRowReader::Open(addresses_path, {"<u4"}, 4, 1,
