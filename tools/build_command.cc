@@ -206,9 +206,9 @@ Status BulkLoad(DB* db, const BuildArgs& args, size_t rows,
   return s;
 }
 
-// Reads every image first, so a bad row is found before anything is written,
-// then writes them in batches; the last batch is synced, which makes every
-// earlier one durable too (they share the write-ahead log).
+// Reads every image first, then writes them in batches; the last batch is
+// synced, which makes every earlier one durable too (they share the write-ahead
+// log).
 Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
                       const SliceReader& read) {
   ImageSlice all, slice;

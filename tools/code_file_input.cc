@@ -63,6 +63,7 @@ Status CodeFileInput::Open(const std::string& codes_path,
 Status CodeFileInput::CheckValues() {
   std::vector<uint32_t> addresses(kCheckRows);
   std::vector<int64_t> ids(kCheckRows);
+  std::vector<uint64_t> all_ids;  // To find an id given twice.
   for (size_t first = 0; first < rows_; first += kCheckRows) {
     const size_t n = std::min(kCheckRows, rows_ - first);
     if (addresses_ != nullptr) {
@@ -78,17 +79,24 @@ Status CodeFileInput::CheckValues() {
         }
       }
     }
-    if (ids_ != nullptr && ids_->descr() == "<i8") {
+    if (ids_ != nullptr) {
       Status s = ids_->Read(n, ids.data());
       if (!s.ok()) return s;
       for (size_t i = 0; i < n; ++i) {
-        if (ids[i] < 0) {
+        if (ids_->descr() == "<i8" && ids[i] < 0) {
           return Status::InvalidArgument(ids_path_ + ": row " +
                                          std::to_string(first + i) +
                                          " has a negative id");
         }
+        all_ids.push_back(uint64_t(ids[i]));
       }
     }
+  }
+  std::sort(all_ids.begin(), all_ids.end());
+  const auto twice = std::adjacent_find(all_ids.begin(), all_ids.end());
+  if (twice != all_ids.end()) {
+    return Status::InvalidArgument(ids_path_ + ": id " +
+                                   std::to_string(*twice) + " appears twice");
   }
   Status s;
   if (addresses_ != nullptr) s = addresses_->Seek(0);

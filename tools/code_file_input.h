@@ -4,8 +4,8 @@
 //
 // Open checks every file's dtype, shape and row count, and reads the
 // addresses and ids once to check their values (an address wider than the
-// database's, a negative int64 id: the file and row are in the message), so
-// a bad input is refused before anything is written.
+// database's, a negative int64 id, an id given twice: the file and row or id
+// are in the message), so a bad input is refused before anything is written.
 #ifndef SEMHASH_TOOLS_CODE_FILE_INPUT_H_
 #define SEMHASH_TOOLS_CODE_FILE_INPUT_H_
 

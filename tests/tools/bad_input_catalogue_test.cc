@@ -1,0 +1,271 @@
+// The bad-input catalogue: malformed inputs across the tools and the API in
+// one place. Each must be refused with a message that names the problem (a
+// non-zero exit from the tools, a non-OK Status from the library) and leave
+// the database as it was: byte for byte for the tools, image for image for
+// the library. CliTest.BadInputsFailClearlyAndLeaveTheDatabaseUnchanged
+// holds more, older cases of `build` and `query`.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "semhash/db.h"
+#include "semhash/encoder.h"
+#include "tests/tools/cli_runner.h"
+#include "tools/io/npy_file.h"
+
+namespace semhash {
+namespace {
+
+using testing::Outcome;
+using testing::Semhash;
+using testing::Snapshot;
+
+constexpr size_t kRows = 300;
+constexpr size_t kCodeBytes = 16;  // 128-bit codes, 10-bit addresses.
+
+struct BadCall {
+  std::string args;
+  int exit_code;
+  std::string says;
+};
+
+// What the library's stored images are: (id, address, code) in id order.
+using Contents =
+    std::vector<std::tuple<uint64_t, Address, std::vector<uint8_t>>>;
+
+Contents ContentsOf(DB* db) {
+  Contents contents;
+  auto it = db->NewIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    contents.emplace_back(
+        it->id(), it->address(),
+        std::vector<uint8_t>(it->code().begin(), it->code().end()));
+  }
+  EXPECT_TRUE(it->status().ok());
+  return contents;
+}
+
+class BadInputCatalogue : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "semhash-bad-XXXXXX")
+            .string();
+    dir_ = ::mkdtemp(pattern.data());
+    std::mt19937_64 rng(31);
+    std::vector<uint8_t> codes(kRows * kCodeBytes);
+    for (auto& b : codes) b = uint8_t(rng());
+    Write("codes.npy", io::NpyType::kUint8, {kRows, kCodeBytes}, codes.data());
+    const Outcome built =
+        Semhash("build --quiet --db " + Db() + " --codes " + Path("codes.npy") +
+                " --address-bits 10 " + "--code-bits 128");
+    ASSERT_EQ(built.exit_code, 0) << built.output;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string Db() const { return Path("db"); }
+  void Write(const std::string& name, io::NpyType type,
+             const std::vector<size_t>& shape, const void* data) {
+    ASSERT_TRUE(io::WriteNpy(Path(name), type, shape, data).ok());
+  }
+  void WriteText(const std::string& name, const std::string& text) {
+    std::ofstream(Path(name), std::ios::binary) << text;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(BadInputCatalogue, ToolsRefuseAndLeaveTheDatabaseUnchanged) {
+  const std::vector<float> floats(kRows * kCodeBytes, 0.5f);
+  Write("floats.npy", io::NpyType::kFloat32, {kRows, kCodeBytes},
+        floats.data());
+  const std::vector<uint8_t> cube(2 * 3 * 4, 0);
+  Write("cube.npy", io::NpyType::kUint8, {2, 3, 4}, cube.data());
+  const std::vector<int64_t> negative(kRows, -5);
+  Write("negative.npy", io::NpyType::kInt64, {kRows}, negative.data());
+  std::vector<uint64_t> twice(kRows);
+  for (size_t i = 0; i < kRows; ++i) twice[i] = 1000 + i % 7;
+  Write("twice.npy", io::NpyType::kUint64, {kRows}, twice.data());
+  const std::vector<uint8_t> bytes(kRows, 1);
+  Write("bytes.npy", io::NpyType::kUint8, {kRows}, bytes.data());
+  WriteText("empty.npy", "");
+  WriteText("garbage.npy", "\x93NUMPY\x01\x00{'descr': oops");
+  WriteText("text.idx", "not an IDX file at all");
+  std::string idx(
+      "\x00\x00\x08\x03\x00\x00\x00\x05\x00\x00\x00\x1c\x00\x00"
+      "\x00\x1c",
+      16);
+  WriteText("short.idx", idx + std::string(100, '\x01'));
+  const std::string build = "build --quiet --db " + Db() + " ";
+  const std::vector<BadCall> calls = {
+      {build + "--codes " + Path("floats.npy"), 1, "expected dtype"},
+      {build + "--codes " + Path("cube.npy"), 1, "2-D"},
+      {build + "--codes " + Path("empty.npy"), 1, "empty.npy"},
+      {build + "--codes " + Path("garbage.npy"), 1, "garbage.npy"},
+      {build + "--codes " + Path("codes.npy") + " --ids " +
+           Path("negative.npy"),
+       1, "negative id"},
+      {build + "--codes " + Path("codes.npy") + " --ids " + Path("twice.npy"),
+       1, "id 1000 appears twice"},
+      {build + "--codes " + Path("codes.npy") + " --ids " + Path("bytes.npy"),
+       1, "expected dtype"},
+      {build + "--codes " + Path("codes.npy") + " --addresses " +
+           Path("bytes.npy"),
+       1, "expected dtype"},
+      {build + "--codes " + Path("codes.npy") + " --memory lots", 2,
+       "--memory"},
+      {build + "--codes " + Path("codes.npy") + " --memory 0", 2, "--memory"},
+      {build + "--images " + Path("short.idx"), 1, "short.idx"},
+      {build + "--images " + Path("text.idx"), 1, "text.idx"},
+      {"query --db " + Db() + " --codes " + Path("floats.npy"), 1,
+       "expected dtype"},
+      {"query --db " + Path("absent") + " --codes " + Path("codes.npy"), 1,
+       "absent"},
+      {"inspect --db " + Db() + " --id 99999", 1, "id 99999"},
+      {"inspect --db " + Db() + " --address 4096", 1, "wider"},
+      {"inspect --db " + Db() + " --id 1 --address 1", 2, ""},
+      {"verify --db " + Db() + " --memory 0", 2, "--memory"},
+      {"export --db " + Db() + " --out " + Path("missing/dir/out.npy"), 1,
+       "missing/dir"},
+      {"export --db " + Db(), 2, "--out"},
+      {"compact --db " + Db() + " --frobnicate", 2, "frobnicate"},
+      {"train --input " + Path("text.idx") + " --out " + Path("model"), 1,
+       "text.idx"},
+      {"eval --db " + Db() + " --queries " + Path("short.idx"), 2, ""},
+  };
+  const auto before = Snapshot(Db());
+  for (const BadCall& call : calls) {
+    const Outcome run = Semhash(call.args);
+    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
+    EXPECT_NE(run.output.find(call.says), std::string::npos)
+        << call.args << "\nsaid: " << run.output;
+    EXPECT_FALSE(run.output.empty()) << call.args;
+    EXPECT_TRUE(Snapshot(Db()) == before)
+        << "database changed by " << call.args;
+  }
+  std::cout << calls.size() << " bad tool inputs refused\n";
+}
+
+// One library call on a bad input, with what its Status must be and say.
+struct BadApiCall {
+  std::string name;
+  std::function<Status(DB*)> call;
+  bool (Status::*is)() const;
+  std::string says;
+};
+
+TEST_F(BadInputCatalogue, LibraryRefusesAndLeavesTheDatabaseUnchanged) {
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DB::Open(Options(), Db(), &db).ok());
+  const Contents before = ContentsOf(db.get());
+  const std::vector<uint8_t> code(kCodeBytes, 7), short_code(8, 7);
+  const std::string huge_payload(kMaxPayloadBytes + 1, 'x');
+  const auto& is_invalid = &Status::IsInvalidArgument;
+  const std::vector<BadApiCall> calls = {
+      {"put short code",
+       [&](DB* d) { return d->Put(WriteOptions(), 1, 3, short_code); },
+       is_invalid, "code of 64 bits"},
+      {"put wide address",
+       [&](DB* d) { return d->Put(WriteOptions(), 1, 1 << 10, code); },
+       is_invalid, "wider than 10 bits"},
+      {"put huge payload",
+       [&](DB* d) { return d->Put(WriteOptions(), 1, 3, code, huge_payload); },
+       is_invalid, "payload"},
+      {"batch with one bad put",
+       [&](DB* d) {
+         WriteBatch batch;
+         batch.Put(5000, 1, code);
+         batch.Delete(2);
+         batch.Put(5001, 1, short_code);
+         return d->Write(WriteOptions(), batch);
+       },
+       is_invalid, "id 5001"},
+      {"search short code",
+       [&](DB* d) {
+         SearchResult r;
+         return d->Search(SearchOptions(), 3, short_code, 5, &r);
+       },
+       is_invalid, "64 bits"},
+      {"search wide address",
+       [&](DB* d) {
+         SearchResult r;
+         return d->Search(SearchOptions(), 1 << 12, code, 5, &r);
+       },
+       is_invalid, "wider"},
+      {"exact search short code",
+       [&](DB* d) {
+         SearchResult r;
+         return d->SearchExact(short_code, 5, &r);
+       },
+       is_invalid, "64 bits"},
+      {"bulk load wide address",
+       [&](DB* d) {
+         std::unique_ptr<BulkLoader> loader;
+         Status s = d->NewBulkLoader(BulkLoadOptions(), &loader);
+         const uint64_t id = 77;
+         const Address wide = 1 << 11;
+         return s.ok() ? loader->Add(1, &id, &wide, code.data()) : s;
+       },
+       is_invalid, "wider"},
+      {"bulk load duplicate id",
+       [&](DB* d) {
+         std::unique_ptr<BulkLoader> loader;
+         Status s = d->NewBulkLoader(BulkLoadOptions(), &loader);
+         const uint64_t ids[2] = {88, 88};
+         const Address addresses[2] = {1, 2};
+         std::vector<uint8_t> codes(2 * kCodeBytes, 1);
+         if (s.ok()) s = loader->Add(2, ids, addresses, codes.data());
+         return s.ok() ? loader->Finish() : s;
+       },
+       is_invalid, "added twice"},
+      {"get absent id",
+       [&](DB* d) {
+         Record r;
+         return d->Get(123456, &r);
+       },
+       &Status::IsNotFound, "id 123456"},
+  };
+  for (const BadApiCall& call : calls) {
+    const Status s = call.call(db.get());
+    EXPECT_TRUE((s.*call.is)()) << call.name << ": " << s.ToString();
+    EXPECT_NE(s.ToString().find(call.says), std::string::npos)
+        << call.name << ": " << s.ToString();
+    EXPECT_TRUE(ContentsOf(db.get()) == before) << call.name;
+  }
+  db.reset();
+
+  // Opening with options that contradict the stored ones, or no database.
+  Options wrong_code;
+  wrong_code.code_bits = 256;
+  Options wrong_address;
+  wrong_address.address_bits = 12;
+  Options read_only;
+  read_only.read_only = true;
+  std::unique_ptr<Encoder> garbage_model;
+  WriteText("model", "not a model");
+  const std::vector<std::pair<std::string, Status>> opens = {
+      {"code_bits", DB::Open(wrong_code, Db(), &db)},
+      {"address_bits", DB::Open(wrong_address, Db(), &db)},
+      {"codes.npy", DB::Open(Options(), Path("codes.npy"), &db)},
+      {"absent", DB::Open(Options(), Path("absent"), &db)},
+      {"model", LoadEncoderFile(Path("model"), &garbage_model)},
+  };
+  for (const auto& [says, s] : opens) {
+    EXPECT_FALSE(s.ok()) << says;
+    EXPECT_NE(s.ToString().find(says), std::string::npos) << s.ToString();
+    EXPECT_EQ(db, nullptr) << says;
+  }
+  ASSERT_TRUE(DB::Open(read_only, Db(), &db).ok());
+  EXPECT_TRUE(db->Put(WriteOptions(), 1, 3, code).IsNotSupported());
+  CompactReport compacted;
+  EXPECT_TRUE(db->Compact({}, &compacted).IsNotSupported());
+  EXPECT_TRUE(ContentsOf(db.get()) == before);
+  std::cout << calls.size() + opens.size() + 2
+            << " bad library calls refused\n";
+}
+
+}  // namespace
+}  // namespace semhash
