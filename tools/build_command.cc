@@ -247,8 +247,8 @@ Status NewEncoder(const BuildArgs& args, size_t rows,
                   const std::vector<float>& vectors, size_t dim,
                   std::unique_ptr<Encoder>* encoder) {
   if (!args.model.empty()) return LoadEncoderFile(args.model, encoder);
-  return TrainEncoder(args.encoder.ToOptions(), rows, vectors.data(), dim,
-                      encoder);
+  return TrainShowingProgress(args.encoder.ToOptions(), rows, vectors, dim,
+                              args.quiet, encoder);
 }
 
 // What an existing database's encoder must agree with.

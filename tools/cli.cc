@@ -6,6 +6,7 @@
 
 #include "tools/io/npy_file.h"
 #include "tools/io/vector_file.h"
+#include "tools/progress.h"
 
 namespace semhash::cli {
 
@@ -199,6 +200,18 @@ Status EncoderFlags::CheckMatches(const Encoder& stored) const {
     }
   }
   return Status::OK();
+}
+
+Status TrainShowingProgress(const EncoderOptions& options, size_t rows,
+                            const std::vector<float>& vectors, size_t dim,
+                            bool quiet, std::unique_ptr<Encoder>* encoder) {
+  ProgressBar bar("train", 1, ProgressBar::ShouldShow(quiet));
+  bar.Update(0);
+  Status s = TrainEncoder(options, rows, vectors.data(), dim, encoder);
+  if (!s.ok()) return s;
+  bar.Update(1);
+  bar.Finish();
+  return s;
 }
 
 }  // namespace semhash::cli

@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,12 @@ Status ReadCodeRows(const std::string& codes_path,
 Status ReadFeatureVectors(const std::string& path, size_t first, size_t count,
                           size_t* rows, size_t* dim,
                           std::vector<float>* vectors);
+
+// TrainEncoder with a "train" progress line on a terminal (unless quiet):
+// training reports no steps, so the line shows the elapsed time when done.
+Status TrainShowingProgress(const EncoderOptions& options, size_t rows,
+                            const std::vector<float>& vectors, size_t dim,
+                            bool quiet, std::unique_ptr<Encoder>* encoder);
 
 // The training flags shared by `train` and `build`. Each is unset unless
 // given, so a command can tell "not given" from "given the default".

@@ -18,6 +18,7 @@ constexpr char kCommand[] = "train";
 int RunTrain(int argc, char** argv) {
   std::string input, out;
   size_t limit = 0;
+  bool quiet = false;
   EncoderFlags flags;
   po::options_description options("options");
   // clang-format off
@@ -25,7 +26,8 @@ int RunTrain(int argc, char** argv) {
       ("help,h", "show this help")
       ("input", po::value(&input)->required(), "feature vectors: IDX images, .npy, .fvecs or .bvecs")
       ("limit", po::value(&limit), "use only the first N rows")
-      ("out", po::value(&out)->required(), "model file to write");
+      ("out", po::value(&out)->required(), "model file to write")
+      ("quiet,q", po::bool_switch(&quiet), "no progress line");
   // clang-format on
   flags.AddTo(&options);
   po::variables_map vm;
@@ -42,7 +44,8 @@ int RunTrain(int argc, char** argv) {
   Status s = ReadFeatureVectors(input, 0, limit, &rows, &dim, &vectors);
   std::unique_ptr<Encoder> encoder;
   if (s.ok())
-    s = TrainEncoder(flags.ToOptions(), rows, vectors.data(), dim, &encoder);
+    s = TrainShowingProgress(flags.ToOptions(), rows, vectors, dim, quiet,
+                             &encoder);
   if (s.ok()) s = SaveEncoder(*encoder, out);
   if (!s.ok()) return Fail(kCommand, s);
   const double seconds =
