@@ -4,7 +4,8 @@
 // (radius 0, 1, 2, ...). Each address is one prefix seek over the postings
 // column family: its chunks are adjacent keys, and the prefix bloom filter
 // makes an empty address cost no data-block read. One iterator serves the
-// whole search, so it sees one consistent snapshot.
+// whole search, so it sees one consistent snapshot. SearchExact scans every
+// posting chunk.
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -23,8 +24,31 @@ namespace {
 
 constexpr size_t kDefaultMinCandidates = 100;
 
-// Re-ranks every image of one address into `top`. `distances` is scratch
-// space reused across addresses.
+// Re-ranks every image of one posting chunk into `top`; *count gets the
+// chunk's size. `distances` is scratch space reused across chunks.
+Status RerankChunk(const rocksdb::Slice& value, CodeView query,
+                   std::vector<uint32_t>* distances, TopK* top, size_t* count) {
+  format::PostingChunkView chunk;
+  Status s = format::PostingChunkView::Parse(
+      std::string_view(value.data(), value.size()), &chunk);
+  if (!s.ok()) return s;
+  *count = chunk.size();
+  if (chunk.size() == 0) return Status::OK();
+  if (chunk.code_bytes() != query.size()) {
+    return Status::Corruption("chunk code length differs from manifest");
+  }
+  // Chunks are columnar (format/posting_chunk.h): code(0) starts all
+  // chunk.size() codes, back to back.
+  distances->resize(chunk.size());
+  BestHammingKernels().distances(query.data(), chunk.code(0).data(),
+                                 chunk.size(), query.size(), distances->data());
+  for (size_t i = 0; i < chunk.size(); ++i) {
+    top->Push(chunk.id(i), (*distances)[i]);
+  }
+  return Status::OK();
+}
+
+// Re-ranks every image of one address into `top`.
 Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
                     std::vector<uint32_t>* distances, TopK* top,
                     SearchStats* stats) {
@@ -33,27 +57,11 @@ Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
   bool occupied = false;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
-    format::PostingChunkView chunk;
-    Status s = format::PostingChunkView::Parse(
-        std::string_view(it->value().data(), it->value().size()), &chunk);
+    size_t count = 0;
+    Status s = RerankChunk(it->value(), query, distances, top, &count);
     if (!s.ok()) return s.WithContext("address " + std::to_string(address));
-    if (chunk.size() > 0 && chunk.code_bytes() != query.size()) {
-      return Status::Corruption("address " + std::to_string(address) +
-                                ": chunk code length differs from manifest");
-    }
-    if (chunk.size() > 0) {
-      // Chunks are columnar (format/posting_chunk.h): code(0) starts all
-      // chunk.size() codes, back to back.
-      distances->resize(chunk.size());
-      BestHammingKernels().distances(query.data(), chunk.code(0).data(),
-                                     chunk.size(), query.size(),
-                                     distances->data());
-    }
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      top->Push(chunk.id(i), (*distances)[i]);
-    }
-    stats->candidates_reranked += chunk.size();
-    occupied = occupied || chunk.size() > 0;
+    stats->candidates_reranked += count;
+    occupied = occupied || count > 0;
   }
   if (occupied) ++stats->addresses_occupied;
   return FromRocksDB(it->status());
@@ -92,17 +100,23 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   return Status::OK();
 }
 
+// Every posting chunk in key order: the codes are columnar there, so each
+// chunk is one kernel call, where the id table would be one decode per image.
 Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
   Status s = CheckCode(code);
   if (!s.ok()) return s;
   *result = SearchResult();
   TopK top(k);
-  const std::unique_ptr<Iterator> it = NewIterator();
+  std::vector<uint32_t> distances;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->postings()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    top.Push(it->id(), HammingDistance(code, it->code()));
-    ++result->stats.candidates_reranked;
+    size_t count = 0;
+    s = RerankChunk(it->value(), code, &distances, &top, &count);
+    if (!s.ok()) return s.WithContext("posting chunk");
+    result->stats.candidates_reranked += count;
   }
-  s = it->status();
+  s = FromRocksDB(it->status());
   if (!s.ok()) return s;
   result->neighbors = top.Take();
   return Status::OK();
