@@ -34,6 +34,13 @@ class DBImpl final : public DB {
   Status Search(const SearchOptions& options, Address address, CodeView code,
                 size_t k, SearchResult* result) override;
   Status SearchExact(CodeView code, size_t k, SearchResult* result) override;
+  Status SearchBatch(const SearchOptions& options, size_t n,
+                     const Address* addresses, const uint8_t* codes, size_t k,
+                     unsigned threads,
+                     std::vector<SearchResult>* results) override;
+  Status SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
+                          unsigned threads,
+                          std::vector<SearchResult>* results) override;
   std::unique_ptr<Iterator> NewIterator() override;
   Status NewBulkLoader(const BulkLoadOptions& options,
                        std::unique_ptr<BulkLoader>* loader) override;
@@ -55,6 +62,9 @@ class DBImpl final : public DB {
   class BatchBuilder;
 
   Status CheckCode(CodeView code) const;
+  // Exact search of queries [first, first + m) in one pass over the chunks.
+  Status ScanForQueries(const uint8_t* codes, size_t first, size_t m, size_t k,
+                        std::vector<SearchResult>* results);
   Status CheckOperation(const WriteBatch::Operation& op) const;
   // *record is empty if `id` is not stored.
   Status ReadIdRecord(uint64_t id, std::optional<format::IdRecord>* record);

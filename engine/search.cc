@@ -26,17 +26,25 @@ constexpr size_t kDefaultMinCandidates = 100;
 
 // Re-ranks every image of one posting chunk into `top`; *count gets the
 // chunk's size. `distances` is scratch space reused across chunks.
+// Parses a posting chunk whose codes must be `code_bytes` long (an empty
+// chunk may say 0).
+Status ParseChunk(const rocksdb::Slice& value, size_t code_bytes,
+                  format::PostingChunkView* chunk) {
+  Status s = format::PostingChunkView::Parse(
+      std::string_view(value.data(), value.size()), chunk);
+  if (s.ok() && chunk->size() > 0 && chunk->code_bytes() != code_bytes) {
+    s = Status::Corruption("chunk code length differs from manifest");
+  }
+  return s;
+}
+
 Status RerankChunk(const rocksdb::Slice& value, CodeView query,
                    std::vector<uint32_t>* distances, TopK* top, size_t* count) {
   format::PostingChunkView chunk;
-  Status s = format::PostingChunkView::Parse(
-      std::string_view(value.data(), value.size()), &chunk);
+  Status s = ParseChunk(value, query.size(), &chunk);
   if (!s.ok()) return s;
   *count = chunk.size();
   if (chunk.size() == 0) return Status::OK();
-  if (chunk.code_bytes() != query.size()) {
-    return Status::Corruption("chunk code length differs from manifest");
-  }
   // Chunks are columnar (format/posting_chunk.h): code(0) starts all
   // chunk.size() codes, back to back.
   distances->resize(chunk.size());
@@ -119,6 +127,44 @@ Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
   s = FromRocksDB(it->status());
   if (!s.ok()) return s;
   result->neighbors = top.Take();
+  return Status::OK();
+}
+
+// The batched exact scan of SearchExactBatch: each chunk is compared with
+// all m queries at once (the kernel keeps the chunk in cache meanwhile).
+Status DBImpl::ScanForQueries(const uint8_t* codes, size_t first, size_t m,
+                              size_t k, std::vector<SearchResult>* results) {
+  if (m == 0) return Status::OK();
+  const size_t code_bytes = info_.code_bits / 8;
+  const uint8_t* queries = codes + first * code_bytes;
+  const HammingKernels& kernels = BestHammingKernels();
+  std::vector<TopK> tops(m, TopK(k));
+  std::vector<uint32_t> distances;
+  uint64_t compared = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->postings()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    format::PostingChunkView chunk;
+    Status s = ParseChunk(it->value(), code_bytes, &chunk);
+    if (!s.ok()) return s.WithContext("posting chunk");
+    const size_t count = chunk.size();
+    if (count == 0) continue;
+    distances.resize(m * count);
+    kernels.distances_batch(queries, m, chunk.code(0).data(), count, code_bytes,
+                            distances.data(), count);
+    for (size_t q = 0; q < m; ++q) {
+      for (size_t i = 0; i < count; ++i) {
+        tops[q].Push(chunk.id(i), distances[q * count + i]);
+      }
+    }
+    compared += count;
+  }
+  Status s = FromRocksDB(it->status());
+  if (!s.ok()) return s;
+  for (size_t q = 0; q < m; ++q) {
+    (*results)[first + q].neighbors = tops[q].Take();
+    (*results)[first + q].stats.candidates_reranked = compared;
+  }
   return Status::OK();
 }
 

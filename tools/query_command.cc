@@ -28,6 +28,7 @@ struct QueryArgs {
   std::string db, images, codes, addresses, query_labels, db_labels;
   std::string sheet, db_images;
   size_t first = 0, count = 0, k = 10, show = 3, sheet_queries = 10;
+  unsigned threads = 0;
   bool exact = false, json = false, compare_exact = false;
   SearchOptions search;
 };
@@ -135,7 +136,8 @@ void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
   const double n = static_cast<double>(t.queries);
   std::ostream& out = args.json ? std::cerr : std::cout;
   out << std::fixed << std::setprecision(3) << t.queries << " queries in "
-      << t.seconds << " s (" << 1000.0 * t.seconds / n << " ms each), "
+      << t.seconds << " s (" << 1000.0 * t.seconds / n
+      << " ms each, batched over threads), "
       << (args.exact ? "exact scan" : "two-stage search")
       << ": mean candidates re-ranked " << t.candidates / n
       << ", mean addresses probed " << t.probed / n << "\n";
@@ -214,19 +216,25 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
   if (!s.ok()) return s;
   const bool labelled = !query_labels.empty();
   Totals totals;
+  std::vector<SearchResult> results, exact_results;
+  const auto start = std::chrono::steady_clock::now();
+  s = args.exact
+          ? db->SearchExactBatch(rows.rows, rows.codes.data(), args.k,
+                                 args.threads, &results)
+          : db->SearchBatch(args.search, rows.rows, rows.addresses.data(),
+                            rows.codes.data(), args.k, args.threads, &results);
+  totals.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (s.ok() && labelled && args.compare_exact) {
+    s = db->SearchExactBatch(rows.rows, rows.codes.data(), args.k, args.threads,
+                             &exact_results);
+  }
+  if (!s.ok()) return s;
   std::vector<SearchResult> sheet_results;
   for (size_t i = 0; i < rows.rows; ++i) {
     const size_t query = args.first + i;
-    const CodeView code(&rows.codes[i * rows.code_bytes], rows.code_bytes);
-    SearchResult result;
-    const auto start = std::chrono::steady_clock::now();
-    s = args.exact
-            ? db->SearchExact(code, args.k, &result)
-            : db->Search(args.search, rows.addresses[i], code, args.k, &result);
-    totals.seconds +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    if (!s.ok()) return s.WithContext("query " + std::to_string(query));
+    SearchResult& result = results[i];
     ++totals.queries;
     totals.candidates += result.stats.candidates_reranked;
     totals.probed += result.stats.addresses_probed;
@@ -242,12 +250,10 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
       totals.precision += p;
     }
     if (labelled && args.compare_exact) {
-      SearchResult exact;
-      s = db->SearchExact(code, args.k, &exact);
+      const SearchResult& exact = exact_results[i];
       double p = 0;
-      if (s.ok())
-        s = PrecisionAtK(args, exact.neighbors, query_labels[query], db_labels,
-                         &p);
+      s = PrecisionAtK(args, exact.neighbors, query_labels[query], db_labels,
+                       &p);
       if (!s.ok()) return s;
       totals.exact_precision += p;
       totals.recall += Recall(result.neighbors, exact.neighbors);
@@ -306,6 +312,7 @@ int RunQuery(int argc, char** argv) {
       ("db-labels", po::value(&args.db_labels), "labels of the stored images, indexed by id")
       ("compare-exact", po::bool_switch(&args.compare_exact), "also rank exactly: precision and recall against the exact answer")
       ("show", po::value(&args.show)->default_value(3), "queries whose results are printed (text output)")
+      ("threads", po::value(&args.threads)->default_value(0), "threads the queries are spread over (0: one per core)")
       ("sheet", po::value(&args.sheet), "write a contact sheet PNG of the first queries and their results (needs IDX --images and --db-images)")
       ("sheet-queries", po::value(&args.sheet_queries)->default_value(10), "queries drawn on the contact sheet")
       ("db-images", po::value(&args.db_images), "with --sheet: the IDX images the database was built from; an image's id is its row");

@@ -40,7 +40,9 @@ TEST(DBCompact, RepacksSparseListsAndKeepsEveryAnswer) {
   }
   ASSERT_TRUE(db->Write(WriteOptions(), batch).ok());
   for (uint64_t id = 0; id < 6000; ++id) {
-    if (id % 3 != 0) ASSERT_TRUE(db->Delete(WriteOptions(), id).ok());
+    if (id % 3 != 0) {
+      ASSERT_TRUE(db->Delete(WriteOptions(), id).ok());
+    }
   }
   std::vector<std::vector<uint8_t>> queries;
   for (int q = 0; q < 20; ++q) queries.push_back(RandomCode(&rng, 8));

@@ -64,12 +64,14 @@ TEST_P(HammingKernelsTest, DistancesEqualScalarAtAnyLengthAndAlignment) {
       for (size_t offset : {0, 1, 3}) {  // Unaligned query, codes and out.
         const auto query = RandomBytes(bytes + offset, &rng);
         auto codes = RandomBytes(bytes * n + offset, &rng);
-        if (n > 1) std::memcpy(&codes[offset], &query[offset], bytes);  // 0.
+        if (n > 1)
+          std::memcpy(codes.data() + offset, query.data() + offset,
+                      bytes);  // 0.
         std::vector<uint32_t> want(n + 1), got(n + 1, 12345);
-        Scalar().distances(&query[offset], &codes[offset], n, bytes,
-                           want.data());
-        kernels_->distances(&query[offset], &codes[offset], n, bytes,
-                            got.data() + (offset != 0));
+        Scalar().distances(query.data() + offset, codes.data() + offset, n,
+                           bytes, want.data());
+        kernels_->distances(query.data() + offset, codes.data() + offset, n,
+                            bytes, got.data() + (offset != 0));
         for (size_t i = 0; i < n; ++i) {
           ASSERT_EQ(got[i + (offset != 0)], want[i])
               << "bytes " << bytes << " n " << n << " offset " << offset

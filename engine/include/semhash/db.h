@@ -88,6 +88,21 @@ class DB {
   // The k nearest stored codes to `code` over the whole database.
   virtual Status SearchExact(CodeView code, size_t k, SearchResult* result) = 0;
 
+  // Search for n queries at once, spread over `threads` threads (0: one per
+  // core). Query i is addresses[i] and the code at codes + i * code_bits / 8
+  // (a caller's contiguous array); (*results)[i] is what Search returns for
+  // it. InvalidArgument naming the first bad query; nothing is searched then.
+  virtual Status SearchBatch(const SearchOptions& options, size_t n,
+                             const Address* addresses, const uint8_t* codes,
+                             size_t k, unsigned threads,
+                             std::vector<SearchResult>* results) = 0;
+  // SearchExact for n queries: each thread reads every posting chunk once
+  // for its share of the queries, and compares each chunk with all of them
+  // while it is in cache.
+  virtual Status SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
+                                  unsigned threads,
+                                  std::vector<SearchResult>* results) = 0;
+
   // Every stored image in id order, over a snapshot taken now.
   virtual std::unique_ptr<Iterator> NewIterator() = 0;
 
