@@ -4,18 +4,16 @@
 //   semhash_make_codes --out codes.npy --n 10000000 [--bits 256]
 //                      [--clusters 10000 --flip-log2 3] [--seed 1]
 //
-// Without --clusters every bit is a fair coin. With it, each code is a copy
-// of one of the cluster centres (chosen uniformly) with each bit flipped
-// with probability 2^-flip-log2 (the AND of that many random words), the
-// noisy-copies model of near-duplicate images.
+// Without --clusters every bit is a fair coin; with it, codes are noisy
+// copies of random centres (tools/synthetic_codes.h).
 #include <cstdint>
 #include <iostream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "tools/cli.h"
 #include "tools/io/npy_file.h"
+#include "tools/synthetic_codes.h"
 
 namespace semhash::cli {
 namespace {
@@ -30,35 +28,6 @@ struct MakeCodesArgs {
   uint32_t flip_log2 = 3;
   uint64_t seed = 1;
 };
-
-// One random word whose bits are each set with probability 2^-k.
-uint64_t SparseWord(std::mt19937_64* rng, uint32_t k) {
-  uint64_t word = ~uint64_t{0};
-  for (uint32_t i = 0; i < k; ++i) word &= (*rng)();
-  return word;
-}
-
-std::vector<uint8_t> MakeCodes(const MakeCodesArgs& args) {
-  const size_t words = args.bits / 64;
-  std::mt19937_64 rng(args.seed);
-  std::vector<uint64_t> centres(args.clusters * words);
-  for (auto& word : centres) word = rng();
-  std::vector<uint64_t> codes(args.n * words);
-  for (size_t i = 0; i < args.n; ++i) {
-    uint64_t* code = &codes[i * words];
-    if (args.clusters == 0) {
-      for (size_t w = 0; w < words; ++w) code[w] = rng();
-      continue;
-    }
-    const uint64_t* centre = &centres[(rng() % args.clusters) * words];
-    for (size_t w = 0; w < words; ++w) {
-      code[w] = centre[w] ^ SparseWord(&rng, args.flip_log2);
-    }
-  }
-  // Little-endian words are the packed bytes in order.
-  const auto* bytes = reinterpret_cast<const uint8_t*>(codes.data());
-  return std::vector<uint8_t>(bytes, bytes + codes.size() * 8);
-}
 
 int Run(int argc, char** argv) {
   MakeCodesArgs args;
@@ -83,7 +52,9 @@ int Run(int argc, char** argv) {
     return UsageError(kCommand, "--bits must be a multiple of 64 up to 1024");
   }
   if (args.n == 0) return UsageError(kCommand, "--n must be positive");
-  const std::vector<uint8_t> codes = MakeCodes(args);
+  const std::vector<uint8_t> codes =
+      SyntheticCodes(args.bits, args.clusters, args.flip_log2, args.seed)
+          .Make(args.n);
   const Status s = io::WriteNpy(args.out, io::NpyType::kUint8,
                                 {args.n, size_t(args.bits / 8)}, codes.data());
   if (!s.ok()) return Fail(kCommand, s);

@@ -1,0 +1,54 @@
+// The table semhash_bench prints: one row per method and setting, with
+// recall@10 against the exact answer and the semhash/FAISS speed ratios.
+//
+// Thread safety: plain values and pure functions.
+#ifndef SEMHASH_TOOLS_BENCH_BENCH_TABLE_H_
+#define SEMHASH_TOOLS_BENCH_BENCH_TABLE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace semhash::bench {
+
+// What a row is compared with when the ratios are computed.
+enum class RowKind {
+  kSemhashProbe,    // DB::Search: against FAISS's best multi-hash setting.
+  kSemhashExact,    // DB::SearchExact: against IndexBinaryFlat.
+  kFaissFlat,       // The reference for kSemhashExact.
+  kFaissMultiHash,  // The references for kSemhashProbe.
+  kFaissOther,
+};
+
+struct BenchRow {
+  std::string method;
+  std::string setting;
+  RowKind kind = RowKind::kFaissOther;
+  size_t queries = 0;  // Queries timed (a row stops at its time budget).
+  double seconds = 0;  // Their total time, one thread.
+  double recall = 0;   // Mean recall@10 over those queries.
+  // Per query, and per stored image; negative where not known.
+  double candidates = -1;
+  double memory_bytes = -1;
+  double disk_bytes = -1;
+  double build_seconds = -1;
+
+  double queries_per_second() const { return queries / seconds; }
+};
+
+// The share of the first k `found` distances (best first) that are at most
+// `kth_exact`, the k-th smallest distance over the whole set: a result tied
+// with the k-th nearest counts as correct. Missing results count as wrong.
+double RecallAtK(uint32_t kth_exact, std::span<const uint32_t> found, size_t k);
+
+// Prints `rows` as one Markdown table. The ratio column compares each
+// semhash row's queries/s with its FAISS reference: for a probe search, the
+// fastest multi-hash row whose recall is the same or lower; for an exact
+// search, IndexBinaryFlat.
+void PrintTable(const std::vector<BenchRow>& rows);
+
+}  // namespace semhash::bench
+
+#endif  // SEMHASH_TOOLS_BENCH_BENCH_TABLE_H_
