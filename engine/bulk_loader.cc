@@ -57,10 +57,12 @@ class BulkLoaderImpl::Files {
 
   Status Open(Kind kind) {
     rocksdb::ColumnFamilyHandle* family = FamilyOf(kind);
+    // The family's own options (filters, prefix extractor, compression),
+    // so ingested files are the files a flush would write; except that id
+    // records are mostly random code bits, which compression only slows.
     rocksdb::Options options(store_->db()->GetDBOptions(),
                              store_->db()->GetOptions(family));
-    // Codes are random bits: compressing them only costs time.
-    options.compression = rocksdb::kNoCompression;
+    if (kind == kIds) options.compression = rocksdb::kNoCompression;
     writers_[kind] = std::make_unique<rocksdb::SstFileWriter>(
         rocksdb::EnvOptions(), options, family);
     return FromRocksDB(writers_[kind]->Open(paths_[kind]));
@@ -345,6 +347,8 @@ Status BulkLoaderImpl::RewriteChunks(Files* files, RecordSorter* rewrites) {
 Status BulkLoaderImpl::WritePostingsAndIds(Files* files, RecordSorter* by_id,
                                            RecordSorter* rewrites) {
   const bool in_memory = by_address_->runs() == 0;
+  // Fresh pages cost a fault and zeroing each; reuse the address sort's.
+  if (in_memory) by_id->Adopt(by_address_->ReleaseSpareBuffer());
   Status s = WalkPostings(in_memory ? nullptr : files, by_id);
   if (!s.ok()) return s;
   Status posting_files;

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "semhash/status.h"
 
@@ -20,7 +21,18 @@ class HugePageBuffer {
   HugePageBuffer() = default;
   HugePageBuffer(const HugePageBuffer&) = delete;
   HugePageBuffer& operator=(const HugePageBuffer&) = delete;
+  HugePageBuffer(HugePageBuffer&& other) noexcept { Swap(&other); }
+  HugePageBuffer& operator=(HugePageBuffer&& other) noexcept {
+    Release();
+    Swap(&other);
+    return *this;
+  }
   ~HugePageBuffer() { Release(); }
+
+  void Swap(HugePageBuffer* other) {
+    std::swap(data_, other->data_);
+    std::swap(size_, other->size_);
+  }
 
   // Maps `bytes` bytes (any previous mapping is released). IOError if the
   // system refuses.

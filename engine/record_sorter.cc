@@ -154,6 +154,15 @@ Status RecordSorter::Add(uint64_t key, const uint8_t* payload) {
   return status_;
 }
 
+HugePageBuffer RecordSorter::ReleaseSpareBuffer() {
+  if (sorted_ == buffer_.data()) return std::move(scratch_);
+  return std::move(buffer_);
+}
+
+void RecordSorter::Adopt(HugePageBuffer buffer) {
+  if (buffer.size() >= capacity_ * record_bytes_) buffer_ = std::move(buffer);
+}
+
 Status RecordSorter::SortBuffer() {
   if (scratch_.size() < buffered_ * record_bytes_) {
     Status s = scratch_.Allocate(capacity_ * record_bytes_);

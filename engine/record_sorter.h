@@ -47,6 +47,13 @@ class RecordSorter {
   // REQUIRES: Finish has been called and runs() == 0.
   void Rewind() { next_record_ = 0; }
 
+  // After an in-memory Finish, the sort buffer that no longer holds the
+  // records (pages already faulted in), for another sorter to Adopt.
+  HugePageBuffer ReleaseSpareBuffer();
+  // Buffers records in `buffer` if it has room for the whole budget;
+  // otherwise drops it. REQUIRES: nothing added yet.
+  void Adopt(HugePageBuffer buffer);
+
   uint64_t size() const { return added_; }
   size_t runs() const { return run_paths_.size(); }
 
