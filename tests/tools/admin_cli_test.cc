@@ -22,6 +22,8 @@
 namespace semhash {
 namespace {
 
+using testing::BadCall;
+using testing::ExpectRefused;
 using testing::Lines;
 using testing::Outcome;
 using testing::Semhash;
@@ -371,12 +373,6 @@ TEST_F(AdminCliTest, ExportThenBuildRoundTripsByteForByte) {
   }
 }
 
-struct BadCall {
-  std::string args;
-  int exit_code;
-  std::string says;
-};
-
 TEST_F(AdminCliTest, BadInputsFailClearlyAndChangeNothing) {
   const std::string db = " --db " + Db();
   const std::string absent = " --db " + Path("absent");
@@ -404,14 +400,7 @@ TEST_F(AdminCliTest, BadInputsFailClearlyAndChangeNothing) {
       {"export --out " + Path("x.npy") + " --ids " + Path("missing/i.npy") + db,
        1, "--ids: "},
   };
-  const auto before = Snapshot(Db());
-  for (const BadCall& call : calls) {
-    const Outcome run = Semhash(call.args);
-    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
-    EXPECT_TRUE(Has(run, call.says)) << call.args << "\nsaid: " << run.output;
-    EXPECT_TRUE(Snapshot(Db()) == before)
-        << "database changed by " << call.args;
-  }
+  ExpectRefused(calls, Db());
   EXPECT_FALSE(std::filesystem::exists(Path("absent")));
   EXPECT_FALSE(std::filesystem::exists(Path("x.npy")));
   EXPECT_FALSE(std::filesystem::exists(Path("x.npy.tmp")));

@@ -18,18 +18,14 @@
 namespace semhash {
 namespace {
 
+using testing::BadCall;
+using testing::ExpectRefused;
 using testing::Outcome;
 using testing::Semhash;
 using testing::Snapshot;
 
 constexpr size_t kRows = 300;
 constexpr size_t kCodeBytes = 16;  // 128-bit codes, 10-bit addresses.
-
-struct BadCall {
-  std::string args;
-  int exit_code;
-  std::string says;
-};
 
 // What the library's stored images are: (id, address, code) in id order.
 using Contents =
@@ -136,16 +132,7 @@ TEST_F(BadInputCatalogue, ToolsRefuseAndLeaveTheDatabaseUnchanged) {
        "text.idx"},
       {"eval --db " + Db() + " --queries " + Path("short.idx"), 2, ""},
   };
-  const auto before = Snapshot(Db());
-  for (const BadCall& call : calls) {
-    const Outcome run = Semhash(call.args);
-    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
-    EXPECT_NE(run.output.find(call.says), std::string::npos)
-        << call.args << "\nsaid: " << run.output;
-    EXPECT_FALSE(run.output.empty()) << call.args;
-    EXPECT_TRUE(Snapshot(Db()) == before)
-        << "database changed by " << call.args;
-  }
+  ExpectRefused(calls, Db(), /*require_output=*/true);
   std::cout << calls.size() << " bad tool inputs refused\n";
 }
 

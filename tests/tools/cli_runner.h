@@ -4,6 +4,7 @@
 #ifndef SEMHASH_TESTS_TOOLS_CLI_RUNNER_H_
 #define SEMHASH_TESTS_TOOLS_CLI_RUNNER_H_
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -50,6 +51,36 @@ inline std::map<std::string, std::string> Snapshot(const std::string& dir) {
         std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   return files;
+}
+
+// A command that must be refused: its exit code and a piece of its message.
+struct BadCall {
+  std::string args;
+  int exit_code;
+  std::string says;
+};
+
+// Runs each call and expects its exit code and message; with a non-empty
+// `db_dir`, also that the call left every byte of it unchanged. With
+// `require_output`, an empty message fails too (for calls whose `says` is "").
+inline void ExpectRefused(const std::vector<BadCall>& calls,
+                          const std::string& db_dir,
+                          bool require_output = false) {
+  const auto before =
+      db_dir.empty() ? std::map<std::string, std::string>() : Snapshot(db_dir);
+  for (const BadCall& call : calls) {
+    const Outcome run = Semhash(call.args);
+    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
+    EXPECT_NE(run.output.find(call.says), std::string::npos)
+        << call.args << "\nsaid: " << run.output;
+    if (require_output) {
+      EXPECT_FALSE(run.output.empty()) << call.args;
+    }
+    if (!db_dir.empty()) {
+      EXPECT_TRUE(Snapshot(db_dir) == before)
+          << "database changed by " << call.args;
+    }
+  }
 }
 
 }  // namespace semhash::testing

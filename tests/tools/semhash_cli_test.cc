@@ -18,6 +18,8 @@
 namespace semhash {
 namespace {
 
+using testing::BadCall;
+using testing::ExpectRefused;
 using testing::Lines;
 using testing::Outcome;
 using testing::Semhash;
@@ -142,12 +144,6 @@ TEST_F(CliTest, ImagesAreEncodedByTheStoredModel) {
   EXPECT_EQ(first.code, copy.code);
 }
 
-struct BadCall {
-  std::string args;
-  int exit_code;
-  std::string says;
-};
-
 TEST_F(CliTest, BadInputsFailClearlyAndLeaveTheDatabaseUnchanged) {
   ASSERT_EQ(Semhash("build --db " + Db() + " --codes " + Path("codes.npy") +
                     " --address-bits 10 --code-bits 128")
@@ -213,15 +209,7 @@ TEST_F(CliTest, BadInputsFailClearlyAndLeaveTheDatabaseUnchanged) {
       {query + "--codes " + Path("codes.npy") + " --k 0", 2, "--k"},
       {"frobnicate", 2, "unknown command"},
   };
-  const auto before = Snapshot(Db());
-  for (const BadCall& call : calls) {
-    const Outcome run = Semhash(call.args);
-    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
-    EXPECT_NE(run.output.find(call.says), std::string::npos)
-        << call.args << "\nsaid: " << run.output;
-    EXPECT_TRUE(Snapshot(Db()) == before)
-        << "database changed by " << call.args;
-  }
+  ExpectRefused(calls, Db());
 }
 
 // Images of `classes` kinds: class c lights up row band c, plus noise.
@@ -286,15 +274,7 @@ TEST_F(CliTest, TrainOnceThenBuildWithTheModel) {
            Path("x.model"),
        1, "unknown encoder kind 'nope'"},
   };
-  const auto before = Snapshot(Db());
-  for (const BadCall& call : calls) {
-    run = Semhash(call.args);
-    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
-    EXPECT_NE(run.output.find(call.says), std::string::npos)
-        << call.args << "\nsaid: " << run.output;
-    EXPECT_TRUE(Snapshot(Db()) == before)
-        << "database changed by " << call.args;
-  }
+  ExpectRefused(calls, Db());
   EXPECT_FALSE(std::filesystem::exists(Path("x.model")));
 }
 
@@ -402,12 +382,7 @@ TEST_F(CliTest, QuerySheetDrawsQueriesAndTheirResults) {
            " --sheet " + Path("no/such/dir.png"),
        1, "dir.png: cannot create"},
   };
-  for (const BadCall& call : calls) {
-    run = Semhash(call.args);
-    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
-    EXPECT_NE(run.output.find(call.says), std::string::npos)
-        << call.args << "\nsaid: " << run.output;
-  }
+  ExpectRefused(calls, /*db_dir=*/"");
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
