@@ -394,7 +394,9 @@ Status BulkLoaderImpl::Finish() {
   if (!s.ok()) return s;
   Report("ingest", 0, 1);
   s = files.Ingest();
-  if (s.ok()) Report("ingest", 1, 1);
+  if (!s.ok()) return s;
+  Report("ingest", 1, 1);
+  db_->ReloadMemoryIndex();
   return s;
 }
 

@@ -182,6 +182,9 @@ Status DBImpl::Compact(const ProgressCallback& progress,
   if (!s.ok()) return s;
   report->bytes_before = before.total_bytes;
   s = Compactor(this, progress, report).RepackSparseLists();
+  // Readers' snapshot would keep what the compaction is meant to drop; the
+  // answers are the same at the latest state, so readers move to it.
+  if (memory_ != nullptr) PublishSnapshot();
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForce;
@@ -228,6 +231,10 @@ Status DBImpl::GetSpaceUsage(SpaceUsage* usage) {
   }
   if (error) {
     return Status::IOError(db->GetName() + ": " + error.message());
+  }
+  if (memory_ != nullptr) {
+    usage->memory_index_bytes = memory_->memory_bytes();
+    usage->memory_index_images = memory_->rows();
   }
   return Status::OK();
 }

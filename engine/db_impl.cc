@@ -23,9 +23,13 @@ class DBImpl::BatchBuilder {
     Status s = LookupId(op.id, &old);
     if (!s.ok()) return s;
     const std::string id_key = format::EncodeIdKey(op.id);
+    MemoryIndex::Change& change = changes_.emplace_back();
+    change.id = op.id;
     if (old.has_value()) {
       const format::PostingKey key{0, old->address, old->chunks[0]};
       Merge(key, format::EncodeRemoveOperand(op.id));
+      change.had_old = true;
+      change.old_address = old->address;
     }
     if (op.type == WriteBatch::Operation::Type::kDelete) {
       ids_[op.id] = std::nullopt;
@@ -35,6 +39,9 @@ class DBImpl::BatchBuilder {
     s = Append(op.address, &chunk);
     if (!s.ok()) return s;
     Merge({0, op.address, chunk}, format::EncodeAddOperand(op.id, op.code));
+    change.put = true;
+    change.address = op.address;
+    change.code.assign(op.code.begin(), op.code.end());
     format::IdRecord record{op.address, {chunk}, op.code, op.payload};
     s = FromRocksDB(
         batch_.Put(db_->store_->ids(), id_key, format::EncodeIdRecord(record)));
@@ -52,7 +59,11 @@ class DBImpl::BatchBuilder {
     if (!merge_status_.ok()) return merge_status_;
     rocksdb::WriteOptions write_options;
     write_options.sync = options.sync;
-    return FromRocksDB(db_->store_->db()->Write(write_options, &batch_));
+    Status s = FromRocksDB(db_->store_->db()->Write(write_options, &batch_));
+    if (s.ok() && db_->memory_ != nullptr) {
+      db_->memory_->Apply(changes_, [this] { db_->PublishSnapshot(); });
+    }
+    return s;
   }
 
  private:
@@ -62,7 +73,7 @@ class DBImpl::BatchBuilder {
       *record = it->second;
       return Status::OK();
     }
-    return db_->ReadIdRecord(id, record);
+    return db_->ReadIdRecord(rocksdb::ReadOptions(), id, record);
   }
 
   // Picks the chunk of `address` that the next image goes to.
@@ -105,6 +116,7 @@ class DBImpl::BatchBuilder {
   Status merge_status_;
   std::unordered_map<uint64_t, std::optional<format::IdRecord>> ids_;
   std::unordered_map<Address, format::TailRecord> tails_;
+  std::vector<MemoryIndex::Change> changes_;  // For the in-memory index.
 };
 
 DBImpl::DBImpl(std::unique_ptr<RocksDBStore> store,
@@ -117,6 +129,7 @@ DBImpl::DBImpl(std::unique_ptr<RocksDBStore> store,
   info_.address_bits = manifest.address_bits;
   info_.code_bits = manifest.code_bits;
   info_.posting_chunk_capacity = manifest.posting_chunk_capacity;
+  info_.mih_tables = manifest.mih_tables;
   info_.encoder_kind = manifest.encoder_kind;
   info_.encoder_params = manifest.encoder_params;
 }
@@ -180,12 +193,12 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   return builder.Commit(options);
 }
 
-Status DBImpl::ReadIdRecord(uint64_t id,
+Status DBImpl::ReadIdRecord(const rocksdb::ReadOptions& read, uint64_t id,
                             std::optional<format::IdRecord>* record) {
   record->reset();
   std::string value;
-  const rocksdb::Status s = store_->db()->Get(
-      rocksdb::ReadOptions(), store_->ids(), format::EncodeIdKey(id), &value);
+  const rocksdb::Status s =
+      store_->db()->Get(read, store_->ids(), format::EncodeIdKey(id), &value);
   if (s.IsNotFound()) return Status::OK();
   if (!s.ok()) return FromRocksDB(s);
   format::IdRecord decoded;
@@ -201,7 +214,8 @@ Status DBImpl::ReadIdRecord(uint64_t id,
 
 Status DBImpl::Get(uint64_t id, Record* record) {
   std::optional<format::IdRecord> stored;
-  Status s = ReadIdRecord(id, &stored);
+  std::shared_ptr<const rocksdb::Snapshot> pin;
+  Status s = ReadIdRecord(ReaderOptions(&pin), id, &stored);
   if (!s.ok()) return s;
   if (!stored.has_value()) {
     return Status::NotFound("id " + std::to_string(id));

@@ -4,6 +4,7 @@
 #define SEMHASH_ENGINE_DB_ITERATOR_H_
 
 #include <rocksdb/iterator.h>
+#include <rocksdb/snapshot.h>
 
 #include <memory>
 
@@ -15,9 +16,11 @@ namespace semhash {
 class DBIterator final : public Iterator {
  public:
   // `code_bytes`: the manifest's code length; a record of another length is
-  // reported as Corruption.
-  DBIterator(std::unique_ptr<rocksdb::Iterator> ids, size_t code_bytes)
-      : ids_(std::move(ids)), code_bytes_(code_bytes) {}
+  // reported as Corruption. `pin`: the snapshot `ids` reads, if any, kept
+  // alive as long as the iterator.
+  DBIterator(std::unique_ptr<rocksdb::Iterator> ids, size_t code_bytes,
+             std::shared_ptr<const rocksdb::Snapshot> pin)
+      : pin_(std::move(pin)), ids_(std::move(ids)), code_bytes_(code_bytes) {}
 
   bool Valid() const override { return valid_; }
   void SeekToFirst() override;
@@ -34,6 +37,7 @@ class DBIterator final : public Iterator {
   // Decodes the record under the RocksDB iterator, if any.
   void Load();
 
+  const std::shared_ptr<const rocksdb::Snapshot> pin_;  // Outlives ids_.
   const std::unique_ptr<rocksdb::Iterator> ids_;
   const size_t code_bytes_;
   bool valid_ = false;

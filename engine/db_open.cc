@@ -100,6 +100,7 @@ format::Manifest NewManifest(const Options& options) {
   manifest.code_bits = options.code_bits.value_or(encoder ? encoder->code_bits()
                                                           : kDefaultCodeBits);
   manifest.posting_chunk_capacity = kPostingChunkCapacity;
+  manifest.mih_tables = options.mih_tables.value_or(0);
   manifest.merge_operator = kPostingMergeOperatorName;
   if (encoder != nullptr) {
     const std::string model = encoder->Serialize();
@@ -179,6 +180,10 @@ Status CheckManifest(const Options& options, const format::Manifest& m) {
     return Mismatch("code_bits", std::to_string(m.code_bits),
                     std::to_string(*options.code_bits));
   }
+  if (options.mih_tables.value_or(m.mih_tables) != m.mih_tables) {
+    return Mismatch("mih_tables", std::to_string(m.mih_tables),
+                    std::to_string(*options.mih_tables));
+  }
   return Status::OK();
 }
 
@@ -244,8 +249,11 @@ Status OpenExisting(const Options& options, const std::string& path,
   std::unique_ptr<Encoder> encoder;
   if (s.ok()) s = LoadStoredEncoder(store.get(), manifest, &encoder);
   if (!s.ok()) return s.WithContext(path);
-  *db = std::make_unique<DBImpl>(std::move(store), manifest, std::move(encoder),
-                                 options.read_only);
+  auto impl = std::make_unique<DBImpl>(std::move(store), manifest,
+                                       std::move(encoder), options.read_only);
+  s = impl->StartMemoryIndex(options.memory_index);
+  if (!s.ok()) return s.WithContext(path + ": loading the in-memory index");
+  *db = std::move(impl);
   return Status::OK();
 }
 
@@ -272,6 +280,9 @@ Status OpenDB(const Options& options, const std::string& path,
     return Status::InvalidArgument(path +
                                    ": cannot create a database read-only");
   }
+  s = format::CheckMihTables(EffectiveCodeBits(options),
+                             options.mih_tables.value_or(0));
+  if (!s.ok()) return s;
   s = CreateDatabase(options, path, env);
   if (!s.ok()) return s;
   return OpenExisting(options, path, env, db);

@@ -1,11 +1,12 @@
-// DBImpl::Search and DBImpl::SearchExact (see semhash/db.h).
+// DBImpl::Search, SearchExact and SearchRadius (see semhash/db.h).
 //
-// Search probes the Hamming ball around the query address shell by shell
-// (radius 0, 1, 2, ...). Each address is one prefix seek over the postings
-// column family: its chunks are adjacent keys, and the prefix bloom filter
-// makes an empty address cost no data-block read. One iterator serves the
-// whole search, so it sees one consistent snapshot. SearchExact scans every
-// posting chunk.
+// Each first asks the in-memory index (engine/memory_index.h); when it is
+// off or not loaded yet, they read RocksDB as follows. Search probes the
+// Hamming ball around the query address shell by shell (radius 0, 1, 2, ...).
+// Each address is one prefix seek over the postings column family: its chunks
+// are adjacent keys, and the prefix bloom filter makes an empty address cost no
+// data-block read. One iterator serves the whole search, so it sees one
+// consistent snapshot. SearchExact and SearchRadius scan every posting chunk.
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -21,8 +22,6 @@
 
 namespace semhash {
 namespace {
-
-constexpr size_t kDefaultMinCandidates = 100;
 
 // Re-ranks every image of one posting chunk into `top`; *count gets the
 // chunk's size. `distances` is scratch space reused across chunks.
@@ -82,12 +81,15 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   Status s = CheckAddress(address);
   if (s.ok()) s = CheckCode(code);
   if (!s.ok()) return s;
+  if (memory_ != nullptr &&
+      memory_->Probe(options, address, code.data(), k, result)) {
+    return Status::OK();
+  }
   *result = SearchResult();
-  const size_t min_candidates = options.min_candidates != 0
-                                    ? options.min_candidates
-                                    : std::max(k, kDefaultMinCandidates);
+  const size_t min_candidates = MinCandidates(options, k);
   const uint32_t max_radius = std::min(options.max_radius, info_.address_bits);
-  rocksdb::ReadOptions read_options;
+  std::shared_ptr<const rocksdb::Snapshot> pin;
+  rocksdb::ReadOptions read_options = ReaderOptions(&pin);
   read_options.prefix_same_as_start = true;
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(read_options, store_->postings()));
@@ -108,25 +110,69 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   return Status::OK();
 }
 
+template <typename Visit>
+Status DBImpl::ForEachPostingChunk(Visit visit) {
+  const size_t code_bytes = info_.code_bits / 8;
+  std::shared_ptr<const rocksdb::Snapshot> pin;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(ReaderOptions(&pin), store_->postings()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    format::PostingChunkView chunk;
+    Status s = ParseChunk(it->value(), code_bytes, &chunk);
+    if (!s.ok()) return s.WithContext("posting chunk");
+    if (chunk.size() > 0) visit(chunk);
+  }
+  return FromRocksDB(it->status());
+}
+
 // Every posting chunk in key order: the codes are columnar there, so each
 // chunk is one kernel call, where the id table would be one decode per image.
 Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
   Status s = CheckCode(code);
   if (!s.ok()) return s;
+  if (memory_ != nullptr && memory_->Knn(code.data(), k, result)) {
+    return Status::OK();
+  }
   *result = SearchResult();
+  result->stats.path = SearchPath::kDiskScan;
   TopK top(k);
   std::vector<uint32_t> distances;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->postings()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    size_t count = 0;
-    s = RerankChunk(it->value(), code, &distances, &top, &count);
-    if (!s.ok()) return s.WithContext("posting chunk");
-    result->stats.candidates_reranked += count;
-  }
-  s = FromRocksDB(it->status());
+  s = ForEachPostingChunk([&](const format::PostingChunkView& chunk) {
+    distances.resize(chunk.size());
+    BestHammingKernels().distances(code.data(), chunk.code(0).data(),
+                                   chunk.size(), code.size(), distances.data());
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      top.Push(chunk.id(i), distances[i]);
+    }
+    result->stats.candidates_reranked += chunk.size();
+  });
   if (!s.ok()) return s;
   result->neighbors = top.Take();
+  return Status::OK();
+}
+
+Status DBImpl::SearchRadius(CodeView code, uint32_t radius,
+                            SearchResult* result) {
+  Status s = CheckCode(code);
+  if (!s.ok()) return s;
+  if (memory_ != nullptr && memory_->Radius(code.data(), radius, result)) {
+    return Status::OK();
+  }
+  *result = SearchResult();
+  result->stats.path = SearchPath::kDiskScan;
+  std::vector<Neighbor>& out = result->neighbors;
+  std::vector<uint32_t> distances;
+  s = ForEachPostingChunk([&](const format::PostingChunkView& chunk) {
+    distances.resize(chunk.size());
+    BestHammingKernels().distances(code.data(), chunk.code(0).data(),
+                                   chunk.size(), code.size(), distances.data());
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      if (distances[i] <= radius) out.push_back({chunk.id(i), distances[i]});
+    }
+    result->stats.candidates_reranked += chunk.size();
+  });
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(), NeighborBefore);
   return Status::OK();
 }
 
@@ -141,14 +187,8 @@ Status DBImpl::ScanForQueries(const uint8_t* codes, size_t first, size_t m,
   std::vector<TopK> tops(m, TopK(k));
   std::vector<uint32_t> distances;
   uint64_t compared = 0;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->postings()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    format::PostingChunkView chunk;
-    Status s = ParseChunk(it->value(), code_bytes, &chunk);
-    if (!s.ok()) return s.WithContext("posting chunk");
+  Status s = ForEachPostingChunk([&](const format::PostingChunkView& chunk) {
     const size_t count = chunk.size();
-    if (count == 0) continue;
     distances.resize(m * count);
     kernels.distances_batch(queries, m, chunk.code(0).data(), count, code_bytes,
                             distances.data(), count);
@@ -158,21 +198,24 @@ Status DBImpl::ScanForQueries(const uint8_t* codes, size_t first, size_t m,
       }
     }
     compared += count;
-  }
-  Status s = FromRocksDB(it->status());
+  });
   if (!s.ok()) return s;
   for (size_t q = 0; q < m; ++q) {
-    (*results)[first + q].neighbors = tops[q].Take();
-    (*results)[first + q].stats.candidates_reranked = compared;
+    SearchResult& result = (*results)[first + q];
+    result.neighbors = tops[q].Take();
+    result.stats.path = SearchPath::kDiskScan;
+    result.stats.candidates_reranked = compared;
   }
   return Status::OK();
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator() {
+  std::shared_ptr<const rocksdb::Snapshot> pin;
+  const rocksdb::ReadOptions read_options = ReaderOptions(&pin);
   return std::make_unique<DBIterator>(
       std::unique_ptr<rocksdb::Iterator>(
-          store_->db()->NewIterator(rocksdb::ReadOptions(), store_->ids())),
-      info_.code_bits / 8);
+          store_->db()->NewIterator(read_options, store_->ids())),
+      info_.code_bits / 8, std::move(pin));
 }
 
 }  // namespace semhash

@@ -60,7 +60,13 @@ Status DBImpl::SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
                                 unsigned threads,
                                 std::vector<SearchResult>* results) {
   results->assign(n, SearchResult());
+  const size_t code_bytes = info_.code_bits / 8;
   return InParallel(n, threads, [&](size_t first, size_t count) {
+    if (memory_ != nullptr && count > 0 &&
+        memory_->KnnBatch(codes + first * code_bytes, count, k,
+                          &(*results)[first])) {
+      return Status::OK();
+    }
     return ScanForQueries(codes, first, count, k, results);
   });
 }

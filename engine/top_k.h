@@ -4,11 +4,17 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "semhash/search.h"
 
 namespace semhash {
+
+// The result order: ascending distance, ties by ascending id.
+inline bool NeighborBefore(const Neighbor& a, const Neighbor& b) {
+  return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+}
 
 class TopK {
  public:
@@ -26,6 +32,24 @@ class TopK {
     }
   }
 
+  // Whether a candidate at `distance` or farther could still enter (at the
+  // k-th distance, with a lower id): searches that find candidates nearest
+  // first stop once this is false for everything they have not seen.
+  bool Admits(uint32_t distance) const {
+    if (k_ == 0) return false;
+    return heap_.size() < k_ || heap_.front().distance >= distance;
+  }
+
+  // Only a distance below the bound can still enter (ties with the worst
+  // kept neighbour included: the id decides those).
+  uint32_t Bound() const {
+    if (k_ == 0) return 0;
+    if (heap_.size() < k_) return UINT32_MAX;
+    return heap_.front().distance + 1;
+  }
+  size_t size() const { return heap_.size(); }
+  bool full() const { return heap_.size() == k_; }
+
   // Best first; the collector is empty afterwards.
   std::vector<Neighbor> Take() {
     std::sort_heap(heap_.begin(), heap_.end(), Better);
@@ -35,7 +59,7 @@ class TopK {
  private:
   // The heap's front is the worst kept neighbour.
   static bool Better(const Neighbor& a, const Neighbor& b) {
-    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+    return NeighborBefore(a, b);
   }
 
   size_t k_;

@@ -26,10 +26,23 @@ Status CheckRanges(const Manifest& m) {
   if (m.posting_chunk_capacity == 0) {
     return Status::Corruption("manifest: posting_chunk_capacity is 0");
   }
+  const Status tables = CheckMihTables(m.code_bits, m.mih_tables);
+  if (!tables.ok()) return Status::Corruption("manifest: " + tables.message());
   return Status::OK();
 }
 
 }  // namespace
+
+Status CheckMihTables(uint32_t code_bits, uint32_t tables) {
+  const uint32_t fewest = (code_bits + 31) / 32;
+  const uint32_t most = code_bits / 4;
+  if (tables == 0 || (tables >= fewest && tables <= most)) return Status::OK();
+  return Status::InvalidArgument(
+      "mih_tables " + std::to_string(tables) + " for " +
+      std::to_string(code_bits) + "-bit codes: must be 0 or " +
+      std::to_string(fewest) + ".." + std::to_string(most) +
+      " (substrings of 4 to 32 bits)");
+}
 
 std::string EncodeManifest(const Manifest& m) {
   flatbuffers::FlatBufferBuilder builder;
@@ -45,6 +58,7 @@ std::string EncodeManifest(const Manifest& m) {
   table.add_encoder_kind(kind);
   table.add_encoder_params(params);
   table.add_encoder_model_checksum(m.encoder_model_checksum);
+  table.add_mih_tables(m.mih_tables);
   fb::FinishManifestBuffer(builder, table.Finish());
   const std::string_view payload(
       reinterpret_cast<const char*>(builder.GetBufferPointer()),
@@ -77,6 +91,7 @@ Status DecodeManifest(std::string_view value, Manifest* out) {
   out->encoder_kind = StringOrEmpty(m->encoder_kind());
   out->encoder_params = StringOrEmpty(m->encoder_params());
   out->encoder_model_checksum = m->encoder_model_checksum();
+  out->mih_tables = m->mih_tables();
   return CheckRanges(*out);
 }
 

@@ -25,7 +25,13 @@ struct Manifest {
   std::string encoder_kind = kExternalEncoderKind;
   std::string encoder_params;
   uint64_t encoder_model_checksum = 0;
+  uint32_t mih_tables = 0;
 };
+
+// OK if a database of code_bits-bit codes may have `tables` multi-index
+// tables: 0, or ceil(code_bits / 32) .. code_bits / 4 (substrings of 4..32
+// bits); InvalidArgument naming the range otherwise.
+Status CheckMihTables(uint32_t code_bits, uint32_t tables);
 
 std::string EncodeManifest(const Manifest& manifest);
 // Verifies frame, FlatBuffer and value ranges: Corruption naming the field

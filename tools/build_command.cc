@@ -40,6 +40,7 @@ constexpr size_t kSliceRows = 1 << 16;
 
 struct BuildArgs {
   std::string db, images, codes, addresses, ids, model, memory = "1G";
+  std::string tables;  // --tables: empty, "auto" or a count.
   size_t limit = 0;
   uint64_t id_offset = 0;
   bool quiet = false;
@@ -108,13 +109,27 @@ void RemoveAbandonedStaging(const std::string& db) {
   }
 }
 
+// --tables as a count for a new database of `rows` images of code_bits.
+std::optional<uint32_t> TablesFor(const BuildArgs& args, uint32_t code_bits,
+                                  size_t rows) {
+  if (args.tables.empty()) return std::nullopt;
+  if (args.tables == "auto") return AdviseMultiIndexTables(code_bits, rows);
+  return static_cast<uint32_t>(std::stoul(args.tables));
+}
+
 Status CreateDatabase(BuildArgs* args, std::shared_ptr<const Encoder> encoder,
-                      std::unique_ptr<DB>* db) {
+                      size_t rows, std::unique_ptr<DB>* db) {
   Options options;
   options.create_if_missing = true;
   options.error_if_exists = true;
+  options.memory_index = Options::MemoryIndex::kOff;  // Nothing is searched.
   options.address_bits = args->encoder.address_bits;
   options.code_bits = args->encoder.code_bits;
+  options.mih_tables =
+      TablesFor(*args,
+                args->encoder.code_bits.value_or(encoder ? encoder->code_bits()
+                                                         : kDefaultCodeBits),
+                rows);
   options.encoder = std::move(encoder);
   RemoveAbandonedStaging(args->db);
   args->write_path = StagingPath(args->db);
@@ -145,6 +160,7 @@ Status PublishNewDatabase(const BuildArgs& args) {
 Status InspectExisting(const BuildArgs& args, std::unique_ptr<DB>* db) {
   Options options;
   options.read_only = true;
+  options.memory_index = Options::MemoryIndex::kOff;
   options.address_bits = args.encoder.address_bits;
   options.code_bits = args.encoder.code_bits;
   const Status s = DB::Open(options, args.db, db);
@@ -154,14 +170,18 @@ Status InspectExisting(const BuildArgs& args, std::unique_ptr<DB>* db) {
 // Replaces the read-only handle, once every input has been checked, with a
 // writable one, or a new database made with `new_encoder`.
 Status OpenForWriting(BuildArgs* args,
-                      std::shared_ptr<const Encoder> new_encoder,
+                      std::shared_ptr<const Encoder> new_encoder, size_t rows,
                       std::unique_ptr<DB>* db) {
   const bool exists = *db != nullptr;
   db->reset();
-  if (!exists) return CreateDatabase(args, std::move(new_encoder), db);
+  if (!exists) return CreateDatabase(args, std::move(new_encoder), rows, db);
   Options options;
+  options.memory_index = Options::MemoryIndex::kOff;
   options.address_bits = args->encoder.address_bits;
   options.code_bits = args->encoder.code_bits;
+  if (args->tables != "auto") {
+    options.mih_tables = TablesFor(*args, 0, rows);
+  }
   args->write_path = args->db;
   return DB::Open(options, args->db, db);
 }
@@ -289,7 +309,7 @@ Status BuildFromVectors(BuildArgs* args, std::unique_ptr<DB>* db,
   std::unique_ptr<Encoder> encoder;
   s = *db != nullptr ? CheckExistingEncoder(*args, **db, dim)
                      : NewEncoder(*args, rows, vectors, dim, &encoder);
-  if (s.ok()) s = OpenForWriting(args, std::move(encoder), db);
+  if (s.ok()) s = OpenForWriting(args, std::move(encoder), rows, db);
   if (!s.ok()) return s;
   const Encoder& stored = *(*db)->encoder();
   const size_t code_bytes = stored.code_bits() / 8;
@@ -336,7 +356,7 @@ Status BuildFromCodes(BuildArgs* args, std::unique_ptr<DB>* db, size_t* added) {
   if (s.ok() && input->rows() == 0) {
     s = Status::InvalidArgument(args->codes + ": no codes");
   }
-  if (s.ok()) s = OpenForWriting(args, nullptr, db);
+  if (s.ok()) s = OpenForWriting(args, nullptr, input->rows(), db);
   if (!s.ok()) return s;
   *added = input->rows();
   return StoreImages(
@@ -364,6 +384,12 @@ std::string CheckCombination(const BuildArgs& args,
   if (!args.model.empty() && (e.kind || e.seed || e.sample || e.iterations)) {
     return "--model brings a trained encoder: no training options with it";
   }
+  if (!args.tables.empty() && args.tables != "auto" &&
+      (args.tables.size() > 4 ||
+       args.tables.find_first_not_of("0123456789") != std::string::npos)) {
+    return "--tables takes a number of tables or 'auto', not '" + args.tables +
+           "'";
+  }
   size_t bytes = 0;
   if (!ParseBytes(args.memory, &bytes)) {
     return "--memory takes a size such as 512M or 2G, not '" + args.memory +
@@ -389,6 +415,7 @@ int RunBuild(int argc, char** argv) {
       ("id-offset", po::value(&args.id_offset), "with --images: the id of row 0 (default 0), so several files can share a database")
       ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`")
       ("memory", po::value(&args.memory), "memory for sorting a bulk load, e.g. 512M or 2G (default 1G); larger inputs are sorted in runs on disk")
+      ("tables", po::value(&args.tables), "new database: multi-index hashing tables over substrings of the codes, a number or 'auto' (MIH's rule: substrings of about log2 N bits); default 0 (none)")
       ("quiet,q", po::bool_switch(&args.quiet), "no progress bars");
   // clang-format on
   args.encoder.AddTo(&options);

@@ -43,7 +43,9 @@ void PrintText(const std::string& path, const CompactReport& report) {
 
 Status Compact(const CompactArgs& args) {
   std::unique_ptr<DB> db;
-  Status s = DB::Open(Options(), args.db, &db);
+  Options options;
+  options.memory_index = Options::MemoryIndex::kOff;  // Compact reads RocksDB.
+  Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) return s;
   TaskProgress progress(kCommand, ProgressBar::ShouldShow(args.quiet));
   CompactReport report;

@@ -84,6 +84,7 @@ Status Export(const ExportArgs& args) {
   Options options;
   options.read_only = true;
   std::unique_ptr<DB> db;
+  options.memory_index = Options::MemoryIndex::kOff;  // Reads RocksDB.
   Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) return s;
   Exported all;

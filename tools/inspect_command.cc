@@ -321,6 +321,7 @@ Status Inspect(const InspectArgs& args) {
   Options options;
   options.read_only = true;
   std::unique_ptr<DB> db;
+  options.memory_index = Options::MemoryIndex::kOff;  // Reads RocksDB.
   Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) return s;
   if (args.address) return ShowAddress(args, db.get());

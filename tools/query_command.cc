@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -26,10 +27,11 @@ constexpr char kCommand[] = "query";
 
 struct QueryArgs {
   std::string db, images, codes, addresses, query_labels, db_labels;
-  std::string sheet, db_images;
+  std::string sheet, db_images, memory_index = "open";
   size_t first = 0, count = 0, k = 10, show = 3, sheet_queries = 10;
   unsigned threads = 0;
-  bool exact = false, json = false, compare_exact = false;
+  bool exact = false, json = false, compare_exact = false, no_tables = false;
+  std::optional<uint32_t> radius;
   SearchOptions search;
 };
 
@@ -99,9 +101,13 @@ void PrintJson(size_t query, const SearchResult& result) {
               << ", \"distance\": " << result.neighbors[i].distance << "}";
   }
   const SearchStats& st = result.stats;
-  std::cout << "], \"stats\": {\"radius_reached\": " << st.radius_reached
+  std::cout << "], \"stats\": {\"path\": \"" << SearchPathName(st.path)
+            << "\", \"radius_reached\": " << st.radius_reached
             << ", \"addresses_probed\": " << st.addresses_probed
             << ", \"addresses_occupied\": " << st.addresses_occupied
+            << ", \"range_bits\": " << st.range_bits
+            << ", \"lookups\": " << st.lookups
+            << ", \"lookups_empty\": " << st.lookups_empty
             << ", \"candidates_reranked\": " << st.candidates_reranked
             << "}}\n";
 }
@@ -113,8 +119,10 @@ void PrintText(size_t query, const SearchResult& result,
   std::cout << "query " << query;
   if (labelled) std::cout << " (label " << query_labels[query] << ")";
   const SearchStats& st = result.stats;
-  std::cout << ": radius " << st.radius_reached << ", " << st.addresses_probed
+  std::cout << ": " << SearchPathName(st.path) << ", radius "
+            << st.radius_reached << ", " << st.addresses_probed
             << " addresses probed, " << st.addresses_occupied << " occupied, "
+            << st.lookups << " lookups (" << st.lookups_empty << " empty), "
             << st.candidates_reranked << " candidates re-ranked\n"
             << "  rank        id" << (labelled ? "  label" : "")
             << "  distance\n";
@@ -129,18 +137,29 @@ void PrintText(size_t query, const SearchResult& result,
 struct Totals {
   size_t queries = 0;
   double seconds = 0, precision = 0, exact_precision = 0, recall = 0;
-  uint64_t candidates = 0, probed = 0;
+  uint64_t candidates = 0, probed = 0, found = 0;
+  std::map<SearchPath, size_t> paths;
 };
+
+std::string SearchKind(const QueryArgs& args) {
+  if (args.radius) return "radius " + std::to_string(*args.radius) + " search";
+  return args.exact ? "exact search" : "two-stage search";
+}
 
 void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
   const double n = static_cast<double>(t.queries);
   std::ostream& out = args.json ? std::cerr : std::cout;
   out << std::fixed << std::setprecision(3) << t.queries << " queries in "
       << t.seconds << " s (" << 1000.0 * t.seconds / n
-      << " ms each, batched over threads), "
-      << (args.exact ? "exact scan" : "two-stage search")
+      << " ms each, batched over threads), " << SearchKind(args)
       << ": mean candidates re-ranked " << t.candidates / n
-      << ", mean addresses probed " << t.probed / n << "\n";
+      << ", mean addresses probed " << t.probed / n << ", mean results "
+      << t.found / n << "\n"
+      << "paths:";
+  for (const auto& [path, count] : t.paths) {
+    out << " " << SearchPathName(path) << " " << count;
+  }
+  out << "\n";
   if (labelled) {
     out << "precision@" << args.k << ": " << t.precision / n;
     if (args.compare_exact) {
@@ -210,6 +229,17 @@ Status WriteContactSheet(const QueryArgs& args,
                             args.sheet);
 }
 
+Status SearchRadii(uint32_t radius, DB* db, const CodeRows& rows,
+                   std::vector<SearchResult>* results) {
+  results->resize(rows.rows);
+  for (size_t i = 0; i < rows.rows; ++i) {
+    const CodeView code(&rows.codes[i * rows.code_bytes], rows.code_bytes);
+    Status s = db->SearchRadius(code, radius, &(*results)[i]);
+    if (!s.ok()) return s.WithContext("query " + std::to_string(i));
+  }
+  return Status::OK();
+}
+
 Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
   std::vector<int32_t> query_labels, db_labels;
   Status s = ReadLabels(args, &query_labels, &db_labels);
@@ -218,11 +248,15 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
   Totals totals;
   std::vector<SearchResult> results, exact_results;
   const auto start = std::chrono::steady_clock::now();
-  s = args.exact
-          ? db->SearchExactBatch(rows.rows, rows.codes.data(), args.k,
-                                 args.threads, &results)
-          : db->SearchBatch(args.search, rows.rows, rows.addresses.data(),
-                            rows.codes.data(), args.k, args.threads, &results);
+  if (args.radius) {
+    s = SearchRadii(*args.radius, db, rows, &results);
+  } else if (args.exact) {
+    s = db->SearchExactBatch(rows.rows, rows.codes.data(), args.k, args.threads,
+                             &results);
+  } else {
+    s = db->SearchBatch(args.search, rows.rows, rows.addresses.data(),
+                        rows.codes.data(), args.k, args.threads, &results);
+  }
   totals.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -238,6 +272,8 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
     ++totals.queries;
     totals.candidates += result.stats.candidates_reranked;
     totals.probed += result.stats.addresses_probed;
+    totals.found += result.neighbors.size();
+    ++totals.paths[result.stats.path];
     if (labelled && query >= query_labels.size()) {
       return Status::InvalidArgument(
           args.query_labels + ": no label for query " + std::to_string(query));
@@ -275,6 +311,10 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
 Status Query(const QueryArgs& args) {
   Options options;
   options.read_only = true;
+  options.memory_index = args.memory_index == "off" ? Options::MemoryIndex::kOff
+                         : args.memory_index == "background"
+                             ? Options::MemoryIndex::kLoadInBackground
+                             : Options::MemoryIndex::kLoadAtOpen;
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) return s;
@@ -304,7 +344,11 @@ int RunQuery(int argc, char** argv) {
       ("first", po::value(&args.first), "first query row (default 0)")
       ("count", po::value(&args.count), "number of queries (default: to the end)")
       ("k", po::value(&args.k)->default_value(10), "results per query")
-      ("exact", po::bool_switch(&args.exact), "scan every stored code instead of probing")
+      ("exact", po::bool_switch(&args.exact), "the exact k nearest (multi-index tables if the database has them, else a scan)")
+      ("radius", po::value<uint32_t>(), "every image within R bits instead of the k nearest (exact)")
+      ("memory-index", po::value(&args.memory_index)->default_value("open"), "load the in-memory index: open (before querying), background (query RocksDB meanwhile) or off")
+      ("no-tables", po::bool_switch(&args.no_tables), "probe the address table even if the database has multi-index tables")
+      ("max-table-radius", po::value(&args.search.max_table_radius)->default_value(2), "largest substring radius probed in each multi-index table")
       ("max-radius", po::value(&args.search.max_radius)->default_value(3), "largest Hamming radius probed around the address")
       ("min-candidates", po::value(&args.search.min_candidates)->default_value(0), "stop probing once this many candidates are found (0: max(k, 100))")
       ("json", po::bool_switch(&args.json), "one JSON line per query on stdout")
@@ -331,6 +375,20 @@ int RunQuery(int argc, char** argv) {
     return UsageError(kCommand, "--addresses goes with --codes");
   }
   if (args.k == 0) return UsageError(kCommand, "--k must be at least 1");
+  if (vm.count("radius")) args.radius = vm["radius"].as<uint32_t>();
+  args.search.use_tables = !args.no_tables;
+  if (args.radius && (args.exact || args.compare_exact ||
+                      !args.query_labels.empty() || !args.sheet.empty())) {
+    return UsageError(kCommand,
+                      "--radius goes without --exact, --compare-exact, labels "
+                      "and --sheet");
+  }
+  if (args.memory_index != "open" && args.memory_index != "background" &&
+      args.memory_index != "off") {
+    return UsageError(kCommand,
+                      "--memory-index takes open, background or off, not '" +
+                          args.memory_index + "'");
+  }
   if (args.sheet.empty() != args.db_images.empty()) {
     return UsageError(kCommand, "--sheet and --db-images go together");
   }

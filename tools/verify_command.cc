@@ -66,6 +66,7 @@ int Verify(VerifyArgs args) {
   Options options;
   options.read_only = true;
   std::unique_ptr<DB> db;
+  options.memory_index = Options::MemoryIndex::kOff;  // Reads RocksDB.
   Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) return Fail(kCommand, s);
   TaskProgress progress(kCommand, ProgressBar::ShouldShow(args.quiet));

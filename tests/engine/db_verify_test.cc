@@ -17,6 +17,7 @@ namespace semhash {
 namespace {
 
 using testing::CreateOptions;
+using testing::DiskOnly;
 using testing::OpenOrDie;
 using testing::RandomCode;
 using testing::TempDir;
@@ -46,7 +47,7 @@ class VerifyTest : public ::testing::Test {
   }
 
   VerifyReport VerifyExpectingProblems() {
-    auto db = OpenOrDie(path());
+    auto db = OpenOrDie(path(), DiskOnly());
     VerifyReport report;
     const Status s = db->Verify(VerifyOptions(), &report);
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();

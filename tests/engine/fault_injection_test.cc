@@ -70,7 +70,7 @@ class FaultInjectionTest : public ::testing::Test {
 
   Status Open() {
     db_.reset();
-    return TEST_OpenDB(Options(), path(), env_.get(), &db_);
+    return TEST_OpenDB(open_options_, path(), env_.get(), &db_);
   }
 
   // A machine crash: nothing more reaches the disk, the DB goes away, and
@@ -164,6 +164,7 @@ class FaultInjectionTest : public ::testing::Test {
   TempDir dir_;
   std::shared_ptr<FaultInjectionFS> fs_ = std::make_shared<FaultInjectionFS>();
   std::unique_ptr<rocksdb::Env> env_ = rocksdb::NewCompositeEnv(fs_);
+  Options open_options_;
   std::unique_ptr<DB> db_;
   std::mt19937_64 rng_{5};
 };
@@ -286,9 +287,11 @@ TEST_F(FaultInjectionTest, FailedFlushLosesNothing) {
 class FaultyReadTest : public FaultInjectionTest {
  protected:
   // Stores kImages images, flushed to SST files by closing, and opens the
-  // database again through fs_ with a cold block cache.
+  // database again through fs_ with a cold block cache. Searches read
+  // RocksDB (no in-memory index), which is what these tests fail.
   void SetUp() override {
     FaultInjectionTest::SetUp();
+    open_options_ = testing::DiskOnly();
     ASSERT_TRUE(Open().ok());
     for (uint64_t id = 0; id < kImages; ++id) {
       ASSERT_TRUE(db_->Put(Sync(false), id, id % kAddresses,
@@ -341,6 +344,34 @@ TEST_F(FaultyReadTest, ShortReadsAreCorruptionNotData) {
   EXPECT_GT(fs_->faults_injected(), 0u);
   fs_->ClearFault();
   EXPECT_EQ(ReadConsistentState().size(), kImages);
+}
+
+// The in-memory index reads every posting chunk at open: a failed read
+// there fails the open, rather than leaving an index that lacks images.
+// The n-th table-file read fails, for n = 0, 1, ... until an open gets
+// through; some of those fall in the load.
+TEST_F(FaultyReadTest, LoadingTheMemoryIndexWithFailingReadsIsIOError) {
+  open_options_ = Options();
+  int load_failures = 0;
+  Status s;
+  for (uint64_t after = 0; after < 1000; ++after) {
+    fs_->Inject(Fault::kFailRead, ".sst", after);
+    s = Open();
+    fs_->ClearFault();
+    if (s.ok()) break;
+    ASSERT_TRUE(s.IsIOError()) << s.ToString();
+    EXPECT_EQ(db_, nullptr);
+    if (s.message().find("in-memory index") != std::string::npos) {
+      ++load_failures;
+    }
+  }
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_GT(load_failures, 0);
+  SearchResult result;
+  ASSERT_TRUE(
+      db_->SearchExact(RandomCode(&rng_, kCodeBytes), kImages, &result).ok());
+  EXPECT_EQ(result.neighbors.size(), kImages);
+  EXPECT_EQ(result.stats.path, SearchPath::kMemoryScan);
 }
 
 TEST_F(FaultyReadTest, OpenWithFailingReadsIsIOError) {

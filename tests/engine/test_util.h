@@ -59,6 +59,13 @@ inline std::unique_ptr<DB> OpenOrDie(const std::string& path,
   return db;
 }
 
+// `options` with searches kept on RocksDB: no in-memory index, as the
+// administration tools open a database.
+inline Options DiskOnly(Options options = {}) {
+  options.memory_index = Options::MemoryIndex::kOff;
+  return options;
+}
+
 inline Options CreateOptions(uint32_t address_bits, uint32_t code_bits) {
   Options options;
   options.create_if_missing = true;

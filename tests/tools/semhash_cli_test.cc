@@ -68,8 +68,10 @@ TEST_F(CliTest, CodesBuildThenJsonQueryMatchesTheLibrary) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const std::regex line_format(
       R"(\{"query": (\d+), "results": \[(\{"id": \d+, "distance": \d+\}(, )?)*\], )"
-      R"("stats": \{"radius_reached": \d+, "addresses_probed": \d+, )"
-      R"("addresses_occupied": \d+, "candidates_reranked": \d+\}\})");
+      R"("stats": \{"path": "memory-probe", "radius_reached": \d+, )"
+      R"("addresses_probed": \d+, "addresses_occupied": \d+, )"
+      R"("range_bits": \d+, "lookups": \d+, "lookups_empty": \d+, )"
+      R"("candidates_reranked": \d+\}\})");
   std::vector<std::string> json;
   for (const auto& line : Lines(run.output)) {
     if (!line.empty() && line[0] == '{') json.push_back(line);

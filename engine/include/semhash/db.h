@@ -47,6 +47,8 @@ struct DatabaseInfo {
   uint32_t code_bits = 0;
   // Most images one posting-list chunk holds; longer lists are split.
   uint32_t posting_chunk_capacity = 0;
+  // Multi-index hashing tables (Options::mih_tables); 0 = none.
+  uint32_t mih_tables = 0;
   // "external" when the application brings its own codes.
   std::string encoder_kind;
   std::string encoder_params;
@@ -85,8 +87,14 @@ class DB {
   // lie in the Hamming ball probed around `address` (see SearchOptions).
   virtual Status Search(const SearchOptions& options, Address address,
                         CodeView code, size_t k, SearchResult* result) = 0;
-  // The k nearest stored codes to `code` over the whole database.
+  // The k nearest stored codes to `code` over the whole database. Uses the
+  // multi-index tables when the database has them and they are cheaper than
+  // a scan (the answer is the same: MIH proves the k-th distance).
   virtual Status SearchExact(CodeView code, size_t k, SearchResult* result) = 0;
+  // Every stored image whose code is within `radius` bits of `code`, best
+  // first (ascending distance, then id).
+  virtual Status SearchRadius(CodeView code, uint32_t radius,
+                              SearchResult* result) = 0;
 
   // Search for n queries at once, spread over `threads` threads (0: one per
   // core). Query i is addresses[i] and the code at codes + i * code_bits / 8

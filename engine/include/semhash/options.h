@@ -45,9 +45,35 @@ struct Options {
   // opening: must be identical to the stored model.
   std::shared_ptr<const Encoder> encoder;
 
+  // Persisted. Multi-index hashing tables (Norouzi, Punjani & Fleet, CVPR
+  // 2012): the long code split into this many disjoint substrings of at
+  // most 32 bits, each a key of an in-memory table that exact, radius and
+  // probe searches look up. 0 = none; otherwise ceil(code_bits / 32) ..
+  // code_bits / 4. They sit beside the address table (table 0), which is
+  // unchanged. Unset: the stored value when opening, 0 when creating.
+  // Costs about 12 bytes of memory per image per table (docs/memory.md);
+  // AdviseMultiIndexTables below gives MIH's choice for n images.
+  std::optional<uint32_t> mih_tables;
+
   // Not persisted. Bytes of RocksDB block cache shared by all tables.
   size_t block_cache_bytes = 64 << 20;
+
+  // Not persisted. Whether and when to load the in-memory index: every
+  // image's id, address and long code (about 45 bytes per image, plus the
+  // multi-index tables), which searches read instead of RocksDB. It is
+  // rebuilt from the posting lists at each open, never stored.
+  //   kLoadAtOpen: Open reads the whole database first (its cost grows with
+  //     the database: about a second per few million images).
+  //   kLoadInBackground: Open returns at once; searches read RocksDB until
+  //     the index is loaded (SearchStats::path says which was used).
+  //   kOff: searches always read RocksDB; for tools that only write or scan.
+  enum class MemoryIndex { kOff, kLoadAtOpen, kLoadInBackground };
+  MemoryIndex memory_index = MemoryIndex::kLoadAtOpen;
 };
+
+// MIH's rule for the number of multi-index tables: substrings of about
+// log2(images) bits, clamped to what code_bits allows (Options::mih_tables).
+uint32_t AdviseMultiIndexTables(uint32_t code_bits, uint64_t images);
 
 struct WriteOptions {
   // false: the write goes to the write-ahead log with write() and is in the
@@ -65,6 +91,13 @@ struct SearchOptions {
   // Largest Hamming radius around the query address to probe. The number of
   // addresses at radius r is C(address_bits, r): 1, 30, 435, 4060 for 30 bits.
   uint32_t max_radius = 3;
+  // On a database with multi-index tables, loaded in memory: probe the
+  // tables instead of the address table, substring radius 0, 1, ... up to
+  // max_table_radius in every table, until min_candidates images were
+  // gathered. Each table's radius-r ball over b-bit substrings has
+  // sum C(b, i), i <= r keys: 1 + 21 + 210 for 21-bit substrings at r = 2.
+  bool use_tables = true;
+  uint32_t max_table_radius = 2;
 };
 
 }  // namespace semhash

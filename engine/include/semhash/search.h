@@ -17,15 +17,41 @@ struct Neighbor {
   friend bool operator==(const Neighbor&, const Neighbor&) = default;
 };
 
+// How a search found its candidates.
+enum class SearchPath : uint8_t {
+  // Search: one RocksDB prefix seek per address of the Hamming ball.
+  kDiskProbe,
+  // Every posting chunk read from RocksDB.
+  kDiskScan,
+  // Search: the ball probed in the in-memory address table, by point
+  // lookups or by range scans over a shorter prefix (range_bits).
+  kMemoryProbe,
+  // Every code of the in-memory index compared.
+  kMemoryScan,
+  // The multi-index hashing tables probed.
+  kMultiIndex,
+};
+
+const char* SearchPathName(SearchPath path);
+
 // What one search did. Counters are per call, never process-global.
 struct SearchStats {
-  // The last Hamming radius around the query address that was probed in
-  // full (SearchExact: 0).
+  SearchPath path = SearchPath::kDiskProbe;
+  // The last Hamming radius probed in full: around the query address, or
+  // around each substring with kMultiIndex (scans: 0).
   uint32_t radius_reached = 0;
-  // Addresses looked up (SearchExact: 0).
+  // Addresses of the Hamming ball covered (scans: 0).
   uint64_t addresses_probed = 0;
   // Of those, addresses that held at least one image.
   uint64_t addresses_occupied = 0;
+  // kMemoryProbe: the low address bits the last shell covered by range
+  // scans; 0 means one point lookup per address. The planner picks it from
+  // the number of images, so that it looks up few empty ranges.
+  uint32_t range_bits = 0;
+  // Lookups in an in-memory table (address ranges, or substring keys with
+  // kMultiIndex), and how many of them found nothing.
+  uint64_t lookups = 0;
+  uint64_t lookups_empty = 0;
   // Images whose long codes were compared with the query's.
   uint64_t candidates_reranked = 0;
 };

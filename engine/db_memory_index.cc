@@ -1,0 +1,136 @@
+// DBImpl's in-memory index (engine/memory_index.h): loading it from the
+// posting chunks at open, in the background or after a bulk load.
+//
+// A background load reads at a RocksDB snapshot taken under write_mutex_,
+// at the same moment as MemoryIndex::BeginLoad: every write committed after
+// the snapshot is queued by the index and replayed on what the load read,
+// and none committed before it is, so nothing is lost or applied twice.
+#include <memory>
+
+#include "engine/db_impl.h"
+#include "engine/rocksdb_status.h"
+#include "format/keys.h"
+#include "format/posting_chunk.h"
+
+namespace semhash {
+
+Status DBImpl::ReadMemoryRows(const rocksdb::Snapshot* snapshot,
+                              MemoryRows* rows) {
+  const size_t code_bytes = info_.code_bits / 8;
+  uint64_t estimate = 0;
+  store_->db()->GetIntProperty(store_->ids(), "rocksdb.estimate-num-keys",
+                               &estimate);
+  rows->ids.reserve(estimate);
+  rows->addresses.reserve(estimate);
+  rows->codes.reserve(estimate * code_bytes);
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  read_options.fill_cache = false;  // One pass; keep the cache for searches.
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(read_options, store_->postings()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (stop_loading_.load(std::memory_order_relaxed)) {
+      return Status::NotSupported("database closing");
+    }
+    format::PostingKey key;
+    format::PostingChunkView chunk;
+    const rocksdb::Slice value = it->value();
+    if (!format::DecodePostingKey(
+            std::string_view(it->key().data(), it->key().size()), &key)) {
+      return Status::Corruption("posting key of " +
+                                std::to_string(it->key().size()) + " bytes");
+    }
+    Status s = format::PostingChunkView::Parse(
+        std::string_view(value.data(), value.size()), &chunk);
+    if (s.ok() && chunk.size() > 0 && chunk.code_bytes() != code_bytes) {
+      s = Status::Corruption("chunk code length differs from manifest");
+    }
+    if (!s.ok()) return s.WithContext("address " + std::to_string(key.address));
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      rows->ids.push_back(chunk.id(i));
+      rows->addresses.push_back(key.address);
+      const CodeView code = chunk.code(i);
+      rows->codes.insert(rows->codes.end(), code.begin(), code.end());
+    }
+  }
+  return FromRocksDB(it->status());
+}
+
+rocksdb::ReadOptions DBImpl::ReaderOptions(
+    std::shared_ptr<const rocksdb::Snapshot>* pin) const {
+  {
+    std::lock_guard<std::mutex> lock(published_mutex_);
+    *pin = published_;
+  }
+  rocksdb::ReadOptions options;
+  options.snapshot = pin->get();
+  return options;
+}
+
+void DBImpl::PublishSnapshot() {
+  rocksdb::DB* db = store_->db();
+  std::shared_ptr<const rocksdb::Snapshot> snapshot(
+      db->GetSnapshot(),
+      [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  std::lock_guard<std::mutex> lock(published_mutex_);
+  published_ = std::move(snapshot);
+}
+
+Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
+  if (mode == Options::MemoryIndex::kOff) return Status::OK();
+  memory_ = std::make_unique<MemoryIndex>(info_.address_bits, info_.code_bits,
+                                          info_.mih_tables);
+  PublishSnapshot();
+  if (mode == Options::MemoryIndex::kLoadAtOpen) {
+    const uint64_t ticket = memory_->BeginLoad();
+    MemoryRows rows;
+    Status s = ReadMemoryRows(nullptr, &rows);
+    if (!s.ok()) return s;
+    memory_->Install(ticket, std::move(rows));
+    return Status::OK();
+  }
+  uint64_t ticket = 0;
+  const rocksdb::Snapshot* snapshot = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(write_mutex_);
+    ticket = memory_->BeginLoad();
+    snapshot = store_->db()->GetSnapshot();
+  }
+  loader_ = std::thread([this, ticket, snapshot] {
+    MemoryRows rows;
+    const Status s = ReadMemoryRows(snapshot, &rows);
+    store_->db()->ReleaseSnapshot(snapshot);
+    // A failed load leaves searches on RocksDB, which reports the same
+    // damage to whichever search reaches it.
+    if (s.ok()) {
+      memory_->Install(ticket, std::move(rows));
+    } else {
+      memory_->Abandon(ticket);
+    }
+  });
+  return Status::OK();
+}
+
+void DBImpl::ReloadMemoryIndex() {
+  if (memory_ == nullptr) return;
+  // write_mutex_ is held: nothing is written while this reads.
+  // Until the new rows are in, readers keep the snapshot from before the
+  // load, in RocksDB and in the index alike.
+  const uint64_t ticket = memory_->BeginLoad();
+  MemoryRows rows;
+  if (ReadMemoryRows(nullptr, &rows).ok()) {
+    memory_->Install(ticket, std::move(rows), [this] { PublishSnapshot(); });
+  } else {
+    // Searches read RocksDB from now on; the bulk load itself succeeded.
+    memory_->Abandon(ticket);
+    PublishSnapshot();
+  }
+}
+
+DBImpl::~DBImpl() {
+  stop_loading_ = true;
+  if (loader_.joinable()) loader_.join();
+  published_.reset();  // Before the store closes.
+}
+
+}  // namespace semhash
