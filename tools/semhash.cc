@@ -32,6 +32,8 @@ constexpr Subcommand kSubcommands[] = {
      semhash::cli::RunCompact},
     {"export", "write the stored codes, addresses and ids as .npy files",
      semhash::cli::RunExport},
+    {"bench", "semhash against FAISS on the same codes: speed, recall, bytes",
+     semhash::cli::RunBench},
 };
 
 int Usage(std::ostream& out, int exit_code) {

@@ -1,6 +1,6 @@
 // Seeded synthetic hash codes, for benchmarks and scale tests that must not
 // download anything: `semhash_make_codes` writes them to .npy and
-// `semhash_bench` generates them in memory, both from this one generator.
+// `semhash bench` generates them in memory, both from this one generator.
 //
 // Without clusters every bit is a fair coin. With them, each code is a copy
 // of one of the cluster centres (chosen uniformly) with each bit flipped

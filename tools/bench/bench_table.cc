@@ -7,25 +7,34 @@
 namespace semhash::bench {
 namespace {
 
-// The row `row` is measured against, or null if the run has none.
-const BenchRow* ReferenceOf(const BenchRow& row,
+// The methods of the baseline rows, in order of first appearance.
+std::vector<std::string> BaselineMethods(const std::vector<BenchRow>& rows) {
+  std::vector<std::string> methods;
+  for (const BenchRow& row : rows) {
+    if (row.baseline && std::find(methods.begin(), methods.end(), row.method) ==
+                            methods.end()) {
+      methods.push_back(row.method);
+    }
+  }
+  return methods;
+}
+
+// The fastest row of `method` whose recall is at most row's, or null.
+const BenchRow* ReferenceOf(const BenchRow& row, const std::string& method,
                             const std::vector<BenchRow>& rows) {
   const BenchRow* best = nullptr;
   for (const BenchRow& other : rows) {
-    const bool fits =
-        (row.kind == RowKind::kSemhashExact &&
-         other.kind == RowKind::kFaissFlat) ||
-        (row.kind == RowKind::kSemhashProbe &&
-         other.kind == RowKind::kFaissMultiHash && other.recall <= row.recall);
-    if (fits && (best == nullptr ||
-                 other.queries_per_second() > best->queries_per_second())) {
+    if (other.baseline && other.method == method &&
+        other.recall <= row.recall &&
+        (best == nullptr ||
+         other.queries_per_second() > best->queries_per_second())) {
       best = &other;
     }
   }
   return best;
 }
 
-// A per-image or per-query figure, or "-" when it is not known.
+// `value` by `format`, or "-" when it is negative (not known).
 std::string Figure(double value, const char* format) {
   if (value < 0) return "-";
   char text[32];
@@ -33,17 +42,18 @@ std::string Figure(double value, const char* format) {
   return text;
 }
 
-std::string Ratio(const BenchRow& row, const std::vector<BenchRow>& rows) {
-  const BenchRow* reference = ReferenceOf(row, rows);
-  if (reference == nullptr) {
-    return row.kind == RowKind::kSemhashProbe ? "no FAISS row at <= recall"
-                                              : "";
-  }
-  char text[160];
-  std::snprintf(text, sizeof(text), "%.3gx %s %s",
-                row.queries_per_second() / reference->queries_per_second(),
-                reference->method.c_str(), reference->setting.c_str());
-  return text;
+// The ratio cell of `row` for `method`, with the setting and recall of the
+// reference row; empty on a baseline row.
+std::string Ratio(const BenchRow& row, const std::string& method,
+                  const std::vector<BenchRow>& rows) {
+  if (row.baseline) return "";
+  const BenchRow* reference = ReferenceOf(row, method, rows);
+  if (reference == nullptr) return "-";
+  const std::string setting =
+      reference->setting.empty() ? "" : reference->setting + ", ";
+  return Figure(row.queries_per_second() / reference->queries_per_second(),
+                "%.3gx") +
+         " (" + setting + Figure(reference->recall, "recall %.3f") + ")";
 }
 
 }  // namespace
@@ -58,20 +68,28 @@ double RecallAtK(uint32_t kth_exact, std::span<const uint32_t> found,
 }
 
 void PrintTable(const std::vector<BenchRow>& rows) {
-  std::printf(
+  const std::vector<std::string> baselines = BaselineMethods(rows);
+  std::string header =
       "| method | setting | queries | queries/s | recall@10 | "
-      "candidates/query | memory B/image | disk B/image | build s | "
-      "semhash/FAISS queries/s |\n");
-  std::printf("|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
+      "candidates/query | memory B/image | disk B/image | build s |";
+  std::string rule = "|---|---|--:|--:|--:|--:|--:|--:|--:|";
+  for (const std::string& method : baselines) {
+    header += " semhash/" + method + " queries/s |";
+    rule += "---|";
+  }
+  std::printf("%s\n%s\n", header.c_str(), rule.c_str());
   for (const BenchRow& row : rows) {
-    std::printf("| %s | %s | %zu | %.1f | %.3f | %s | %s | %s | %s | %s |\n",
+    std::printf("| %s | %s | %zu | %.1f | %.3f | %s | %s | %s | %s |",
                 row.method.c_str(), row.setting.c_str(), row.queries,
                 row.queries_per_second(), row.recall,
                 Figure(row.candidates, "%.0f").c_str(),
                 Figure(row.memory_bytes, "%.1f").c_str(),
                 Figure(row.disk_bytes, "%.1f").c_str(),
-                Figure(row.build_seconds, "%.2f").c_str(),
-                Ratio(row, rows).c_str());
+                Figure(row.build_seconds, "%.2f").c_str());
+    for (const std::string& method : baselines) {
+      std::printf(" %s |", Ratio(row, method, rows).c_str());
+    }
+    std::printf("\n");
   }
 }
 

@@ -1,5 +1,6 @@
-// The table semhash_bench prints: one row per method and setting, with
-// recall@10 against the exact answer and the semhash/FAISS speed ratios.
+// The table `semhash bench` prints: one row per method and setting, with
+// recall@10 against the exact answer and, for each FAISS index, the ratio of
+// each semhash row's queries/s to that index's.
 //
 // Thread safety: plain values and pure functions.
 #ifndef SEMHASH_TOOLS_BENCH_BENCH_TABLE_H_
@@ -13,19 +14,12 @@
 
 namespace semhash::bench {
 
-// What a row is compared with when the ratios are computed.
-enum class RowKind {
-  kSemhashProbe,    // DB::Search: against FAISS's best multi-hash setting.
-  kSemhashExact,    // DB::SearchExact: against IndexBinaryFlat.
-  kFaissFlat,       // The reference for kSemhashExact.
-  kFaissMultiHash,  // The references for kSemhashProbe.
-  kFaissOther,
-};
-
 struct BenchRow {
-  std::string method;
+  std::string method;  // The call or index: "semhash Search".
   std::string setting;
-  RowKind kind = RowKind::kFaissOther;
+  // A FAISS row: the semhash rows are compared with the rows of each
+  // baseline method.
+  bool baseline = false;
   size_t queries = 0;  // Queries timed (a row stops at its time budget).
   double seconds = 0;  // Their total time, one thread.
   double recall = 0;   // Mean recall@10 over those queries.
@@ -43,10 +37,11 @@ struct BenchRow {
 // with the k-th nearest counts as correct. Missing results count as wrong.
 double RecallAtK(uint32_t kth_exact, std::span<const uint32_t> found, size_t k);
 
-// Prints `rows` as one Markdown table. The ratio column compares each
-// semhash row's queries/s with its FAISS reference: for a probe search, the
-// fastest multi-hash row whose recall is the same or lower; for an exact
-// search, IndexBinaryFlat.
+// Prints `rows` as one Markdown table. After the measured columns comes one
+// column per baseline method, in order of first appearance: for a semhash
+// row, its queries/s over that of the method's fastest row whose recall is
+// the same or lower, followed by that row's setting and recall ("-" if it
+// has none at such a recall).
 void PrintTable(const std::vector<BenchRow>& rows);
 
 }  // namespace semhash::bench

@@ -1,0 +1,140 @@
+// `semhash bench`: semhash's search of an on-disk database against FAISS's
+// binary indexes, on the same codes in the same run, one thread each. Prints
+// one table (tools/bench/bench_table.h).
+//
+//   semhash bench [--n 1000000] [--num-queries 1000] [--clusters 10000]
+//                 [--flip-log2 3] [--seed 1] [--budget 30] [--tmp /tmp]
+//                 [--multi-hash 12x21,8x32,16x16]
+//   semhash bench --codes CODES.npy --queries QUERIES.npy
+//                 [--addresses A.npy --query-addresses QA.npy]
+//
+// Data: seeded clustered 256-bit codes (tools/synthetic_codes.h) whose
+// queries are fresh noisy copies of the same centres, or codes written by
+// `semhash export`. An address is a code's first 30 bits unless addresses
+// are given. The exact answer is a brute-force scan in memory.
+//
+// semhash: the codes are bulk-loaded into a database in a temporary
+// directory, which is closed and reopened before any query (semhash_rows.cc
+// lists the searches timed). FAISS, in builds that have it: IndexBinaryFlat,
+// IndexBinaryHash over the first 30 bits, and IndexBinaryMultiHash
+// (faiss_rows.cc). Each row runs the queries in order until all ran or its
+// time budget passed. Memory is the growth of the process's resident set
+// while a FAISS index is built, or while the database is reopened and
+// searched (block cache, table readers, filters).
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tools/bench/bench.h"
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+namespace semhash::bench {
+namespace {
+
+namespace po = cli::po;
+
+constexpr char kCommand[] = "bench";
+
+// Parses "12x21,8x32" into (12, 21), (8, 32); false on a malformed list or
+// a setting over 256 bits (the widest code the synthetic data has; FAISS
+// checks exported codes itself).
+bool ParseMultiHash(const std::string& text,
+                    std::vector<std::pair<int, int>>* settings) {
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    int tables = 0, bits = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(item.c_str(), "%d%c%d%c", &tables, &x, &bits, &extra) !=
+            3 ||
+        x != 'x' || tables <= 0 || bits <= 0 || tables * bits > 256) {
+      return false;
+    }
+    settings->emplace_back(tables, bits);
+  }
+  return true;
+}
+
+// The first problem of flags that parsed, or "" if there is none.
+std::string ProblemOf(const BenchFlags& flags) {
+  if (flags.codes.empty() != flags.queries.empty()) {
+    return "--codes and --queries go together";
+  }
+  if (flags.addresses.empty() != flags.query_addresses.empty()) {
+    return "--addresses and --query-addresses go together";
+  }
+  if (flags.codes.empty() && flags.n < kK) return "--n must be at least 10";
+  if (flags.codes.empty() && flags.clusters == 0) {
+    return "--clusters must be positive";
+  }
+  if (flags.num_queries == 0) return "--num-queries must be positive";
+  if (!(flags.budget > 0)) return "--budget must be positive";
+  return "";
+}
+
+bool ParseFlags(int argc, char** argv, BenchFlags* flags, int* exit_code) {
+  std::string multi_hash = "12x21,8x32,16x16";
+  po::options_description options("options");
+  // clang-format off
+  options.add_options()
+      ("help,h", "show this help")
+      ("n", po::value(&flags->n), "synthetic codes to store (default 1000000)")
+      ("num-queries", po::value(&flags->num_queries), "queries: synthetic ones made, or the first rows of --queries (default 1000)")
+      ("clusters", po::value(&flags->clusters), "synthetic codes are noisy copies of this many centres (default 10000)")
+      ("flip-log2", po::value(&flags->flip_log2), "each bit of a copy flips with probability 2^-K (default 3)")
+      ("seed", po::value(&flags->seed), "random seed (default 1)")
+      ("codes", po::value(&flags->codes), "instead of synthetic codes: 2-D uint8 .npy, as `semhash export` writes")
+      ("queries", po::value(&flags->queries), "with --codes: the query codes, same format")
+      ("addresses", po::value(&flags->addresses), "with --codes: 1-D uint32 .npy of addresses (default: each code's first 30 bits)")
+      ("query-addresses", po::value(&flags->query_addresses), "with --queries: their addresses, same format")
+      ("budget", po::value(&flags->budget), "seconds of queries per row at most (default 30; at least one batch runs)")
+      ("tmp", po::value(&flags->tmp), "directory for the temporary database (default /tmp)")
+      ("multi-hash", po::value(&multi_hash), "IndexBinaryMultiHash settings, TABLESxBITS,... (default 12x21,8x32,16x16)");
+  // clang-format on
+  po::variables_map vm;
+  if (!cli::ParseOptions(kCommand, "[options]", options, argc, argv, &vm,
+                         exit_code)) {
+    return false;
+  }
+  std::string problem = ProblemOf(*flags);
+  if (problem.empty() && !ParseMultiHash(multi_hash, &flags->multi_hash)) {
+    problem = "--multi-hash wants TABLESxBITS,... with tables * bits <= 256";
+  }
+  if (problem.empty()) return true;
+  *exit_code = cli::UsageError(kCommand, problem);
+  return false;
+}
+
+int Run(int argc, char** argv) {
+  BenchFlags flags;
+  int exit_code = cli::kExitOk;
+  if (!ParseFlags(argc, argv, &flags, &exit_code)) return exit_code;
+  std::printf("load average at start: %s\n", LoadAverage().c_str());
+  BenchData data;
+  Status s = LoadData(flags, &data);
+  std::vector<BenchRow> rows;
+  if (s.ok()) s = MeasureSemhash(flags, data, &rows);
+  if (!s.ok()) return cli::Fail(kCommand, s);
+#if SEMHASH_BENCH_FAISS
+  MeasureFaiss(flags, data, &rows);
+#else
+  std::printf(
+      "FAISS: not built in (it needs libfaiss-dev and "
+      "SEMHASH_BUILD_BENCHMARKS=ON when CMake runs), no FAISS rows\n");
+#endif
+  std::printf("load average at end: %s\n\n", LoadAverage().c_str());
+  PrintTable(rows);
+  return cli::kExitOk;
+}
+
+}  // namespace
+}  // namespace semhash::bench
+
+namespace semhash::cli {
+
+int RunBench(int argc, char** argv) { return bench::Run(argc, argv); }
+
+}  // namespace semhash::cli
