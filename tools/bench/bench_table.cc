@@ -19,14 +19,20 @@ std::vector<std::string> BaselineMethods(const std::vector<BenchRow>& rows) {
   return methods;
 }
 
-// The fastest row of `method` whose recall is at most row's, or null.
+// The row of `method` to compare `row` with: of those whose recall is at
+// most row's, the one with the highest recall (the closest competitor; the
+// fastest of those that tie), or null. The fastest row overall would mostly
+// be a setting that finds almost nothing.
 const BenchRow* ReferenceOf(const BenchRow& row, const std::string& method,
                             const std::vector<BenchRow>& rows) {
   const BenchRow* best = nullptr;
   for (const BenchRow& other : rows) {
-    if (other.baseline && other.method == method &&
-        other.recall <= row.recall &&
-        (best == nullptr ||
+    if (!other.baseline || other.method != method ||
+        other.recall > row.recall) {
+      continue;
+    }
+    if (best == nullptr || other.recall > best->recall ||
+        (other.recall == best->recall &&
          other.queries_per_second() > best->queries_per_second())) {
       best = &other;
     }

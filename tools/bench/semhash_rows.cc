@@ -78,13 +78,26 @@ BatchSearch EachQuery(
   };
 }
 
-std::vector<SemhashSetup> Setups() {
+Options WithMemoryIndex(Options::MemoryIndex mode, uint32_t tables = 0) {
+  Options options;
+  options.memory_index = mode;
+  options.mih_tables = tables;
+  return options;
+}
+
+std::vector<SemhashSetup> Setups(const BenchData& data) {
   constexpr size_t kWholeBall = std::numeric_limits<size_t>::max();
   const auto search = [](SearchOptions options) {
     return EachQuery([options](DB* db, Address address, CodeView code,
                                SearchResult* result) {
       return db->Search(options, address, code, kK, result);
     });
+  };
+  const auto tables_search = [&](uint32_t radius, size_t min_candidates) {
+    SearchOptions options;
+    options.max_table_radius = radius;
+    options.min_candidates = min_candidates;
+    return search(options);
   };
   const BatchSearch exact =
       EachQuery([](DB* db, Address, CodeView code, SearchResult* result) {
@@ -94,9 +107,22 @@ std::vector<SemhashSetup> Setups() {
                                      std::vector<SearchResult>* results) {
     return db->SearchExactBatch(queries.n, queries.codes, kK, 1, results);
   };
+  const uint32_t code_bits = static_cast<uint32_t>(data.code_bytes * 8);
+  const uint32_t tables = AdviseMultiIndexTables(code_bits, data.n);
+  const std::string mih = std::to_string(tables) + " tables";
   return {
-      {"default options",
-       Options(),
+      {"address table on disk (memory_index off)",
+       WithMemoryIndex(Options::MemoryIndex::kOff),
+       {
+           {"semhash Search, disk",
+            "default (max_radius 3, min_candidates 100)",
+            search(SearchOptions())},
+           {"semhash Search, disk", "max_radius 3, whole ball",
+            search({kWholeBall, 3})},
+           {"semhash SearchExact, disk", "", exact},
+       }},
+      {"address table in memory",
+       WithMemoryIndex(Options::MemoryIndex::kLoadAtOpen),
        {
            {"semhash Search", "default (max_radius 3, min_candidates 100)",
             search(SearchOptions())},
@@ -106,11 +132,24 @@ std::vector<SemhashSetup> Setups() {
             search({kWholeBall, 3})},
            {"semhash Search", "max_radius 4, whole ball",
             search({kWholeBall, 4})},
-           {"semhash Search", "max_radius 4, min_candidates 1000",
-            search({1000, 4})},
-           {"semhash SearchExact", "", exact},
+           {"semhash SearchExact", "scan", exact},
            {"semhash SearchExactBatch", "10 queries a call, 1 thread",
             exact_batch, 10},
+       }},
+      {"multi-index hashing, " + mih,
+       WithMemoryIndex(Options::MemoryIndex::kLoadAtOpen, tables),
+       {
+           {"semhash Search, MIH", mih + ", radius 1, min_candidates 100",
+            tables_search(1, 0)},
+           {"semhash Search, MIH", mih + ", radius 2, min_candidates 100",
+            tables_search(2, 0)},
+           {"semhash Search, MIH", mih + ", radius 2, whole ball",
+            tables_search(2, kWholeBall)},
+           {"semhash Search, MIH", mih + ", radius 3, min_candidates 1000",
+            tables_search(3, 1000)},
+           {"semhash Search, MIH", mih + ", radius 3, whole ball",
+            tables_search(3, kWholeBall)},
+           {"semhash SearchExact, MIH", mih + " (scan when cheaper)", exact},
        }},
   };
 }
@@ -128,6 +167,7 @@ Status BuildDatabase(const std::string& path, Options options,
   const Clock::time_point start = Clock::now();
   options.create_if_missing = true;
   options.error_if_exists = true;
+  options.memory_index = Options::MemoryIndex::kOff;  // Not searched here.
   options.address_bits = kAddressBits;
   options.code_bits = static_cast<uint32_t>(data.code_bytes * 8);
   std::unique_ptr<DB> db;
@@ -192,12 +232,14 @@ Status QuerySetup(const std::string& path, const SemhashSetup& setup,
   const SemhashSearch& first = setup.searches.front();
   std::vector<SearchResult> first_result;
   s = first.run(db.get(), BatchOf(data, 0, 1), &first_result);
-  std::printf(
-      "semhash, %s: reopen %.3f s, first query answered %.3f s after the "
-      "open began\n",
-      setup.name.c_str(), open_seconds, SecondsSince(start));
+  const double first_seconds = SecondsSince(start);
   SpaceUsage space;
   if (s.ok()) s = db->GetSpaceUsage(&space);
+  std::printf(
+      "semhash, %s: reopen %.3f s, first query answered %.3f s after the "
+      "open began; in-memory index %.1f bytes per image\n",
+      setup.name.c_str(), open_seconds, first_seconds,
+      static_cast<double>(space.memory_index_bytes) / data.n);
   // An untimed pass of the first search warms the block cache, so that the
   // first row does not pay for it.
   BenchRow warm_up;
@@ -229,7 +271,7 @@ Status MeasureSemhash(const BenchFlags& flags, const BenchData& data,
                            ": " + std::strerror(errno));
   }
   Status s;
-  for (const SemhashSetup& setup : Setups()) {
+  for (const SemhashSetup& setup : Setups(data)) {
     const std::string path = dir + "/db";
     double build_seconds = 0;
     s = BuildDatabase(path, setup.options, data, &build_seconds);
