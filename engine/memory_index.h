@@ -116,6 +116,9 @@ class MemoryIndex {
   void ProbeShell(Address address, uint32_t radius, const uint8_t* query,
                   TopK* top, SearchStats* stats) const;
   bool KnnLocked(const uint8_t* query, size_t k, SearchResult* result) const;
+  // Whether the multi-index tables are likely to find the k nearest within
+  // `budget` lookups and candidates (memory_search.cc).
+  bool TablesCanProve(const uint8_t* query, size_t k, uint64_t budget) const;
 
   // Applies one change. REQUIRES: mutex_ held exclusively.
   void ApplyLocked(const Change& change);

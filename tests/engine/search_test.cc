@@ -1,16 +1,23 @@
-// Search and SearchExact against a brute-force oracle computed in the test.
+// Search and SearchExact against a brute-force oracle computed in the test,
+// on each path: RocksDB, the in-memory index's delta (images written after
+// the open) and its base (images read at the open).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <bit>
 #include <set>
+#include <string>
+#include <tuple>
 
+#include "oracle.h"
 #include "semhash/db.h"
 #include "test_util.h"
 
 namespace semhash {
 namespace {
 
+using testing::BallOracle;
+using testing::BallSize;
 using testing::CreateOptions;
 using testing::NoisyCopy;
 using testing::OpenOrDie;
@@ -22,46 +29,20 @@ constexpr uint32_t kCodeBits = 128;
 constexpr size_t kCodeBytes = kCodeBits / 8;
 constexpr size_t kK = 10;
 
-struct Image {
-  uint64_t id;
-  Address address;
-  std::vector<uint8_t> code;
-};
+// Where the searches read the images.
+enum class Where { kDisk, kMemoryDelta, kMemoryBase };
 
-// The k best of `images` whose address is within `radius` of `address`.
-std::vector<Neighbor> Oracle(const std::vector<Image>& images, Address address,
-                             uint32_t radius, CodeView query, size_t k,
-                             size_t* candidates) {
-  std::vector<Neighbor> all;
-  for (const Image& image : images) {
-    if (std::popcount(image.address ^ address) > int(radius)) continue;
-    all.push_back({image.id, HammingDistance(query, image.code)});
-  }
-  *candidates = all.size();
-  std::sort(all.begin(), all.end(), [](const Neighbor& a, const Neighbor& b) {
-    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
-  });
-  all.resize(std::min(all.size(), k));
-  return all;
-}
-
-uint64_t BallSize(uint32_t bits, uint32_t radius) {
-  uint64_t total = 0, shell = 1;
-  for (uint32_t r = 0; r <= radius; ++r) {
-    total += shell;
-    shell = shell * (bits - r) / (r + 1);
-  }
-  return total;
-}
-
-class SearchTest : public ::testing::TestWithParam<bool> {
+class SearchTest : public ::testing::TestWithParam<std::tuple<bool, Where>> {
  protected:
   // Random codes, or clustered ones (noisy copies of a few centres), with the
   // address taken from the code's first bits.
   void SetUp() override {
-    db_ = OpenOrDie(dir_.Sub("db"), CreateOptions(kAddressBits, kCodeBits));
+    const Where where = std::get<1>(GetParam());
+    Options options = CreateOptions(kAddressBits, kCodeBits);
+    if (where == Where::kDisk) options = testing::DiskOnly(options);
+    db_ = OpenOrDie(dir_.Sub("db"), options);
     ASSERT_NE(db_, nullptr);
-    const bool clustered = GetParam();
+    const bool clustered = std::get<0>(GetParam());
     std::vector<std::vector<uint8_t>> centres;
     for (int c = 0; c < 40; ++c)
       centres.push_back(RandomCode(&rng_, kCodeBytes));
@@ -76,6 +57,10 @@ class SearchTest : public ::testing::TestWithParam<bool> {
       batch.Put(id, address, code);
     }
     ASSERT_TRUE(db_->Write(WriteOptions(), batch).ok());
+    if (where == Where::kMemoryBase) {
+      db_.reset();
+      db_ = OpenOrDie(dir_.Sub("db"));
+    }
     for (int q = 0; q < 12; ++q) {
       const auto& base =
           clustered ? centres[q % centres.size()] : images_[q * 37].code;
@@ -86,7 +71,7 @@ class SearchTest : public ::testing::TestWithParam<bool> {
   TempDir dir_;
   std::unique_ptr<DB> db_;
   std::mt19937_64 rng_{17};
-  std::vector<Image> images_;
+  std::vector<testing::StoredImage> images_;
   std::vector<std::vector<uint8_t>> queries_;
 };
 
@@ -101,19 +86,22 @@ TEST_P(SearchTest, EveryRadiusMatchesTheOracle) {
       ASSERT_TRUE(db_->Search(options, address, query, kK, &result).ok());
       size_t candidates;
       const auto expected =
-          Oracle(images_, address, radius, query, kK, &candidates);
+          BallOracle(images_, address, radius, query, kK, &candidates);
       EXPECT_EQ(result.neighbors, expected) << "radius " << radius;
       EXPECT_EQ(result.stats.radius_reached, radius);
       EXPECT_EQ(result.stats.candidates_reranked, candidates);
       EXPECT_EQ(result.stats.addresses_probed, BallSize(kAddressBits, radius));
       EXPECT_LE(result.stats.addresses_occupied, result.stats.addresses_probed);
+      EXPECT_EQ(result.stats.path, std::get<1>(GetParam()) == Where::kDisk
+                                       ? SearchPath::kDiskProbe
+                                       : SearchPath::kMemoryProbe);
     }
   }
 }
 
 TEST_P(SearchTest, ResultsAreDistinctWithCorrectDistances) {
-  std::map<uint64_t, const Image*> by_id;
-  for (const Image& image : images_) by_id[image.id] = &image;
+  std::map<uint64_t, const testing::StoredImage*> by_id;
+  for (const auto& image : images_) by_id[image.id] = &image;
   for (const auto& query : queries_) {
     SearchResult result;
     ASSERT_TRUE(db_->Search(SearchOptions(),
@@ -141,7 +129,7 @@ TEST_P(SearchTest, FullBallEqualsSearchExact) {
     ASSERT_TRUE(db_->SearchExact(query, kK, &exact).ok());
     size_t candidates;
     EXPECT_EQ(exact.neighbors,
-              Oracle(images_, 0, kAddressBits, query, kK, &candidates));
+              BallOracle(images_, 0, kAddressBits, query, kK, &candidates));
     EXPECT_EQ(probe.neighbors, exact.neighbors);
     EXPECT_EQ(probe.stats.candidates_reranked, images_.size());
     EXPECT_EQ(exact.stats.candidates_reranked, images_.size());
@@ -183,18 +171,27 @@ TEST_P(SearchTest, StopsAtTheFirstRadiusWithEnoughCandidates) {
   EXPECT_GE(result.stats.candidates_reranked, 150u);
   const uint32_t r = result.stats.radius_reached;
   size_t candidates;
-  Oracle(images_, address, r, query, kK, &candidates);
+  BallOracle(images_, address, r, query, kK, &candidates);
   EXPECT_EQ(candidates, result.stats.candidates_reranked);
   if (r > 0) {
-    Oracle(images_, address, r - 1, query, kK, &candidates);
+    BallOracle(images_, address, r - 1, query, kK, &candidates);
     EXPECT_LT(candidates, 150u) << "a smaller radius already had enough";
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Codes, SearchTest, ::testing::Bool(),
-                         [](const auto& info) {
-                           return info.param ? "Clustered" : "Random";
-                         });
+std::string ParamName(
+    const ::testing::TestParamInfo<std::tuple<bool, Where>>& info) {
+  static const char* const kWhere[] = {"Disk", "MemoryDelta", "MemoryBase"};
+  return std::string(std::get<0>(info.param) ? "Clustered" : "Random") +
+         kWhere[int(std::get<1>(info.param))];
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Codes, SearchTest,
+    ::testing::Combine(::testing::Bool(),
+                       ::testing::Values(Where::kDisk, Where::kMemoryDelta,
+                                         Where::kMemoryBase)),
+    ParamName);
 
 TEST(Search, EmptyDatabaseAndZeroK) {
   TempDir dir;
