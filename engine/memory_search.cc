@@ -279,7 +279,8 @@ bool MemoryIndex::TablesCanProve(const uint8_t* query, size_t k,
   TopK top(k);
   ScanDelta(query, &top);
   MultiIndexStats probe;
-  tables.SearchProbe(query, 0, 0, base_->ids.data(), &dead_, &top, &probe);
+  tables.SearchProbe(query, 0, SIZE_MAX, base_->ids.data(), &dead_, &top,
+                     &probe);
   if (!top.full()) return false;  // No bound: as far as the whole code.
   const uint32_t m = tables.tables();
   const uint32_t bound = top.Bound() - 1;

@@ -21,6 +21,8 @@ namespace {
 constexpr uint32_t kMinSubstringBits = 4;
 constexpr uint32_t kMaxSubstringBits = 32;
 constexpr uint32_t kMaxTables = kMaxCodeBits / kMinSubstringBits;
+// Substring keys looked up together, their cache misses overlapping.
+constexpr size_t kLookupBatch = 32;
 
 uint32_t MinTables(uint32_t code_bits) {
   return (code_bits + kMaxSubstringBits - 1) / kMaxSubstringBits;
@@ -189,30 +191,55 @@ class MultiIndex::Query {
         }
       }
     } else {
-      ForEachAddressAtRadius(centre, table.substring.bits, r, [&](Address key) {
-        const SortedKeys::Range range = table.keys.Find(key);
-        ++stats_.lookups;
-        if (range.empty()) ++stats_.lookups_empty;
-        for (uint32_t i = range.begin; i < range.end; ++i) {
-          Hit(table.rows[i], t, r, found);
+      // Keys are looked up kLookupBatch at a time: the directory slots of
+      // all of them are requested, then their keys and rows, then searched,
+      // so the batch's cache misses overlap instead of queueing.
+      uint32_t batch[kLookupBatch];
+      size_t queued = 0;
+      auto lookup_batch = [&] {
+        for (size_t i = 0; i < queued; ++i) table.keys.PrefetchSlot(batch[i]);
+        for (size_t i = 0; i < queued; ++i) {
+          const uint32_t first = table.keys.PrefetchKeys(batch[i]);
+          if (first < table.rows.size()) __builtin_prefetch(&table.rows[first]);
         }
+        for (size_t i = 0; i < queued; ++i) {
+          const SortedKeys::Range range = table.keys.Find(batch[i]);
+          if (range.empty()) ++stats_.lookups_empty;
+          for (uint32_t row = range.begin; row < range.end; ++row) {
+            Hit(table.rows[row], t, r, found);
+          }
+        }
+        stats_.lookups += queued;
+        queued = 0;
+      };
+      ForEachAddressAtRadius(centre, table.substring.bits, r, [&](Address key) {
+        batch[queued++] = key;
+        if (queued == kLookupBatch) lookup_batch();
         return true;
       });
+      lookup_batch();
     }
     Flush(t, r, found);
   }
 
   // Probes every table at radius r; false if r exceeds every substring.
-  template <typename Found>
-  bool ProbeRadius(uint32_t r, Found&& found) {
+  // Stops after the first table at which enough() holds; radius_reached
+  // then stays below r.
+  template <typename Found, typename Enough>
+  bool ProbeRadius(uint32_t r, Found&& found, Enough&& enough) {
     bool probed = false;
     for (size_t t = 0; t < index_.tables_.size(); ++t) {
       if (r > index_.tables_[t].substring.bits) continue;
       ProbeShell(t, r, found);
       probed = true;
+      if (enough() && t + 1 < index_.tables_.size()) return true;
     }
     if (probed) stats_.radius_reached = r;
     return probed;
+  }
+  template <typename Found>
+  bool ProbeRadius(uint32_t r, Found&& found) {
+    return ProbeRadius(r, found, [] { return false; });
   }
 
   // The lookups ProbeShell(t, r) will count.
@@ -341,9 +368,12 @@ void MultiIndex::SearchProbe(const uint8_t* query, uint32_t max_radius,
                              MultiIndexStats* stats) const {
   Query q(*this, query, dead, stats);
   const auto push = PushInto(ids, top);
+  // Enough candidates end the search at once, in the middle of a radius:
+  // the tables probed so far at that radius are as good as any others.
+  const auto enough = [&] { return q.stats().candidates >= min_candidates; };
   for (uint32_t r = 0; r <= max_radius && !q.exhausted(); ++r) {
-    if (!q.ProbeRadius(r, push)) break;
-    if (q.stats().candidates >= min_candidates) break;
+    if (!q.ProbeRadius(r, push, enough)) break;
+    if (enough()) break;
   }
 }
 

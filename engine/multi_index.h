@@ -107,8 +107,9 @@ class MultiIndex {
                  MultiIndexStats* stats) const;
 
   // Approximate: probes substring radius 0, 1, ..., max_radius in every
-  // table, stopping after the first radius by which at least min_candidates
-  // live rows were compared; pushes every compared row into *top.
+  // table, stopping as soon as min_candidates live rows were compared (after
+  // the table that reached it, even mid-radius); pushes every compared row
+  // into *top. radius_reached is the last radius probed in every table.
   void SearchProbe(const uint8_t* query, uint32_t max_radius,
                    size_t min_candidates, const uint64_t* ids,
                    const std::vector<uint64_t>* dead, TopK* top,

@@ -39,6 +39,20 @@ class SortedKeys {
   // REQUIRES: prefix_bits <= key_bits, prefix < 2^prefix_bits.
   Range FindPrefix(uint32_t prefix, uint32_t prefix_bits) const;
 
+  // Batched lookups hide memory latency in two steps, each issued for many
+  // keys before the next: PrefetchSlot(key) starts loading key's directory
+  // slot; later, PrefetchKeys(key) reads the slot and starts loading the
+  // keys there, returning the first position (where Find's range begins
+  // when the key is present), for callers that keep arrays beside the keys.
+  void PrefetchSlot(uint32_t key) const {
+    __builtin_prefetch(&directory_[key >> (key_bits_ - directory_bits_)]);
+  }
+  uint32_t PrefetchKeys(uint32_t key) const {
+    const uint32_t first = directory_[key >> (key_bits_ - directory_bits_)];
+    if (first < keys_.size()) __builtin_prefetch(&keys_[first]);
+    return first;
+  }
+
   uint32_t key(size_t i) const { return keys_[i]; }
   const std::vector<uint32_t>& keys() const { return keys_; }
   size_t size() const { return keys_.size(); }

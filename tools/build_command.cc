@@ -163,6 +163,7 @@ Status InspectExisting(const BuildArgs& args, std::unique_ptr<DB>* db) {
   options.memory_index = Options::MemoryIndex::kOff;
   options.address_bits = args.encoder.address_bits;
   options.code_bits = args.encoder.code_bits;
+  if (args.tables != "auto") options.mih_tables = TablesFor(args, 0, 0);
   const Status s = DB::Open(options, args.db, db);
   return s.IsNotFound() ? Status::OK() : s;
 }

@@ -209,9 +209,77 @@ TEST_F(CliTest, BadInputsFailClearlyAndLeaveTheDatabaseUnchanged) {
        "past its 200 rows"},
       {query + "--images " + Path("images.idx"), 1, "no encoder"},
       {query + "--codes " + Path("codes.npy") + " --k 0", 2, "--k"},
+      {query + "--codes " + Path("codes.npy") + " --radius 5 --exact", 2,
+       "--radius goes without"},
+      {query + "--codes " + Path("codes.npy") + " --memory-index later", 2,
+       "--memory-index takes"},
+      {"build --db " + Path("db2") + " --codes " + Path("codes.npy") +
+           " --tables many",
+       2, "--tables takes"},
+      {"build --db " + Path("db2") + " --codes " + Path("codes.npy") +
+           " --code-bits 128 --tables 3",
+       1, "must be 0 or 4..32"},
       {"frobnicate", 2, "unknown command"},
   };
   ExpectRefused(calls, Db());
+}
+
+// build --tables makes multi-index tables; query --radius returns exactly
+// the library's SearchRadius; query --exact and --memory-index say which
+// path answered.
+TEST_F(CliTest, TablesAndRadiusQueries) {
+  Outcome run = Semhash("build --db " + Db() + " --codes " + Path("codes.npy") +
+                        " --address-bits 10 --code-bits 128 --tables auto");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  {
+    Options read_only;
+    read_only.read_only = true;
+    auto db = testing::OpenOrDie(Db(), read_only);
+    // MIH's rule for 200 images: substrings of about log2(200) = 7.6 bits.
+    EXPECT_EQ(db->info().mih_tables, AdviseMultiIndexTables(128, kRows));
+    EXPECT_EQ(db->info().mih_tables, 17u);
+    for (size_t i = 0; i < 3; ++i) {
+      SearchResult expected;
+      ASSERT_TRUE(
+          db->SearchRadius(CodeView(&codes_[i * kCodeBytes], kCodeBytes), 52,
+                           &expected)
+              .ok());
+      run = Semhash("query --db " + Db() + " --codes " + Path("codes.npy") +
+                    " --first " + std::to_string(i) +
+                    " --count 1 --radius 52 --json");
+      ASSERT_EQ(run.exit_code, 0) << run.output;
+      std::string results;
+      for (const Neighbor& n : expected.neighbors) {
+        results += (results.empty() ? "" : ", ") + std::string("{\"id\": ") +
+                   std::to_string(n.id) +
+                   ", \"distance\": " + std::to_string(n.distance) + "}";
+      }
+      EXPECT_NE(run.output.find("\"results\": [" + results + "]"),
+                std::string::npos)
+          << run.output;
+      EXPECT_GT(expected.neighbors.size(), 0u);  // The image itself.
+    }
+  }
+  run = Semhash("query --db " + Db() + " --codes " + Path("codes.npy") +
+                " --exact --memory-index off --show 0");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("paths: disk-scan 200"), std::string::npos)
+      << run.output;
+  run = Semhash("query --db " + Db() + " --codes " + Path("codes.npy") +
+                " --show 0 --no-tables");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("paths: memory-probe 200"), std::string::npos)
+      << run.output;
+  // A database's tables are fixed when it is created.
+  std::vector<uint64_t> ids(kRows);
+  for (size_t i = 0; i < kRows; ++i) ids[i] = 1000 + i;
+  ASSERT_TRUE(
+      io::WriteNpy(Path("ids.npy"), io::NpyType::kUint64, {kRows}, ids.data())
+          .ok());
+  ExpectRefused({{"build --db " + Db() + " --codes " + Path("codes.npy") +
+                      " --ids " + Path("ids.npy") + " --tables 8",
+                  1, "mih_tables: the database has 17, the options say 8"}},
+                Db());
 }
 
 // Images of `classes` kinds: class c lights up row band c, plus noise.

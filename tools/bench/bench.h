@@ -37,6 +37,8 @@ struct BenchFlags {
   std::string tmp = "/tmp";
   // IndexBinaryMultiHash settings: (tables, bits per table).
   std::vector<std::pair<int, int>> multi_hash;
+  // semhash's multi-index setups: table counts, 0 = MIH's advice for n.
+  std::vector<uint32_t> tables;
 };
 
 struct BenchData {

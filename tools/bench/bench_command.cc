@@ -58,6 +58,26 @@ bool ParseMultiHash(const std::string& text,
   return true;
 }
 
+// "auto,12" -> {0, 12}; "none" -> {}. False if malformed.
+bool ParseTables(const std::string& text, std::vector<uint32_t>* tables) {
+  tables->clear();
+  if (text == "none") return true;
+  std::stringstream list(text);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    if (item == "auto") {
+      tables->push_back(0);
+    } else if (!item.empty() && item.size() <= 4 &&
+               item.find_first_not_of("0123456789") == std::string::npos &&
+               std::stoul(item) > 0) {
+      tables->push_back(static_cast<uint32_t>(std::stoul(item)));
+    } else {
+      return false;
+    }
+  }
+  return !tables->empty();
+}
+
 // The first problem of flags that parsed, or "" if there is none.
 std::string ProblemOf(const BenchFlags& flags) {
   if (flags.codes.empty() != flags.queries.empty()) {
@@ -76,7 +96,7 @@ std::string ProblemOf(const BenchFlags& flags) {
 }
 
 bool ParseFlags(int argc, char** argv, BenchFlags* flags, int* exit_code) {
-  std::string multi_hash = "12x21,8x32,16x16";
+  std::string multi_hash = "12x21,8x32,16x16", tables = "auto";
   po::options_description options("options");
   // clang-format off
   options.add_options()
@@ -92,7 +112,8 @@ bool ParseFlags(int argc, char** argv, BenchFlags* flags, int* exit_code) {
       ("query-addresses", po::value(&flags->query_addresses), "with --queries: their addresses, same format")
       ("budget", po::value(&flags->budget), "seconds of queries per row at most (default 30; at least one batch runs)")
       ("tmp", po::value(&flags->tmp), "directory for the temporary database (default /tmp)")
-      ("multi-hash", po::value(&multi_hash), "IndexBinaryMultiHash settings, TABLESxBITS,... (default 12x21,8x32,16x16)");
+      ("multi-hash", po::value(&multi_hash), "IndexBinaryMultiHash settings, TABLESxBITS,... (default 12x21,8x32,16x16)")
+      ("tables", po::value(&tables), "semhash multi-index setups, table counts or 'auto' (MIH's advice), comma-separated; 'none' for no setup (default auto)");
   // clang-format on
   po::variables_map vm;
   if (!cli::ParseOptions(kCommand, "[options]", options, argc, argv, &vm,
@@ -102,6 +123,9 @@ bool ParseFlags(int argc, char** argv, BenchFlags* flags, int* exit_code) {
   std::string problem = ProblemOf(*flags);
   if (problem.empty() && !ParseMultiHash(multi_hash, &flags->multi_hash)) {
     problem = "--multi-hash wants TABLESxBITS,... with tables * bits <= 256";
+  }
+  if (problem.empty() && !ParseTables(tables, &flags->tables)) {
+    problem = "--tables wants 'auto', 'none' or table counts, comma-separated";
   }
   if (problem.empty()) return true;
   *exit_code = cli::UsageError(kCommand, problem);

@@ -85,7 +85,8 @@ Options WithMemoryIndex(Options::MemoryIndex mode, uint32_t tables = 0) {
   return options;
 }
 
-std::vector<SemhashSetup> Setups(const BenchData& data) {
+std::vector<SemhashSetup> Setups(const BenchData& data,
+                                 const std::vector<uint32_t>& table_counts) {
   constexpr size_t kWholeBall = std::numeric_limits<size_t>::max();
   const auto search = [](SearchOptions options) {
     return EachQuery([options](DB* db, Address address, CodeView code,
@@ -107,10 +108,7 @@ std::vector<SemhashSetup> Setups(const BenchData& data) {
                                      std::vector<SearchResult>* results) {
     return db->SearchExactBatch(queries.n, queries.codes, kK, 1, results);
   };
-  const uint32_t code_bits = static_cast<uint32_t>(data.code_bytes * 8);
-  const uint32_t tables = AdviseMultiIndexTables(code_bits, data.n);
-  const std::string mih = std::to_string(tables) + " tables";
-  return {
+  std::vector<SemhashSetup> setups = {
       {"address table on disk (memory_index off)",
        WithMemoryIndex(Options::MemoryIndex::kOff),
        {
@@ -136,22 +134,34 @@ std::vector<SemhashSetup> Setups(const BenchData& data) {
            {"semhash SearchExactBatch", "10 queries a call, 1 thread",
             exact_batch, 10},
        }},
-      {"multi-index hashing, " + mih,
-       WithMemoryIndex(Options::MemoryIndex::kLoadAtOpen, tables),
-       {
-           {"semhash Search, MIH", mih + ", radius 1, min_candidates 100",
-            tables_search(1, 0)},
-           {"semhash Search, MIH", mih + ", radius 2, min_candidates 100",
-            tables_search(2, 0)},
-           {"semhash Search, MIH", mih + ", radius 2, whole ball",
-            tables_search(2, kWholeBall)},
-           {"semhash Search, MIH", mih + ", radius 3, min_candidates 1000",
-            tables_search(3, 1000)},
-           {"semhash Search, MIH", mih + ", radius 3, whole ball",
-            tables_search(3, kWholeBall)},
-           {"semhash SearchExact, MIH", mih + " (scan when cheaper)", exact},
-       }},
   };
+  const uint32_t code_bits = static_cast<uint32_t>(data.code_bytes * 8);
+  for (uint32_t count : table_counts) {
+    const uint32_t tables =
+        count != 0 ? count : AdviseMultiIndexTables(code_bits, data.n);
+    const std::string mih = std::to_string(tables) + " tables";
+    SemhashSetup setup{
+        "multi-index hashing, " + mih,
+        WithMemoryIndex(Options::MemoryIndex::kLoadAtOpen, tables),
+        {}};
+    // The probe stops as soon as it has min_candidates, even mid-radius.
+    for (size_t min_candidates : {100, 500, 1000, 1500, 2500}) {
+      setup.searches.push_back(
+          {"semhash Search, MIH",
+           mih + ", radius 3, min_candidates " + std::to_string(min_candidates),
+           tables_search(3, min_candidates)});
+    }
+    setup.searches.push_back({"semhash Search, MIH",
+                              mih + ", radius 2, whole ball",
+                              tables_search(2, kWholeBall)});
+    setup.searches.push_back({"semhash Search, MIH",
+                              mih + ", radius 3, whole ball",
+                              tables_search(3, kWholeBall)});
+    setup.searches.push_back(
+        {"semhash SearchExact, MIH", mih + " (scan when cheaper)", exact});
+    setups.push_back(std::move(setup));
+  }
+  return setups;
 }
 
 QueryBatch BatchOf(const BenchData& data, size_t begin, size_t end) {
@@ -271,7 +281,7 @@ Status MeasureSemhash(const BenchFlags& flags, const BenchData& data,
                            ": " + std::strerror(errno));
   }
   Status s;
-  for (const SemhashSetup& setup : Setups(data)) {
+  for (const SemhashSetup& setup : Setups(data, flags.tables)) {
     const std::string path = dir + "/db";
     double build_seconds = 0;
     s = BuildDatabase(path, setup.options, data, &build_seconds);

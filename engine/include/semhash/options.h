@@ -93,8 +93,9 @@ struct SearchOptions {
   uint32_t max_radius = 3;
   // On a database with multi-index tables, loaded in memory: probe the
   // tables instead of the address table, substring radius 0, 1, ... up to
-  // max_table_radius in every table, until min_candidates images were
-  // gathered. Each table's radius-r ball over b-bit substrings has
+  // max_table_radius in every table, stopping as soon as min_candidates
+  // images were gathered (after the table that reached it, even within a
+  // radius). Each table's radius-r ball over b-bit substrings has
   // sum C(b, i), i <= r keys: 1 + 21 + 210 for 21-bit substrings at r = 2.
   bool use_tables = true;
   uint32_t max_table_radius = 2;
