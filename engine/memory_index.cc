@@ -60,13 +60,7 @@ void MemoryIndex::Install(uint64_t ticket, MemoryRows rows,
   std::unique_lock lock(mutex_);
   if (publish) publish();
   if (ticket != ticket_ || state_ != State::kLoading) return;
-  base_ = std::move(base);
-  dead_.assign((base_->size() + 63) / 64, 0);
-  dead_count_ = 0;
-  delta_ids_.clear();
-  delta_addresses_.clear();
-  delta_codes_.clear();
-  delta_rows_.clear();
+  ReplaceBase(std::move(base));
   state_ = State::kReady;
   for (const Change& change : queued_) ApplyLocked(change);
   queued_.clear();
@@ -184,7 +178,10 @@ void MemoryIndex::MaybeRebuild() {
   // Built with no lock held: searches go on over the old base meanwhile.
   std::shared_ptr<const Base> base = MakeBase(std::move(rows));
   std::unique_lock lock(mutex_);
-  if (state_ != State::kReady) return;
+  if (state_ == State::kReady) ReplaceBase(std::move(base));
+}
+
+void MemoryIndex::ReplaceBase(std::shared_ptr<const Base> base) {
   base_ = std::move(base);
   dead_.assign((base_->size() + 63) / 64, 0);
   dead_count_ = 0;

@@ -128,6 +128,9 @@ class MemoryIndex {
   // REQUIRES: called by the writer, mutex_ not held.
   void MaybeRebuild();
   std::shared_ptr<const Base> MakeBase(MemoryRows rows) const;
+  // Makes `base` the contents, with nothing deleted and an empty delta.
+  // REQUIRES: mutex_ held exclusively.
+  void ReplaceBase(std::shared_ptr<const Base> base);
   // Base rows not deleted, then delta rows, in address order.
   MemoryRows LiveRows() const;
   bool IsDead(uint32_t row) const {

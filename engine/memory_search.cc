@@ -57,10 +57,13 @@ void MaskDead(const std::vector<uint64_t>& dead, size_t first, size_t n,
   }
 }
 
-// Offers rows [0, n) to *top, skipping the dead ones (dead may be null).
-void ScanRows(const uint8_t* query, const uint8_t* codes, const uint64_t* ids,
-              size_t n, size_t code_bytes, const std::vector<uint64_t>* dead,
-              TopK* top) {
+// Calls keep(row, distance) for each row of [0, n) whose distance is below
+// bound() (asked once per block of rows), skipping the dead ones (dead may
+// be null).
+template <typename Bound, typename Keep>
+void ScanBelow(const uint8_t* query, const uint8_t* codes, size_t n,
+               size_t code_bytes, const std::vector<uint64_t>* dead,
+               Bound bound, Keep keep) {
   const HammingKernels& kernels = BestHammingKernels();
   uint32_t distances[kBlockRows];
   uint32_t passed[kBlockRows];
@@ -69,11 +72,20 @@ void ScanRows(const uint8_t* query, const uint8_t* codes, const uint64_t* ids,
     kernels.distances(query, codes + first * code_bytes, count, code_bytes,
                       distances);
     if (dead != nullptr) MaskDead(*dead, first, count, distances);
-    const size_t kept = kernels.below(distances, count, top->Bound(), passed);
+    const size_t kept = kernels.below(distances, count, bound(), passed);
     for (size_t i = 0; i < kept; ++i) {
-      top->Push(ids[first + passed[i]], distances[passed[i]]);
+      keep(first + passed[i], distances[passed[i]]);
     }
   }
+}
+
+// Offers rows [0, n) to *top.
+void ScanRows(const uint8_t* query, const uint8_t* codes, const uint64_t* ids,
+              size_t n, size_t code_bytes, const std::vector<uint64_t>* dead,
+              TopK* top) {
+  ScanBelow(
+      query, codes, n, code_bytes, dead, [top] { return top->Bound(); },
+      [&](size_t row, uint32_t distance) { top->Push(ids[row], distance); });
 }
 
 // Appends the rows [0, n) within `radius` bits to *out.
@@ -81,19 +93,11 @@ void CollectWithin(const uint8_t* query, const uint8_t* codes,
                    const uint64_t* ids, size_t n, size_t code_bytes,
                    const std::vector<uint64_t>* dead, uint32_t radius,
                    std::vector<Neighbor>* out) {
-  const HammingKernels& kernels = BestHammingKernels();
-  uint32_t distances[kBlockRows];
-  uint32_t passed[kBlockRows];
-  for (size_t first = 0; first < n; first += kBlockRows) {
-    const size_t count = std::min(kBlockRows, n - first);
-    kernels.distances(query, codes + first * code_bytes, count, code_bytes,
-                      distances);
-    if (dead != nullptr) MaskDead(*dead, first, count, distances);
-    const size_t kept = kernels.below(distances, count, radius + 1, passed);
-    for (size_t i = 0; i < kept; ++i) {
-      out->push_back({ids[first + passed[i]], distances[passed[i]]});
-    }
-  }
+  ScanBelow(
+      query, codes, n, code_bytes, dead, [radius] { return radius + 1; },
+      [&](size_t row, uint32_t distance) {
+        out->push_back({ids[row], distance});
+      });
 }
 
 double Binomial(uint32_t n, uint32_t k) {

@@ -50,6 +50,26 @@ class Codes {
   std::vector<std::vector<uint8_t>> centres_;
 };
 
+// Bulk-loads ids [first, last) with fresh codes, recording them in *model.
+void BulkLoad(DB* db, Codes* codes, uint64_t first, uint64_t last,
+              uint32_t address_bits, StoredModel* model) {
+  std::vector<uint64_t> ids;
+  std::vector<Address> addresses;
+  std::vector<uint8_t> all;
+  for (uint64_t id = first; id < last; ++id) {
+    const auto code = codes->Next();
+    ids.push_back(id);
+    addresses.push_back(AddressFromCode(code, address_bits));
+    all.insert(all.end(), code.begin(), code.end());
+    model->Put(id, addresses.back(), code);
+  }
+  std::unique_ptr<BulkLoader> loader;
+  ASSERT_TRUE(db->NewBulkLoader(BulkLoadOptions(), &loader).ok());
+  ASSERT_TRUE(
+      loader->Add(ids.size(), ids.data(), addresses.data(), all.data()).ok());
+  ASSERT_TRUE(loader->Finish().ok());
+}
+
 // Checks every search of `db` against `model` for `queries`.
 void ExpectMatchesModel(DB* db, const StoredModel& model,
                         const std::vector<std::vector<uint8_t>>& queries,
@@ -311,21 +331,7 @@ TEST(MemoryIndex, BackgroundLoadKeepsTheWritesMadeWhileLoading) {
   StoredModel model;
   {
     auto db = OpenOrDie(dir.Sub("db"), CreateOptions(kAddressBits, kCodeBits));
-    std::vector<uint64_t> ids;
-    std::vector<Address> addresses;
-    std::vector<uint8_t> all;
-    for (uint64_t id = 0; id < 40000; ++id) {
-      const auto code = codes.Next();
-      ids.push_back(id);
-      addresses.push_back(AddressFromCode(code, kAddressBits));
-      all.insert(all.end(), code.begin(), code.end());
-      model.Put(id, addresses.back(), code);
-    }
-    std::unique_ptr<BulkLoader> loader;
-    ASSERT_TRUE(db->NewBulkLoader(BulkLoadOptions(), &loader).ok());
-    ASSERT_TRUE(
-        loader->Add(ids.size(), ids.data(), addresses.data(), all.data()).ok());
-    ASSERT_TRUE(loader->Finish().ok());
+    BulkLoad(db.get(), &codes, 0, 40000, kAddressBits, &model);
   }
   Options options;
   options.memory_index = Options::MemoryIndex::kLoadInBackground;
@@ -367,21 +373,7 @@ TEST(MemoryIndex, BulkLoadsAreSearchedInMemory) {
             .ok());
     model.Put(id, AddressFromCode(code, kAddressBits), code);
   }
-  std::unique_ptr<BulkLoader> loader;
-  ASSERT_TRUE(db->NewBulkLoader(BulkLoadOptions(), &loader).ok());
-  std::vector<uint64_t> ids;
-  std::vector<Address> addresses;
-  std::vector<uint8_t> all;
-  for (uint64_t id = 150; id < 3000; ++id) {  // 50 replace stored images.
-    const auto code = codes.Next();
-    ids.push_back(id);
-    addresses.push_back(AddressFromCode(code, kAddressBits));
-    all.insert(all.end(), code.begin(), code.end());
-    model.Put(id, addresses.back(), code);
-  }
-  ASSERT_TRUE(
-      loader->Add(ids.size(), ids.data(), addresses.data(), all.data()).ok());
-  ASSERT_TRUE(loader->Finish().ok());
+  BulkLoad(db.get(), &codes, 150, 3000, kAddressBits, &model);  // 50 replace.
   const auto query = codes.Next(0.03);
   SearchResult result;
   ASSERT_TRUE(db->SearchExact(query, kK, &result).ok());

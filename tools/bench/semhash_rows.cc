@@ -228,15 +228,42 @@ Status TimeSearch(DB* db, const BenchData& data, double budget,
   return s;
 }
 
+// Opens the database of `setup` at `path` with the in-memory index loading
+// in the background, answers the first query (from RocksDB, or from the
+// index if it is in already) and closes it again, printing how long it took.
+Status TimeBackgroundOpen(const std::string& path, const SemhashSetup& setup,
+                          const BenchData& data) {
+  Options options = setup.options;
+  options.memory_index = Options::MemoryIndex::kLoadInBackground;
+  const Clock::time_point start = Clock::now();
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(options, path, &db);
+  if (!s.ok()) return s;
+  std::vector<SearchResult> first;
+  s = setup.searches.front().run(db.get(), BatchOf(data, 0, 1), &first);
+  if (!s.ok()) return s;
+  std::printf(
+      "semhash, %s, loading in the background: first query answered %.3f s "
+      "after the open began (path %s)\n",
+      setup.name.c_str(), SecondsSince(start),
+      SearchPathName(first[0].stats.path));
+  return Status::OK();
+}
+
 // Reopens the database of `setup` at `path` and appends a row for each of
 // its searches.
 Status QuerySetup(const std::string& path, const SemhashSetup& setup,
                   const BenchData& data, double budget, double build_seconds,
                   std::vector<BenchRow>* rows) {
+  Status s;
+  if (setup.options.memory_index == Options::MemoryIndex::kLoadAtOpen) {
+    s = TimeBackgroundOpen(path, setup, data);
+    if (!s.ok()) return s;
+  }
   const double resident_before = ResidentBytes();
   const Clock::time_point start = Clock::now();
   std::unique_ptr<DB> db;
-  Status s = DB::Open(setup.options, path, &db);
+  s = DB::Open(setup.options, path, &db);
   if (!s.ok()) return s;
   const double open_seconds = SecondsSince(start);
   const SemhashSearch& first = setup.searches.front();
