@@ -98,6 +98,9 @@ class DBImpl final : public DB {
   // Every posting chunk at `snapshot` (null: now) as rows in address
   // order; NotSupported once stop_loading_ is set (the DB is closing).
   Status ReadMemoryRows(const rocksdb::Snapshot* snapshot, MemoryRows* rows);
+  // The rows of addresses [first, end), about `expected` of them.
+  Status ReadMemoryRange(const rocksdb::Snapshot* snapshot, uint64_t first,
+                         uint64_t end, uint64_t expected, MemoryRows* rows);
   // The disk paths of SearchExact and SearchRadius: visit(chunk) for every
   // posting chunk.
   template <typename Visit>

@@ -40,6 +40,8 @@ constexpr double kRowCost = 1;
 // and candidates) stays under the rows divided by this: each is a cache miss
 // or two (about 150 ns a candidate at 1M images), a scan about 1 ns a code.
 constexpr uint64_t kScanRowsPerLookup = 128;
+// The least budget worth trying the tables with (at about 130,000 images).
+constexpr uint64_t kMinTableBudget = 1024;
 
 // Sets the distance of every deleted row in [first, first + n) to the
 // largest value, so that no top-k keeps it.
@@ -279,12 +281,14 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
 // so a far query goes straight to the scan.
 bool MemoryIndex::TablesCanProve(const uint8_t* query, size_t k,
                                  uint64_t budget) const {
+  // Below this the whole scan costs about what a few lookups do.
+  if (budget < kMinTableBudget) return false;
   const MultiIndex& tables = *base_->tables;
   TopK top(k);
   ScanDelta(query, &top);
   MultiIndexStats probe;
-  tables.SearchProbe(query, 0, SIZE_MAX, base_->ids.data(), &dead_, &top,
-                     &probe);
+  tables.SearchProbe(query, 0, budget, base_->ids.data(), &dead_, &top, &probe);
+  if (probe.lookups + probe.candidates >= budget) return false;
   if (!top.full()) return false;  // No bound: as far as the whole code.
   const uint32_t m = tables.tables();
   const uint32_t bound = top.Bound() - 1;

@@ -138,6 +138,12 @@ class MultiIndex {
   // One search's view of the query; defined in multi_index.cc.
   class Query;
 
+  // The table of `substring` over rows [0, n); key_of_row is scratch of n
+  // entries.
+  static Table BuildTable(const uint8_t* codes, size_t n, uint32_t code_bits,
+                          Substring substring,
+                          std::vector<uint32_t>* key_of_row);
+
   const uint8_t* codes_;
   size_t n_;
   uint32_t code_bits_;

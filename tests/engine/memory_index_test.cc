@@ -203,17 +203,16 @@ class MultiIndexDbTest : public ::testing::Test {
   static constexpr uint32_t kAddressBits = 16;
   static constexpr uint32_t kTables = 8;  // 16-bit substrings.
   // Many small clusters: a query near one has a few close images, which
-  // the tables find for less than a scan costs.
-  static constexpr uint64_t kImages = 20000;
+  // the tables find for less than a scan costs. Below about 130,000 images
+  // a scan is always cheaper, so there are more.
+  static constexpr uint64_t kImages = 140000;
 
   void SetUp() override {
     Options options = CreateOptions(kAddressBits, kCodeBits);
     options.mih_tables = kTables;
     {
       auto db = OpenOrDie(dir_.Sub("db"), options);
-      WriteBatch batch;
-      for (uint64_t id = 0; id < kImages; ++id) Put(id, &batch);
-      ASSERT_TRUE(db->Write(WriteOptions(), batch).ok());
+      BulkLoad(db.get(), &codes_, 0, kImages, kAddressBits, &model_);
     }
     db_ = OpenOrDie(dir_.Sub("db"));
     ASSERT_EQ(db_->info().mih_tables, kTables);
@@ -231,7 +230,7 @@ class MultiIndexDbTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  Codes codes_{11, 2000};
+  Codes codes_{11, 14000};
   StoredModel model_;
   std::unique_ptr<DB> db_;
   std::vector<std::vector<uint8_t>> queries_;
@@ -261,11 +260,11 @@ TEST_F(MultiIndexDbTest, ExactAndRadiusSearchesMatchTheModel) {
   expect_paths("base");
   // Deleted and replaced base rows, and new rows in the delta.
   WriteBatch batch;
-  for (uint64_t id = 0; id < kImages; id += 7) {
+  for (uint64_t id = 0; id < kImages; id += 29) {
     batch.Delete(id);
     model_.Delete(id);
   }
-  for (uint64_t id = 1; id < kImages; id += 11) Put(id, &batch);
+  for (uint64_t id = 1; id < kImages; id += 31) Put(id, &batch);
   for (uint64_t id = kImages; id < kImages + 300; ++id) Put(id, &batch);
   ASSERT_TRUE(db_->Write(WriteOptions(), batch).ok());
   ExpectMatchesModel(db_.get(), model_, queries_, kAddressBits, "changed");
