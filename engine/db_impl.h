@@ -105,6 +105,10 @@ class DBImpl final : public DB {
   // posting chunk.
   template <typename Visit>
   Status ForEachPostingChunk(Visit visit);
+  // visit(id, distance to `code`) for every stored image, from the posting
+  // chunks; counts them in stats->candidates_reranked.
+  template <typename Visit>
+  Status ForEachStoredDistance(CodeView code, SearchStats* stats, Visit visit);
 
   const std::unique_ptr<RocksDBStore> store_;
   const std::unique_ptr<Encoder> encoder_;

@@ -127,6 +127,19 @@ Status DBImpl::ForEachPostingChunk(Visit visit) {
 
 // Every posting chunk in key order: the codes are columnar there, so each
 // chunk is one kernel call, where the id table would be one decode per image.
+template <typename Visit>
+Status DBImpl::ForEachStoredDistance(CodeView code, SearchStats* stats,
+                                     Visit visit) {
+  std::vector<uint32_t> distances;
+  return ForEachPostingChunk([&](const format::PostingChunkView& chunk) {
+    distances.resize(chunk.size());
+    BestHammingKernels().distances(code.data(), chunk.code(0).data(),
+                                   chunk.size(), code.size(), distances.data());
+    for (size_t i = 0; i < chunk.size(); ++i) visit(chunk.id(i), distances[i]);
+    stats->candidates_reranked += chunk.size();
+  });
+}
+
 Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
   Status s = CheckCode(code);
   if (!s.ok()) return s;
@@ -136,16 +149,9 @@ Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
   *result = SearchResult();
   result->stats.path = SearchPath::kDiskScan;
   TopK top(k);
-  std::vector<uint32_t> distances;
-  s = ForEachPostingChunk([&](const format::PostingChunkView& chunk) {
-    distances.resize(chunk.size());
-    BestHammingKernels().distances(code.data(), chunk.code(0).data(),
-                                   chunk.size(), code.size(), distances.data());
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      top.Push(chunk.id(i), distances[i]);
-    }
-    result->stats.candidates_reranked += chunk.size();
-  });
+  s = ForEachStoredDistance(
+      code, &result->stats,
+      [&](uint64_t id, uint32_t distance) { top.Push(id, distance); });
   if (!s.ok()) return s;
   result->neighbors = top.Take();
   return Status::OK();
@@ -161,16 +167,11 @@ Status DBImpl::SearchRadius(CodeView code, uint32_t radius,
   *result = SearchResult();
   result->stats.path = SearchPath::kDiskScan;
   std::vector<Neighbor>& out = result->neighbors;
-  std::vector<uint32_t> distances;
-  s = ForEachPostingChunk([&](const format::PostingChunkView& chunk) {
-    distances.resize(chunk.size());
-    BestHammingKernels().distances(code.data(), chunk.code(0).data(),
-                                   chunk.size(), code.size(), distances.data());
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      if (distances[i] <= radius) out.push_back({chunk.id(i), distances[i]});
-    }
-    result->stats.candidates_reranked += chunk.size();
-  });
+  s = ForEachStoredDistance(code, &result->stats,
+                            [&](uint64_t id, uint32_t distance) {
+                              if (distance <= radius)
+                                out.push_back({id, distance});
+                            });
   if (!s.ok()) return s;
   std::sort(out.begin(), out.end(), NeighborBefore);
   return Status::OK();

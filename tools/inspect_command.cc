@@ -73,6 +73,7 @@ void JsonDatabase(const std::string& path, const DatabaseInfo& info,
   json->Key("address_bits").Uint(info.address_bits);
   json->Key("code_bits").Uint(info.code_bits);
   json->Key("posting_chunk_capacity").Uint(info.posting_chunk_capacity);
+  json->Key("mih_tables").Uint(info.mih_tables);
   json->Key("encoder").BeginObject();
   json->Key("kind").String(info.encoder_kind);
   json->Key("params").String(info.encoder_params);
@@ -178,8 +179,8 @@ void PrintDatabase(const std::string& path, const DatabaseInfo& info) {
   std::cout << "database " << path << ": format version " << info.format_version
             << ", " << info.address_bits << "-bit addresses, " << info.code_bits
             << "-bit codes, posting chunks of up to "
-            << info.posting_chunk_capacity
-            << " images\nencoder: " << info.encoder_kind;
+            << info.posting_chunk_capacity << " images, " << info.mih_tables
+            << " multi-index tables\nencoder: " << info.encoder_kind;
   if (!info.encoder_params.empty())
     std::cout << "(" << info.encoder_params << ")";
   std::cout << "\n";

@@ -131,7 +131,8 @@ TEST_F(AdminCliTest, InspectReportsTheKnownShape) {
   EXPECT_TRUE(Snapshot(Db()) == before);
   const std::vector<std::string> expected = {
       "\"format_version\": 1, \"address_bits\": 8, \"code_bits\": 64, "
-      "\"posting_chunk_capacity\": 1024, \"encoder\": {\"kind\": "
+      "\"posting_chunk_capacity\": 1024, \"mih_tables\": 0, \"encoder\": "
+      "{\"kind\": "
       "\"external\", \"params\": \"\"}",
       "\"images\": 200, \"occupied_addresses\": 6",
       "\"posting_list_lengths\": ["
