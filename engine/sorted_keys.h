@@ -45,10 +45,10 @@ class SortedKeys {
   // keys there, returning the first position (where Find's range begins
   // when the key is present), for callers that keep arrays beside the keys.
   void PrefetchSlot(uint32_t key) const {
-    __builtin_prefetch(&directory_[key >> (key_bits_ - directory_bits_)]);
+    __builtin_prefetch(&directory_[Slot(key)]);
   }
   uint32_t PrefetchKeys(uint32_t key) const {
-    const uint32_t first = directory_[key >> (key_bits_ - directory_bits_)];
+    const uint32_t first = directory_[Slot(key)];
     if (first < keys_.size()) __builtin_prefetch(&keys_[first]);
     return first;
   }
@@ -61,6 +61,10 @@ class SortedKeys {
   size_t memory_bytes() const;
 
  private:
+  // The directory slot of `key` (a shift of up to 32 bits, hence 64-bit).
+  size_t Slot(uint32_t key) const {
+    return uint64_t{key} >> (key_bits_ - directory_bits_);
+  }
   // The positions of the keys in [low, high], searched only inside the
   // directory slots that can hold them.
   Range KeysBetween(uint32_t low, uint32_t high) const;
