@@ -58,8 +58,8 @@ struct SpaceUsage {
   std::vector<FamilySpace> families;
   uint64_t log_bytes = 0;    // Write-ahead log files.
   uint64_t total_bytes = 0;  // Every file in the database directory.
-  // The in-memory index (Options::memory_index): its bytes of memory and
-  // the images it holds; 0 when it is off or not loaded yet.
+  // The in-memory index (Options::memory_index): its bytes of memory (0
+  // when it is off) and the images it holds (0 until it is loaded).
   uint64_t memory_index_bytes = 0;
   uint64_t memory_index_images = 0;
 };

@@ -51,7 +51,7 @@ struct Options {
   // probe searches look up. 0 = none; otherwise ceil(code_bits / 32) ..
   // code_bits / 4. They sit beside the address table (table 0), which is
   // unchanged. Unset: the stored value when opening, 0 when creating.
-  // Costs about 12 bytes of memory per image per table (docs/memory.md);
+  // Costs about 10.5 bytes of memory per image per table (docs/memory.md);
   // AdviseMultiIndexTables below gives MIH's choice for n images.
   std::optional<uint32_t> mih_tables;
 
@@ -63,7 +63,7 @@ struct Options {
   // multi-index tables), which searches read instead of RocksDB. It is
   // rebuilt from the posting lists at each open, never stored.
   //   kLoadAtOpen: Open reads the whole database first (its cost grows with
-  //     the database: about a second per few million images).
+  //     the database: about half a second per million images here).
   //   kLoadInBackground: Open returns at once; searches read RocksDB until
   //     the index is loaded (SearchStats::path says which was used).
   //   kOff: searches always read RocksDB; for tools that only write or scan.
