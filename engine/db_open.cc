@@ -262,7 +262,7 @@ Status OpenDB(const Options& options, const std::string& path,
   db->reset();
   Status s = CheckOptions(options);
   if (!s.ok()) return s;
-  PathState state;
+  PathState state = PathState::kAbsent;
   s = InspectPath(path, &state);
   if (!s.ok()) return s;
   if (state == PathState::kDatabase) {

@@ -9,6 +9,26 @@
 
 namespace semhash {
 
+// C(bits, radius): how many addresses of `bits` bits lie exactly `radius`
+// bits from one address (0 if radius > bits). Exact for bits <= 32.
+constexpr uint64_t ShellSize(uint32_t bits, uint32_t radius) {
+  if (radius > bits) return 0;
+  uint64_t count = 1;
+  // Each partial product is C(bits, i + 1) * (i + 1), so the division is
+  // exact.
+  for (uint32_t i = 0; i < radius; ++i) count = count * (bits - i) / (i + 1);
+  return count;
+}
+
+// How many addresses lie within `radius` bits of one address.
+constexpr uint64_t BallSize(uint32_t bits, uint32_t radius) {
+  uint64_t count = 0;
+  for (uint32_t r = 0; r <= radius && r <= bits; ++r) {
+    count += ShellSize(bits, r);
+  }
+  return count;
+}
+
 // Calls visit(address) once for each of the C(bits, radius) addresses of
 // `bits` bits that differ from `centre` in exactly `radius` bits, stopping
 // early if visit returns false. Returns false iff it stopped early.

@@ -102,10 +102,15 @@ void CollectWithin(const uint8_t* query, const uint8_t* codes,
       });
 }
 
-double Binomial(uint32_t n, uint32_t k) {
-  if (k > n) return 0;
-  return std::round(std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) -
-                             std::lgamma(n - k + 1.0)));
+// Copies what the multi-index tables did into `stats`; `delta_rows` rows
+// of the delta were compared besides.
+void ReportTables(const MultiIndexStats& tables, uint64_t delta_rows,
+                  SearchStats* stats) {
+  stats->path = SearchPath::kMultiIndex;
+  stats->radius_reached = tables.radius_reached;
+  stats->lookups = tables.lookups;
+  stats->lookups_empty = tables.lookups_empty;
+  stats->candidates_reranked = tables.candidates + delta_rows;
 }
 
 // The shell at `radius` covered by prefixes of address_bits - j bits: the
@@ -124,7 +129,9 @@ ShellPlan PlanShell(uint32_t address_bits, uint32_t radius, uint64_t rows) {
     const uint32_t low = radius > j ? radius - j : 0;
     const uint32_t high = std::min(radius, prefix_bits);
     double lookups = 0;
-    for (uint32_t h = low; h <= high; ++h) lookups += Binomial(prefix_bits, h);
+    for (uint32_t h = low; h <= high; ++h) {
+      lookups += double(ShellSize(prefix_bits, h));
+    }
     const double rows_per_range = std::ldexp(double(rows), -int(prefix_bits));
     const double cost =
         lookups * kLookupCost + lookups * rows_per_range * kRowCost;
@@ -137,22 +144,6 @@ ShellPlan PlanShell(uint32_t address_bits, uint32_t radius, uint64_t rows) {
 }
 
 }  // namespace
-
-const char* SearchPathName(SearchPath path) {
-  switch (path) {
-    case SearchPath::kDiskProbe:
-      return "disk-probe";
-    case SearchPath::kDiskScan:
-      return "disk-scan";
-    case SearchPath::kMemoryProbe:
-      return "memory-probe";
-    case SearchPath::kMemoryScan:
-      return "memory-scan";
-    case SearchPath::kMultiIndex:
-      return "multi-index";
-  }
-  return "unknown";
-}
 
 void MemoryIndex::ScanDelta(const uint8_t* query, TopK* top) const {
   ScanRows(query, delta_codes_.data(), delta_ids_.data(), delta_ids_.size(),
@@ -176,8 +167,7 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
   const SortedKeys& keys = base_->addresses;
   std::vector<uint32_t> distances;
   stats->range_bits = plan.range_bits;
-  stats->addresses_probed +=
-      static_cast<uint64_t>(Binomial(address_bits_, radius));
+  stats->addresses_probed += ShellSize(address_bits_, radius);
   // Base rows: each prefix is one range; rows of one address are adjacent.
   auto visit = [&](Address prefix) {
     ++stats->lookups;
@@ -255,11 +245,7 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
         query, options.max_table_radius,
         min_candidates > gathered ? min_candidates - gathered : 0,
         base_->ids.data(), &dead_, &top, &mih);
-    stats.path = SearchPath::kMultiIndex;
-    stats.radius_reached = mih.radius_reached;
-    stats.lookups = mih.lookups;
-    stats.lookups_empty = mih.lookups_empty;
-    stats.candidates_reranked = mih.candidates + gathered;
+    ReportTables(mih, gathered, &stats);
     result->neighbors = top.Take();
     return true;
   }
@@ -294,8 +280,7 @@ bool MemoryIndex::TablesCanProve(const uint8_t* query, size_t k,
   const uint32_t bound = top.Bound() - 1;
   const uint32_t radius = (bound + 1 + m - 1) / m - 1;
   const uint32_t bits = (code_bytes_ * 8 + m - 1) / m;
-  double keys = 0;
-  for (uint32_t h = 0; h <= radius; ++h) keys += Binomial(bits, h);
+  const double keys = double(BallSize(bits, radius));
   const double chance = std::ldexp(double(base_->size()), -int(bits));
   return m * keys * (1 + chance) <= double(budget);
 }
@@ -312,11 +297,7 @@ bool MemoryIndex::KnnLocked(const uint8_t* query, size_t k,
     MultiIndexStats mih;
     if (base_->tables->SearchKnn(query, base_->ids.data(), &dead_, budget, &top,
                                  &mih)) {
-      stats.path = SearchPath::kMultiIndex;
-      stats.radius_reached = mih.radius_reached;
-      stats.lookups = mih.lookups;
-      stats.lookups_empty = mih.lookups_empty;
-      stats.candidates_reranked = mih.candidates + delta_ids_.size();
+      ReportTables(mih, delta_ids_.size(), &stats);
       result->neighbors = top.Take();
       return true;
     }
@@ -401,18 +382,11 @@ bool MemoryIndex::Radius(const uint8_t* query, uint32_t radius,
     const MultiIndex& tables = *base_->tables;
     const uint32_t longest =
         (code_bytes_ * 8 + tables.tables() - 1) / tables.tables();
-    double lookups = 0;
-    for (uint32_t h = 0; h <= radius / tables.tables(); ++h) {
-      lookups += Binomial(longest, h);
-    }
+    const double lookups = double(BallSize(longest, radius / tables.tables()));
     if (lookups * tables.tables() * kScanRowsPerLookup < double(rows)) {
       MultiIndexStats mih;
       tables.SearchRadius(query, radius, base_->ids.data(), &dead_, &out, &mih);
-      stats.path = SearchPath::kMultiIndex;
-      stats.radius_reached = mih.radius_reached;
-      stats.lookups = mih.lookups;
-      stats.lookups_empty = mih.lookups_empty;
-      stats.candidates_reranked = mih.candidates + delta_ids_.size();
+      ReportTables(mih, delta_ids_.size(), &stats);
       probed = true;
     }
   }

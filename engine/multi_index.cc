@@ -40,13 +40,6 @@ uint32_t BitsUpTo(uint32_t x, uint32_t cap) {
   return count;
 }
 
-// C(n, r), exact for n <= 32.
-uint64_t Binomial(uint32_t n, uint32_t r) {
-  uint64_t c = 1;
-  for (uint32_t i = 0; i < r; ++i) c = c * (n - i) / (i + 1);
-  return c;
-}
-
 constexpr uint32_t kDigitBits = 16;
 
 // Moves every row of `in` to `out`, stably ordered by the kDigitBits-bit
@@ -182,7 +175,7 @@ class MultiIndex::Query {
   void ProbeShell(size_t t, uint32_t r, Found&& found) {
     const Table& table = index_.tables_[t];
     const uint32_t centre = keys_[t];
-    if (Binomial(table.substring.bits, r) > index_.n_) {
+    if (ShellSize(table.substring.bits, r) > index_.n_) {
       // The shell has more keys than the table has rows.
       stats_.lookups += index_.n_;
       const std::vector<uint32_t>& keys = table.keys.keys();
@@ -245,7 +238,7 @@ class MultiIndex::Query {
 
   // The lookups ProbeShell(t, r) will count.
   uint64_t ShellLookups(size_t t, uint32_t r) const {
-    return std::min<uint64_t>(Binomial(index_.tables_[t].substring.bits, r),
+    return std::min<uint64_t>(ShellSize(index_.tables_[t].substring.bits, r),
                               index_.n_);
   }
 

@@ -76,6 +76,22 @@ Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
 
 }  // namespace
 
+const char* SearchPathName(SearchPath path) {
+  switch (path) {
+    case SearchPath::kDiskProbe:
+      return "disk-probe";
+    case SearchPath::kDiskScan:
+      return "disk-scan";
+    case SearchPath::kMemoryProbe:
+      return "memory-probe";
+    case SearchPath::kMemoryScan:
+      return "memory-scan";
+    case SearchPath::kMultiIndex:
+      return "multi-index";
+  }
+  return "unknown";
+}
+
 Status DBImpl::Search(const SearchOptions& options, Address address,
                       CodeView code, size_t k, SearchResult* result) {
   Status s = CheckAddress(address);
