@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "encoder_model_generated.h"
+#include "engine/deep_encoder.h"
 #include "engine/encoder_params.h"
 #include "engine/fb_convert.h"
 #include "engine/linear_encoder.h"
 #include "engine/model_checks.h"
 #include "engine/spectral_encoder.h"
+#include "engine/torchscript_encoder.h"
 #include "format/aligned_bytes.h"
 #include "semhash/encoder.h"
 
@@ -104,6 +106,10 @@ Status LoadVerified(const uint8_t* data, size_t size,
 
   // Kinds whose models hold more than two linear hashes, one line each:
   if (kind == kSpectralEncoder) return LoadSpectralModel(model, out);
+  if (kind == kAutoencoderEncoder || kind == kSsdhEncoder) {
+    return LoadDeepModel(model, kind, out);
+  }
+  if (kind == kTorchScriptEncoder) return LoadTorchScriptModel(model, out);
 
   return Status::NotSupported("unknown encoder kind '" + Printable(kind) + "'");
 }
@@ -124,6 +130,12 @@ std::string SerializeLinearModel(std::string_view kind, std::string_view params,
       fb::CreateEncoderModel(builder, kind_offset, params_offset,
                              address.input_dim, address_offset, code_offset));
   return FinishedBytes(builder);
+}
+
+Status Encoder::Classify(size_t n, const float* vectors, size_t dim,
+                         uint32_t* classes, float* probabilities) const {
+  return Status::NotSupported("encoder kind '" + kind() +
+                              "' has no classifier (only ssdh keeps one)");
 }
 
 Status Encoder::Load(std::string_view bytes, std::unique_ptr<Encoder>* out) {

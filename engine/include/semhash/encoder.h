@@ -13,9 +13,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "semhash/codes.h"
 #include "semhash/status.h"
@@ -43,6 +45,15 @@ class Encoder {
   virtual Status Encode(size_t n, const float* vectors, size_t dim,
                         Address* addresses, uint8_t* codes) const = 0;
 
+  // Encoders trained with labels (ssdh) keep their classifier: the number of
+  // classes it tells apart; 0 for every other encoder.
+  virtual uint32_t class_count() const { return 0; }
+  // For each of `n` vectors, the most probable class (0..class_count()-1)
+  // and its probability, into classes[n] and probabilities[n].
+  // NotSupported if class_count() is 0; InvalidArgument as for Encode.
+  virtual Status Classify(size_t n, const float* vectors, size_t dim,
+                          uint32_t* classes, float* probabilities) const;
+
   // The persisted model: format/encoder_model.fbs, described in
   // docs/format.md. Load() reads it back.
   virtual std::string Serialize() const = 0;
@@ -64,6 +75,79 @@ inline constexpr char kItqEncoder[] = "itq";
 // Spectral hashing (Weiss, Torralba & Fergus, NIPS 2008): thresholded
 // analytical Laplacian eigenfunctions along the principal directions.
 inline constexpr char kSpectralEncoder[] = "sh";
+// The deep encoders below are trained with LibTorch, an optional part of the
+// build (SEMHASH_HAVE_TORCH): a semhash built without it refuses to train
+// them (NotSupported) but encodes with their stored models all the same,
+// through its own inference path.
+//
+// A deep autoencoder (Salakhutdinov & Hinton's semantic hashing, with
+// Krizhevsky's stochastic binary code units): an MLP encoder to a layer of
+// logistic code units, sampled to 0/1 in the forward pass with the gradient
+// passed straight through, and a mirrored decoder trained to reconstruct
+// the input; at inference the code units are thresholded at 0.5. The address
+// and the long code are two autoencoders, each trained on its own.
+inline constexpr char kAutoencoderEncoder[] = "autoencoder";
+// Supervised semantics-preserving deep hashing (SSDH: Yang, Lin & Chen,
+// CVPRW 2015): a latent layer H of sigmoid units between a network's
+// feature layer and a classifier, trained with the classification loss, a
+// term pushing each unit away from 0.5 and a term keeping each code's mean
+// near 0.5; codes are H thresholded at 0.5. A small CNN for image inputs,
+// an MLP for vectors. Needs labels; keeps its classifier (Classify).
+inline constexpr char kSsdhEncoder[] = "ssdh";
+// A TorchScript module of the user's (e.g. exported from PyTorch), stored in
+// the database: its outputs thresholded into the address and the code.
+// Encoding with it needs a semhash built with LibTorch.
+inline constexpr char kTorchScriptEncoder[] = "torchscript";
+
+// What a deep encoder's training reports, once per batch and at the end of
+// each epoch.
+struct TrainingProgress {
+  // The model being trained: "address", "code" (autoencoder) or "ssdh".
+  std::string model;
+  uint32_t epoch = 0;  // From 1.
+  uint32_t max_epochs = 0;
+  // Training examples done in this epoch, of examples_per_epoch.
+  size_t examples_done = 0;
+  size_t examples_per_epoch = 0;
+  // The loss terms averaged over the epoch so far, e.g.
+  // "loss 0.412 class 0.301 push -0.212 mean 0.0021".
+  std::string losses;
+  // At the end of an epoch (epoch_done): the loss on the held-out split,
+  // and whether training stops here (early stop or last epoch).
+  bool epoch_done = false;
+  double holdout_loss = 0;
+  bool stopping = false;
+};
+
+// Training options of the deep encoders (autoencoder, ssdh).
+struct DeepTrainingOptions {
+  // Hidden layer widths, input side first; empty: the kind's default.
+  // autoencoder: the encoder's layers before the code units (the decoder
+  // mirrors them; default 512,256). ssdh on vectors: the MLP before H
+  // (default 512,256); ssdh on images: the fully connected layer after the
+  // convolutions (one width, default 256).
+  std::vector<uint32_t> hidden;
+  // ssdh: inputs are images of this shape (channels x height x width =
+  // dim), run through a small CNN; 0: vectors, run through an MLP.
+  uint32_t image_channels = 0, image_height = 0, image_width = 0;
+  // Most epochs; training stops earlier when the held-out loss has not
+  // improved for `patience` epochs, and keeps the best epoch's weights.
+  uint32_t max_epochs = 30;
+  uint32_t patience = 3;
+  // Fraction of the training vectors held out (seeded) for early stopping;
+  // 0: none (every epoch up to max_epochs is run).
+  float holdout = 0.1f;
+  uint32_t batch_size = 128;
+  // Adam's step size, and the L2 weight decay (the objective's lambda).
+  float learning_rate = 1e-3f;
+  float weight_decay = 1e-5f;
+  // ssdh's objective: alpha * classification - beta * push + gamma * mean.
+  float alpha = 1.0f, beta = 1.0f, gamma = 1.0f;
+  // Threads for training; 0: every core.
+  uint32_t threads = 0;
+  // Called from the training thread; may be empty. Not persisted.
+  std::function<void(const TrainingProgress&)> progress;
+};
 
 struct EncoderOptions {
   // One of the kinds above.
@@ -83,6 +167,14 @@ struct EncoderOptions {
   size_t training_sample = 0;
   // itq only: rounds of alternating binarisation and Procrustes rotation.
   uint32_t itq_iterations = 50;
+  // autoencoder and ssdh.
+  DeepTrainingOptions deep;
+  // torchscript: the TorchScript file (torch.jit.save) to store. Its
+  // forward(x) takes a float tensor [n, dim] and returns [n, address_bits +
+  // code_bits] (address first) or a tuple of [n, address_bits] and
+  // [n, code_bits]; bit j is 1 iff output j >= torchscript_threshold.
+  std::string torchscript_path;
+  float torchscript_threshold = 0.0f;
 };
 
 // Trains an encoder on `n` vectors of `dim` floats, row-major. Its params()
@@ -92,6 +184,11 @@ struct EncoderOptions {
 // or bit counts out of range.
 Status TrainEncoder(const EncoderOptions& options, size_t n,
                     const float* vectors, size_t dim,
+                    std::unique_ptr<Encoder>* out);
+// The same with a class label per vector (labels[n], each below 2^16), which
+// ssdh requires and the other kinds ignore.
+Status TrainEncoder(const EncoderOptions& options, size_t n,
+                    const float* vectors, size_t dim, const uint32_t* labels,
                     std::unique_ptr<Encoder>* out);
 
 // Writes `encoder` to the file `path` as one checksummed encoder-model frame
