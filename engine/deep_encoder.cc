@@ -15,12 +15,29 @@
 #include "engine/encoder_params.h"
 #include "engine/fb_convert.h"
 #include "engine/hash_pair_encoder.h"
+#include "engine/in_parallel.h"
 
 namespace semhash {
 namespace {
 
-// Vectors per block in Encode and Classify.
-constexpr size_t kBlockRows = 1024;
+// Vectors per block in Encode and Classify: bounds the activations' memory
+// per thread.
+constexpr size_t kBlockRows = 512;
+
+// Runs block(first, rows) over [0, n) in blocks of at most kBlockRows
+// vectors, the blocks shared among the cores.
+template <typename Block>
+Status InParallelBlocks(size_t n, const Block& block) {
+  const size_t blocks = (n + kBlockRows - 1) / kBlockRows;
+  return InParallel(blocks, 0, [&](size_t first_block, size_t count) {
+    const size_t end = std::min(n, (first_block + count) * kBlockRows);
+    for (size_t first = first_block * kBlockRows; first < end;
+         first += kBlockRows) {
+      block(first, std::min(kBlockRows, end - first));
+    }
+    return Status::OK();
+  });
+}
 
 class DeepEncoder final : public Encoder {
  public:
@@ -44,8 +61,8 @@ class DeepEncoder final : public Encoder {
 
   Status Encode(size_t n, const float* vectors, size_t dim, Address* addresses,
                 uint8_t* codes) const override;
-  Status Classify(size_t n, const float* vectors, size_t dim,
-                  uint32_t* classes, float* probabilities) const override;
+  Status Classify(size_t n, const float* vectors, size_t dim, uint32_t* classes,
+                  float* probabilities) const override;
   std::string Serialize() const override;
 
  private:
@@ -74,9 +91,8 @@ Status DeepEncoder::Encode(size_t n, const float* vectors, size_t dim,
       CheckEncodeArguments(n, vectors, dim, input_dim(), addresses, codes);
   if (!s.ok() || n == 0) return s;
   const size_t code_bytes = code_bits() / 8;
-  std::vector<float> features, address_values, code_values;
-  for (size_t first = 0; first < n; first += kBlockRows) {
-    const size_t rows = std::min(kBlockRows, n - first);
+  return InParallelBlocks(n, [&](size_t first, size_t rows) {
+    std::vector<float> features, address_values, code_values;
     const float* block = Features(first, rows, vectors, &features);
     hash_.address.Forward(rows, block, &address_values);
     hash_.code.Forward(rows, block, &code_values);
@@ -89,8 +105,7 @@ Status DeepEncoder::Encode(size_t n, const float* vectors, size_t dim,
           code_bytes, [&](uint32_t j) { return code_row[j] >= 0.0f; },
           codes + (first + r) * code_bytes);
     }
-  }
-  return Status::OK();
+  });
 }
 
 Status DeepEncoder::Classify(size_t n, const float* vectors, size_t dim,
@@ -107,9 +122,8 @@ Status DeepEncoder::Classify(size_t n, const float* vectors, size_t dim,
   if (classes == nullptr || probabilities == nullptr) {
     return Status::InvalidArgument("no output buffers for the classes");
   }
-  std::vector<float> features, code_values, logits;
-  for (size_t first = 0; first < n; first += kBlockRows) {
-    const size_t rows = std::min(kBlockRows, n - first);
+  return InParallelBlocks(n, [&](size_t first, size_t rows) {
+    std::vector<float> features, code_values, logits;
     hash_.code.Forward(rows, Features(first, rows, vectors, &features),
                        &code_values);
     for (float& value : code_values) value = 1.0f / (1.0f + std::exp(-value));
@@ -124,20 +138,22 @@ Status DeepEncoder::Classify(size_t n, const float* vectors, size_t dim,
       classes[first + r] = static_cast<uint32_t>(best - row);
       probabilities[first + r] = static_cast<float>(1.0 / sum);
     }
-  }
-  return Status::OK();
+  });
 }
 
 flatbuffers::Offset<fb::Network> BuildNetwork(
     flatbuffers::FlatBufferBuilder* builder, const NeuralNet& net) {
   std::vector<flatbuffers::Offset<fb::NetLayer>> layers;
   for (const Layer& layer : net.layers()) {
-    const auto weights = builder->CreateVector(layer.weights);
-    const auto bias = builder->CreateVector(layer.bias);
+    // Absent rather than empty when unused: no unreferenced bytes.
+    const auto optional_vector = [builder](const std::vector<float>& values) {
+      return values.empty() ? 0 : builder->CreateVector(values);
+    };
+    const auto weights = optional_vector(layer.weights);
+    const auto bias = optional_vector(layer.bias);
     layers.push_back(fb::CreateNetLayer(
-        *builder, static_cast<uint8_t>(layer.kind), layer.outputs,
-        layer.kernel, layer.stride, layer.padding, layer.scale, layer.shift,
-        layer.weights.empty() ? 0 : weights, layer.bias.empty() ? 0 : bias));
+        *builder, static_cast<uint8_t>(layer.kind), layer.outputs, layer.kernel,
+        layer.stride, layer.padding, layer.scale, layer.shift, weights, bias));
   }
   const TensorShape input = net.input_shape();
   return fb::CreateNetwork(*builder, input.channels, input.height, input.width,
@@ -145,15 +161,17 @@ flatbuffers::Offset<fb::Network> BuildNetwork(
 }
 
 std::string DeepEncoder::Serialize() const {
+  // The networks go first, so the buffer ends with weights rather than a
+  // string's padding: no truncation of the model can still verify.
   flatbuffers::FlatBufferBuilder builder(1 << 20);
-  const auto kind = builder.CreateString(kind_);
-  const auto params = builder.CreateString(params_);
   const auto trunk = BuildNetwork(&builder, hash_.trunk);
   const auto address = BuildNetwork(&builder, hash_.address);
   const auto code = BuildNetwork(&builder, hash_.code);
   const auto classifier = BuildNetwork(&builder, hash_.classifier);
   const auto deep = fb::CreateDeepHash(builder, trunk, address, code,
                                        classifier, hash_.classes);
+  const auto kind = builder.CreateString(kind_);
+  const auto params = builder.CreateString(params_);
   fb::EncoderModelBuilder model(builder);
   model.add_kind(kind);
   model.add_params(params);
@@ -266,8 +284,8 @@ Status LoadDeepModel(const fb::EncoderModel& model, std::string_view kind,
                            std::to_string(hash.trunk.input_shape().size()));
   }
   if (!s.ok()) return s;
-  *out = MakeDeepEncoder(std::string(kind), std::string(params),
-                         std::move(hash));
+  *out =
+      MakeDeepEncoder(std::string(kind), std::string(params), std::move(hash));
   return Status::OK();
 }
 

@@ -142,9 +142,9 @@ Status ParseEncoderParams(std::string_view kind, std::string_view params,
     const std::string_view pair = rest.substr(0, rest.find(','));
     rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
     const size_t equals = pair.find('=');
-    well_formed = equals != std::string_view::npos &&
-                  SetParam(pair.substr(0, equals), pair.substr(equals + 1),
-                           &parsed);
+    well_formed =
+        equals != std::string_view::npos &&
+        SetParam(pair.substr(0, equals), pair.substr(equals + 1), &parsed);
   }
   if (!well_formed || FormatEncoderParams(parsed) != params) {
     return Status::Corruption("encoder params '" + std::string(params) +

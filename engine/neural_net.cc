@@ -71,11 +71,10 @@ Status OutputShape(const Layer& layer, TensorShape in, TensorShape* out) {
       }
       if (layer.padding >= k || in.height + 2 * layer.padding < k ||
           in.width + 2 * layer.padding < k) {
-        return Status::Corruption("a " + std::to_string(k) + "x" +
-                                  std::to_string(k) + " kernel with padding " +
-                                  std::to_string(layer.padding) +
-                                  " does not fit a " + ShapeText(in) +
-                                  " input");
+        return Status::Corruption(
+            "a " + std::to_string(k) + "x" + std::to_string(k) +
+            " kernel with padding " + std::to_string(layer.padding) +
+            " does not fit a " + ShapeText(in) + " input");
       }
       const size_t expected = size_t(layer.outputs) * in.channels * k * k;
       if (layer.weights.size() != expected) {
@@ -227,8 +226,8 @@ void NeuralNet::Forward(size_t n, const float* inputs,
   ColumnMatrixF columns;
   for (size_t first = 0; first < n; first += kBlockRows) {
     const size_t rows = std::min(kBlockRows, n - first);
-    current = Eigen::Map<const RowMatrixF>(inputs + first * in_size, rows,
-                                           in_size);
+    current =
+        Eigen::Map<const RowMatrixF>(inputs + first * in_size, rows, in_size);
     for (size_t i = 0; i < layers_.size(); ++i) {
       const Layer& layer = layers_[i];
       const TensorShape in_shape = shapes_[i];

@@ -264,12 +264,10 @@ Status StoreImages(DB* db, const BuildArgs& args, size_t rows,
 }
 
 // The encoder of a new database: read from --model, or trained on the input.
-Status NewEncoder(const BuildArgs& args, size_t rows,
-                  const std::vector<float>& vectors, size_t dim,
+Status NewEncoder(const BuildArgs& args, const io::Vectors& input,
                   std::unique_ptr<Encoder>* encoder) {
   if (!args.model.empty()) return LoadEncoderFile(args.model, encoder);
-  return TrainShowingProgress(args.encoder.ToOptions(), rows, vectors, dim,
-                              args.quiet, encoder);
+  return TrainShowingProgress(args.encoder, input, args.quiet, encoder);
 }
 
 // What an existing database's encoder must agree with.
@@ -299,17 +297,17 @@ Status CheckExistingEncoder(const BuildArgs& args, const DB& db, size_t dim) {
 
 Status BuildFromVectors(BuildArgs* args, std::unique_ptr<DB>* db,
                         size_t* added) {
-  size_t rows = 0, dim = 0;
-  std::vector<float> vectors;
-  Status s =
-      ReadFeatureVectors(args->images, 0, args->limit, &rows, &dim, &vectors);
-  if (s.ok() && rows == 0)
+  io::Vectors input;
+  Status s = io::ReadVectors(args->images, 0, args->limit, &input);
+  if (s.ok() && input.rows == 0)
     s = Status::InvalidArgument(args->images + ": no vectors");
   if (s.ok()) s = InspectExisting(*args, db);
   if (!s.ok()) return s;
+  const size_t rows = input.rows, dim = input.dim;
+  const std::vector<float>& vectors = input.values;
   std::unique_ptr<Encoder> encoder;
   s = *db != nullptr ? CheckExistingEncoder(*args, **db, dim)
-                     : NewEncoder(*args, rows, vectors, dim, &encoder);
+                     : NewEncoder(*args, input, &encoder);
   if (s.ok()) s = OpenForWriting(args, std::move(encoder), rows, db);
   if (!s.ok()) return s;
   const Encoder& stored = *(*db)->encoder();
@@ -379,10 +377,10 @@ std::string CheckCombination(const BuildArgs& args,
   }
   const EncoderFlags& e = args.encoder;
   if (!args.codes.empty() &&
-      (e.kind || e.seed || e.sample || e.iterations || !args.model.empty())) {
+      (e.kind || e.any_training_option() || !args.model.empty())) {
     return "--encoder, --model and the training options go with --images";
   }
-  if (!args.model.empty() && (e.kind || e.seed || e.sample || e.iterations)) {
+  if (!args.model.empty() && (e.kind || e.any_training_option())) {
     return "--model brings a trained encoder: no training options with it";
   }
   if (!args.tables.empty() && args.tables != "auto" &&

@@ -7,6 +7,7 @@
 #include "tools/io/npy_file.h"
 #include "tools/io/vector_file.h"
 #include "tools/progress.h"
+#include "tools/training_progress.h"
 
 namespace semhash::cli {
 
@@ -137,13 +138,14 @@ Status ReadFeatureVectors(const std::string& path, size_t first, size_t count,
 void EncoderFlags::AddTo(po::options_description* options) {
   // clang-format off
   options->add_options()
-      ("encoder", po::value<std::string>(), "encoder of a new database: lsh, pcah, itq or sh (default lsh)")
+      ("encoder", po::value<std::string>(), "encoder of a new database: lsh, pcah, itq, sh, autoencoder, ssdh or torchscript (default lsh)")
       ("address-bits", po::value<uint32_t>(), "address width, 8..32 (default 30)")
       ("code-bits", po::value<uint32_t>(), "code width, a multiple of 64 in 64..1024 (default 256)")
       ("seed", po::value<uint64_t>(), "training seed (default 42)")
       ("sample", po::value<size_t>(), "train on this many vectors drawn at random (default: all)")
       ("iterations", po::value<uint32_t>(), "itq: training iterations (default 50)");
   // clang-format on
+  deep.AddTo(options);
 }
 
 void EncoderFlags::Read(const po::variables_map& vm) {
@@ -157,17 +159,19 @@ void EncoderFlags::Read(const po::variables_map& vm) {
   get("iterations", &iterations);
   get("seed", &seed);
   get("sample", &sample);
+  deep.Read(vm);
 }
 
-EncoderOptions EncoderFlags::ToOptions() const {
-  EncoderOptions options;
-  options.kind = kind.value_or(options.kind);
-  options.address_bits = address_bits.value_or(options.address_bits);
-  options.code_bits = code_bits.value_or(options.code_bits);
-  options.itq_iterations = iterations.value_or(options.itq_iterations);
-  options.seed = seed.value_or(options.seed);
-  options.training_sample = sample.value_or(options.training_sample);
-  return options;
+Status EncoderFlags::ToOptions(const io::Vectors& input,
+                               EncoderOptions* options) const {
+  *options = EncoderOptions();
+  options->kind = kind.value_or(options->kind);
+  options->address_bits = address_bits.value_or(options->address_bits);
+  options->code_bits = code_bits.value_or(options->code_bits);
+  options->itq_iterations = iterations.value_or(options->itq_iterations);
+  options->seed = seed.value_or(options->seed);
+  options->training_sample = sample.value_or(options->training_sample);
+  return deep.ApplyTo(input, options);
 }
 
 Status EncoderFlags::CheckMatches(const Encoder& stored) const {
@@ -180,6 +184,12 @@ Status EncoderFlags::CheckMatches(const Encoder& stored) const {
   };
   if (kind && *kind != stored.kind())
     return differs("encoder", *kind, stored.kind());
+  if (deep.any_training_option()) {
+    return Status::InvalidArgument(
+        "the stored encoder " + stored.kind() + "(" + stored.params() +
+        ") is trained already: the deep training options apply to a new "
+        "database");
+  }
   if (address_bits && *address_bits != stored.address_bits()) {
     return differs("address-bits", std::to_string(*address_bits),
                    std::to_string(stored.address_bits()));
@@ -202,12 +212,24 @@ Status EncoderFlags::CheckMatches(const Encoder& stored) const {
   return Status::OK();
 }
 
-Status TrainShowingProgress(const EncoderOptions& options, size_t rows,
-                            const std::vector<float>& vectors, size_t dim,
+Status TrainShowingProgress(const EncoderFlags& flags, const io::Vectors& input,
                             bool quiet, std::unique_ptr<Encoder>* encoder) {
+  EncoderOptions options;
+  std::vector<uint32_t> labels;
+  Status s = flags.ToOptions(input, &options);
+  if (s.ok()) s = flags.deep.ReadLabels(options.kind, input.rows, &labels);
+  if (!s.ok()) return s;
+  const uint32_t* label_data = labels.empty() ? nullptr : labels.data();
+  if (options.kind == kAutoencoderEncoder || options.kind == kSsdhEncoder) {
+    TrainingProgressPrinter printer(quiet);
+    options.deep.progress = printer.Callback();
+    return TrainEncoder(options, input.rows, input.values.data(), input.dim,
+                        label_data, encoder);
+  }
   ProgressBar bar("train", 1, ProgressBar::ShouldShow(quiet));
   bar.Update(0);
-  Status s = TrainEncoder(options, rows, vectors.data(), dim, encoder);
+  s = TrainEncoder(options, input.rows, input.values.data(), input.dim,
+                   label_data, encoder);
   if (!s.ok()) return s;
   bar.Update(1);
   bar.Finish();

@@ -14,6 +14,8 @@
 #include "semhash/codes.h"
 #include "semhash/encoder.h"
 #include "semhash/status.h"
+#include "tools/deep_training_flags.h"
+#include "tools/io/vector_file.h"
 
 namespace semhash::cli {
 
@@ -65,12 +67,6 @@ Status ReadFeatureVectors(const std::string& path, size_t first, size_t count,
                           size_t* rows, size_t* dim,
                           std::vector<float>* vectors);
 
-// TrainEncoder with a "train" progress line on a terminal (unless quiet):
-// training reports no steps, so the line shows the elapsed time when done.
-Status TrainShowingProgress(const EncoderOptions& options, size_t rows,
-                            const std::vector<float>& vectors, size_t dim,
-                            bool quiet, std::unique_ptr<Encoder>* encoder);
-
 // The training flags shared by `train` and `build`. Each is unset unless
 // given, so a command can tell "not given" from "given the default".
 struct EncoderFlags {
@@ -78,19 +74,36 @@ struct EncoderFlags {
   std::optional<uint32_t> address_bits, code_bits, iterations;
   std::optional<uint64_t> seed;
   std::optional<size_t> sample;
+  DeepTrainingFlags deep;
 
-  // --encoder, --address-bits, --code-bits, --seed, --sample, --iterations.
+  // --encoder, --address-bits, --code-bits, --seed, --sample, --iterations
+  // and the deep encoders' flags.
   void AddTo(po::options_description* options);
   // Reads the flags given in `vm`.
   void Read(const po::variables_map& vm);
   bool any() const {
-    return kind || address_bits || code_bits || iterations || seed || sample;
+    return kind || address_bits || code_bits || iterations || seed || sample ||
+           deep.any_training_option();
   }
-  // The given flags over EncoderOptions' defaults.
-  EncoderOptions ToOptions() const;
+  // Training options that only a new encoder can take: --seed, --sample,
+  // --iterations and the deep encoders' (not --labels, --threads).
+  bool any_training_option() const {
+    return seed || sample || iterations || deep.any_training_option();
+  }
+  // The given flags over EncoderOptions' defaults, for training on `input`
+  // (whose image shape ssdh may take): InvalidArgument on a malformed flag.
+  Status ToOptions(const io::Vectors& input, EncoderOptions* options) const;
   // InvalidArgument naming the first given flag that `stored` disagrees with.
+  // The deep encoders' training flags are refused with an existing encoder.
   Status CheckMatches(const Encoder& stored) const;
 };
+
+// Trains the encoder the flags ask for on `input` (with --labels for ssdh)
+// and shows it on stderr unless quiet: the deep encoders' epochs
+// (training_progress.h), or a "train" line with the elapsed time for the
+// others, which report no steps.
+Status TrainShowingProgress(const EncoderFlags& flags, const io::Vectors& input,
+                            bool quiet, std::unique_ptr<Encoder>* encoder);
 
 }  // namespace semhash::cli
 

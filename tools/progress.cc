@@ -92,6 +92,14 @@ void ProgressBar::Update(uint64_t done) {
   Draw(FormatProgressLine(label_, done_.load(), total_, elapsed), false);
 }
 
+void ProgressBar::Update(uint64_t done, const std::string& detail) {
+  {
+    std::lock_guard<std::mutex> lock(draw_mutex_);
+    detail_ = detail;
+  }
+  Update(done);
+}
+
 void ProgressBar::Finish() {
   if (!enabled_) return;
   Draw(FormatFinishLine(label_, done_.load(), total_, ElapsedSeconds()), true);
@@ -100,7 +108,8 @@ void ProgressBar::Finish() {
 void ProgressBar::Draw(const std::string& line, bool final) {
   std::lock_guard<std::mutex> lock(draw_mutex_);
   if (finished_) return;
-  std::fprintf(stderr, "\r%s\x1b[K%s", line.c_str(), final ? "\n" : "");
+  const std::string shown = detail_.empty() ? line : line + "  " + detail_;
+  std::fprintf(stderr, "\r%s\x1b[K%s", shown.c_str(), final ? "\n" : "");
   std::fflush(stderr);
   drawn_ = true;
   finished_ = final;

@@ -33,6 +33,9 @@ class ProgressBar {
   // recorded (from a slower thread) is ignored. Redraws when 100 ms have
   // passed since the last drawing.
   void Update(uint64_t done);
+  // The same, and from now on shows `detail` (e.g. loss terms) after the
+  // counts, on the progress lines and the final one.
+  void Update(uint64_t done, const std::string& detail);
   // Prints the final line, with the elapsed time, and a newline. Later
   // calls do nothing.
   void Finish();
@@ -54,6 +57,7 @@ class ProgressBar {
   std::mutex draw_mutex_;
   bool drawn_ = false;     // Guarded by draw_mutex_.
   bool finished_ = false;  // Guarded by draw_mutex_.
+  std::string detail_;     // Guarded by draw_mutex_.
 };
 
 // The line Update draws after `elapsed_seconds`, e.g.

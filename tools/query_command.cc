@@ -35,7 +35,15 @@ struct QueryArgs {
   SearchOptions search;
 };
 
-Status EncodeImages(const QueryArgs& args, const DB& db, CodeRows* rows) {
+// The class an ssdh encoder's classifier predicts for each query image, and
+// its probability; empty for other encoders and for --codes queries.
+struct Predictions {
+  std::vector<uint32_t> classes;
+  std::vector<float> probabilities;
+};
+
+Status EncodeImages(const QueryArgs& args, const DB& db, CodeRows* rows,
+                    Predictions* predictions) {
   const Encoder* encoder = db.encoder();
   if (encoder == nullptr) {
     return Status::InvalidArgument(
@@ -58,8 +66,13 @@ Status EncodeImages(const QueryArgs& args, const DB& db, CodeRows* rows) {
   rows->code_bytes = encoder->code_bits() / 8;
   rows->addresses.resize(n);
   rows->codes.resize(n * rows->code_bytes);
-  return encoder->Encode(n, vectors.data(), dim, rows->addresses.data(),
-                         rows->codes.data());
+  s = encoder->Encode(n, vectors.data(), dim, rows->addresses.data(),
+                      rows->codes.data());
+  if (!s.ok() || encoder->class_count() == 0) return s;
+  predictions->classes.resize(n);
+  predictions->probabilities.resize(n);
+  return encoder->Classify(n, vectors.data(), dim, predictions->classes.data(),
+                           predictions->probabilities.data());
 }
 
 Status ReadLabels(const QueryArgs& args, std::vector<int32_t>* query_labels,
@@ -94,8 +107,14 @@ Status PrecisionAtK(const QueryArgs& args, const std::vector<Neighbor>& found,
   return Status::OK();
 }
 
-void PrintJson(size_t query, const SearchResult& result) {
-  std::cout << "{\"query\": " << query << ", \"results\": [";
+void PrintJson(size_t query, const SearchResult& result,
+               const Predictions& predictions, size_t i) {
+  std::cout << "{\"query\": " << query;
+  if (!predictions.classes.empty()) {
+    std::cout << ", \"predicted_class\": " << predictions.classes[i]
+              << ", \"probability\": " << predictions.probabilities[i];
+  }
+  std::cout << ", \"results\": [";
   for (size_t i = 0; i < result.neighbors.size(); ++i) {
     std::cout << (i ? ", " : "") << "{\"id\": " << result.neighbors[i].id
               << ", \"distance\": " << result.neighbors[i].distance << "}";
@@ -114,10 +133,17 @@ void PrintJson(size_t query, const SearchResult& result) {
 
 void PrintText(size_t query, const SearchResult& result,
                const std::vector<int32_t>& query_labels,
-               const std::vector<int32_t>& db_labels) {
+               const std::vector<int32_t>& db_labels,
+               const Predictions& predictions, size_t i) {
   const bool labelled = !query_labels.empty();
   std::cout << "query " << query;
   if (labelled) std::cout << " (label " << query_labels[query] << ")";
+  if (!predictions.classes.empty()) {
+    std::cout << std::fixed << std::setprecision(3) << " predicted class "
+              << predictions.classes[i] << " (probability "
+              << predictions.probabilities[i] << ")";
+    std::cout.unsetf(std::ios::floatfield);
+  }
   const SearchStats& st = result.stats;
   std::cout << ": " << SearchPathName(st.path) << ", radius "
             << st.radius_reached << ", " << st.addresses_probed
@@ -137,6 +163,7 @@ void PrintText(size_t query, const SearchResult& result,
 struct Totals {
   size_t queries = 0;
   double seconds = 0, precision = 0, exact_precision = 0, recall = 0;
+  size_t predicted = 0, predicted_right = 0;  // ssdh's classifier.
   uint64_t candidates = 0, probed = 0, found = 0;
   std::map<SearchPath, size_t> paths;
 };
@@ -168,6 +195,11 @@ void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
           << ")";
     }
     out << "\n";
+  }
+  if (t.predicted > 0) {
+    out << "classifier: predicted class equals the label for "
+        << t.predicted_right << " of " << t.predicted << " queries ("
+        << double(t.predicted_right) / double(t.predicted) << ")\n";
   }
 }
 
@@ -240,7 +272,8 @@ Status SearchRadii(uint32_t radius, DB* db, const CodeRows& rows,
   return Status::OK();
 }
 
-Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
+Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
+                  const Predictions& predictions) {
   std::vector<int32_t> query_labels, db_labels;
   Status s = ReadLabels(args, &query_labels, &db_labels);
   if (!s.ok()) return s;
@@ -284,6 +317,11 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
                        &p);
       if (!s.ok()) return s;
       totals.precision += p;
+      if (!predictions.classes.empty()) {
+        ++totals.predicted;
+        totals.predicted_right +=
+            int64_t(predictions.classes[i]) == query_labels[query];
+      }
     }
     if (labelled && args.compare_exact) {
       const SearchResult& exact = exact_results[i];
@@ -295,9 +333,9 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows) {
       totals.recall += Recall(result.neighbors, exact.neighbors);
     }
     if (args.json) {
-      PrintJson(query, result);
+      PrintJson(query, result, predictions, i);
     } else if (i < args.show) {
-      PrintText(query, result, query_labels, db_labels);
+      PrintText(query, result, query_labels, db_labels, predictions, i);
     }
     if (!args.sheet.empty() && i < args.sheet_queries) {
       sheet_results.push_back(std::move(result));
@@ -319,14 +357,15 @@ Status Query(const QueryArgs& args) {
   Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) return s;
   CodeRows rows;
+  Predictions predictions;
   s = args.images.empty()
           ? ReadCodeRows(args.codes, args.addresses, db->info().code_bits,
                          db->info().address_bits, args.first, args.count, &rows)
-          : EncodeImages(args, *db, &rows);
+          : EncodeImages(args, *db, &rows, &predictions);
   if (s.ok() && rows.rows == 0)
     s = Status::InvalidArgument("no queries to run");
   if (!s.ok()) return s;
-  return RunQueries(args, db.get(), rows);
+  return RunQueries(args, db.get(), rows, predictions);
 }
 
 }  // namespace

@@ -39,21 +39,18 @@ int RunTrain(int argc, char** argv) {
   }
   flags.Read(vm);
   const auto start = std::chrono::steady_clock::now();
-  size_t rows = 0, dim = 0;
-  std::vector<float> vectors;
-  Status s = ReadFeatureVectors(input, 0, limit, &rows, &dim, &vectors);
+  io::Vectors vectors;
+  Status s = io::ReadVectors(input, 0, limit, &vectors);
   std::unique_ptr<Encoder> encoder;
-  if (s.ok())
-    s = TrainShowingProgress(flags.ToOptions(), rows, vectors, dim, quiet,
-                             &encoder);
+  if (s.ok()) s = TrainShowingProgress(flags, vectors, quiet, &encoder);
   if (s.ok()) s = SaveEncoder(*encoder, out);
   if (!s.ok()) return Fail(kCommand, s);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   std::cout << "trained " << encoder->kind() << "(" << encoder->params()
-            << ") on " << rows << " vectors of " << dim << " values in "
-            << seconds << " s: " << encoder->address_bits()
+            << ") on " << vectors.rows << " vectors of " << vectors.dim
+            << " values in " << seconds << " s: " << encoder->address_bits()
             << "-bit addresses, " << encoder->code_bits() << "-bit codes -> "
             << out << "\n";
   return kExitOk;

@@ -362,6 +362,8 @@ Status ReadIdxVectors(const std::string& path, size_t first, size_t count,
   if (!s.ok()) return s;
   out->rows = images.count;
   out->dim = images.dim();
+  out->image_height = images.rows;
+  out->image_width = images.cols;
   out->values.assign(images.pixels.begin(), images.pixels.end());
   return Status::OK();
 }

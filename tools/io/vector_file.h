@@ -30,6 +30,10 @@ struct Vectors {
   size_t rows = 0;
   size_t dim = 0;
   std::vector<float> values;  // rows * dim values.
+  // IDX images only: each row is an image_height x image_width picture
+  // (dim = height * width); 0 for the other formats.
+  size_t image_height = 0;
+  size_t image_width = 0;
 };
 
 // Reads rows [first, first + count) of the feature file at `path`; count 0
