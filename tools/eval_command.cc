@@ -46,6 +46,9 @@ struct Queries {
   std::vector<float> vectors;
   size_t dim = 0;
   std::vector<int32_t> labels;
+  // An ssdh encoder's classifier: queries whose predicted class is their
+  // label (classified is 0 for encoders without one).
+  size_t classified = 0, classified_right = 0;
 };
 
 // Sums over queries of one ranking's quality.
@@ -137,8 +140,18 @@ Status LoadQueries(const EvalArgs& args, const Encoder& encoder, Queries* out) {
   out->rows.code_bytes = encoder.code_bits() / 8;
   out->rows.codes.resize(n * out->rows.code_bytes);
   out->rows.addresses.resize(n);
-  return encoder.Encode(n, out->vectors.data(), out->dim,
-                        out->rows.addresses.data(), out->rows.codes.data());
+  s = encoder.Encode(n, out->vectors.data(), out->dim,
+                     out->rows.addresses.data(), out->rows.codes.data());
+  if (!s.ok() || encoder.class_count() == 0) return s;
+  std::vector<uint32_t> classes(n);
+  std::vector<float> probabilities(n);
+  s = encoder.Classify(n, out->vectors.data(), out->dim, classes.data(),
+                       probabilities.data());
+  out->classified = n;
+  for (size_t i = 0; i < n; ++i) {
+    out->classified_right += int64_t(classes[i]) == out->labels[i];
+  }
+  return s;
 }
 
 double Precision(const std::vector<Neighbor>& found, size_t depth,
@@ -201,8 +214,11 @@ void PrintQuality(std::ostream& out, const char* name, const QualitySum& sum,
 }
 
 void PrintReport(const EvalArgs& args, const DB& db, const Database& data,
-                 size_t queries, const Totals& t, double seconds) {
+                 const Queries& q, const Totals& t, double seconds) {
+  const size_t queries = q.rows.rows;
   const double n = static_cast<double>(queries);
+  const double accuracy =
+      q.classified == 0 ? 0 : double(q.classified_right) / q.classified;
   const double examined =
       t.candidates / n / static_cast<double>(data.ids.size());
   const DatabaseInfo& info = db.info();
@@ -226,8 +242,11 @@ void PrintReport(const EvalArgs& args, const DB& db, const Database& data,
               << ", \"p@k\": " << t.two_stage_pk / n
               << ", \"mean_candidates\": " << t.candidates / n
               << ", \"fraction_examined\": " << examined
-              << ", \"mean_addresses_probed\": " << t.probed / n
-              << "}, \"seconds\": " << seconds << "}\n";
+              << ", \"mean_addresses_probed\": " << t.probed / n << "}";
+    if (q.classified > 0) {
+      std::cout << ", \"classifier\": {\"accuracy\": " << accuracy << "}";
+    }
+    std::cout << ", \"seconds\": " << seconds << "}\n";
     return;
   }
   std::cout << "encoder " << info.encoder_kind << "(" << info.encoder_params
@@ -246,8 +265,13 @@ void PrintReport(const EvalArgs& args, const DB& db, const Database& data,
             << t.two_stage_pk / n << ", mean candidates re-ranked "
             << t.candidates / n << " (" << 100.0 * examined
             << "% of the database), mean addresses probed " << t.probed / n
-            << "\n"
-            << "evaluated in " << seconds << " s\n";
+            << "\n";
+  if (q.classified > 0) {
+    std::cout << "classifier: accuracy " << accuracy << " ("
+              << q.classified_right << " of " << q.classified
+              << " queries)\n";
+  }
+  std::cout << "evaluated in " << seconds << " s\n";
 }
 
 Status Evaluate(const EvalArgs& args) {
@@ -286,7 +310,7 @@ Status Evaluate(const EvalArgs& args) {
   }
   if (!totals.status.ok()) return totals.status;
   PrintReport(
-      args, *db, data, n, totals,
+      args, *db, data, queries, totals,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count());
   return Status::OK();
