@@ -78,14 +78,25 @@ struct EncoderFlags {
   std::optional<uint32_t> address_bits, code_bits, iterations;
   std::optional<uint64_t> seed;
   std::optional<size_t> sample;
+  std::optional<float> threshold;
+  // --encoder torchscript: the TorchScript file, which the commands take
+  // as --model.
+  std::string torchscript_path;
 
-  // --encoder, --address-bits, --code-bits, --seed, --sample, --iterations.
+  // --encoder, --address-bits, --code-bits, --seed, --sample, --iterations,
+  // --threshold.
   void AddTo(po::options_description* options);
   // Reads the flags given in `vm`.
   void Read(const po::variables_map& vm);
   bool any() const {
-    return kind || address_bits || code_bits || iterations || seed || sample;
+    return kind || address_bits || code_bits || iterations || seed || sample ||
+           threshold;
   }
+  bool torchscript() const { return kind == kTorchScriptEncoder; }
+  // The usage error of the torchscript flags, or "": --threshold needs
+  // --encoder torchscript, which trains nothing (no --seed, --sample or
+  // --iterations).
+  std::string TorchScriptUsage() const;
   // The given flags over EncoderOptions' defaults.
   EncoderOptions ToOptions() const;
   // InvalidArgument naming the first given flag that `stored` disagrees with.
