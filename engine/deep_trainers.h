@@ -1,8 +1,10 @@
 // The trainers of the deep encoders (internal), called by TrainEncoder
 // (semhash/encoder.h) after it has checked the input: LibTorch
 // implementations in torch_*.cc when semhash is built with LibTorch
-// (SEMHASH_HAVE_TORCH), otherwise deep_trainers_without_torch.cc, whose
-// functions return NotSupported naming what is missing.
+// (SEMHASH_HAVE_TORCH), compiled into the module libsemhash_torch.so that
+// torch_module_loader.cc loads on first use (torch_module.h says why);
+// otherwise deep_trainers_without_torch.cc, whose functions return
+// NotSupported naming what is missing.
 //
 // Each returns an Encoder whose stored networks (deep_encoder.h) encode
 // with semhash's own inference path; InvalidArgument for options that do

@@ -10,8 +10,10 @@
 #define SEMHASH_ENGINE_ENCODER_BIT_WIDTHS_H_
 
 #include <cstdint>
+#include <string>
 
 #include "semhash/codes.h"
+#include "semhash/encoder.h"
 
 namespace semhash {
 
@@ -23,6 +25,22 @@ inline bool IsEncoderAddressWidth(uint32_t bits) {
 
 inline bool IsEncoderCodeWidth(uint32_t bits) {
   return bits % 64 == 0 && bits >= kMinCodeBits && bits <= kMaxCodeBits;
+}
+
+// What every trainer checks of the widths it is asked for: InvalidArgument
+// naming the first one out of range.
+inline Status CheckTrainingBitWidths(const EncoderOptions& options) {
+  if (!IsEncoderAddressWidth(options.address_bits)) {
+    return Status::InvalidArgument("address_bits " +
+                                   std::to_string(options.address_bits) +
+                                   " is not in 1..32");
+  }
+  if (!IsEncoderCodeWidth(options.code_bits)) {
+    return Status::InvalidArgument("code_bits " +
+                                   std::to_string(options.code_bits) +
+                                   " is not a multiple of 64 in 64..1024");
+  }
+  return Status::OK();
 }
 
 }  // namespace semhash

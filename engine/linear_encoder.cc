@@ -13,20 +13,6 @@
 namespace semhash {
 namespace {
 
-Status CheckBitCounts(const EncoderOptions& options) {
-  if (!IsEncoderAddressWidth(options.address_bits)) {
-    return Status::InvalidArgument("address_bits " +
-                                   std::to_string(options.address_bits) +
-                                   " is not in 1..32");
-  }
-  if (!IsEncoderCodeWidth(options.code_bits)) {
-    return Status::InvalidArgument("code_bits " +
-                                   std::to_string(options.code_bits) +
-                                   " is not a multiple of 64 in 64..1024");
-  }
-  return Status::OK();
-}
-
 // The model must fit in one FlatBuffer (< 2 GiB): the weights and both
 // means take floats_per_dim floats per input dimension, and 64 KiB is left
 // for the thresholds and the framing.
@@ -80,7 +66,7 @@ Status CheckLinearTraining(const EncoderOptions& options, size_t min_vectors,
   }
   if (dim == 0) return Status::InvalidArgument("dim is 0");
   if (vectors == nullptr) return Status::InvalidArgument("vectors is null");
-  Status s = CheckBitCounts(options);
+  Status s = CheckTrainingBitWidths(options);
   if (s.ok()) s = CheckModelSize(options, dim);
   if (s.ok()) s = CheckFiniteVectors(n, vectors, dim);
   return s;

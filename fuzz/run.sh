@@ -2,7 +2,10 @@
 # fuzz/run.sh SECONDS [BUILD_DIR]
 #
 # Builds the libFuzzer targets (SEMHASH_BUILD_FUZZERS=ON: clang, ASan and
-# UBSan over the whole build) in BUILD_DIR, by default build-fuzz at the top
+# UBSan over the whole build; -O1 and line tables only, as the sanitizer CI
+# builds, which compile and link faster; without LibTorch, whose loader is
+# not semhash's to fuzz and would not be instrumented) in BUILD_DIR, by
+# default build-fuzz at the top
 # of the tree, then runs every fuzz/*_fuzzer.cc target for SECONDS on a fresh
 # copy of its seed corpus (BUILD_DIR/fuzz-corpus/<target>/, kept afterwards)
 # and prints, per target, libFuzzer's final stats: executions, executions per
@@ -50,8 +53,9 @@ fi
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEMHASH_BUILD_FUZZERS=ON \
-  -DSEMHASH_BUILD_TESTS=OFF
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+  -DSEMHASH_BUILD_FUZZERS=ON -DSEMHASH_BUILD_TESTS=OFF \
+  -DSEMHASH_WITH_TORCH=OFF
 cmake --build "$build" -j"$(nproc)" --target semhash_fuzzers
 
 # The value of libFuzzer's final-stats line `stat::<name>:` in log $1.

@@ -1,6 +1,7 @@
 // `semhash build`: fills a database from feature vectors (encoded by the
 // database's encoder: trained here, or read from --model, when the database
-// is new) or from codes the user brings.
+// is new) or from codes the user brings. With --encoder torchscript, --model
+// is the TorchScript module the new database stores as its encoder.
 //
 // Inputs are checked against a read-only view of the database before it is
 // created or opened for writing. A new database is built in a staging
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -263,34 +265,72 @@ Status StoreImages(DB* db, const BuildArgs& args, size_t rows,
               : WriteInBatches(db, rows, code_bytes, read);
 }
 
-// The encoder of a new database: read from --model, or trained on the input.
+// The encoder of a new database: read from --model, or trained on the input
+// (with --encoder torchscript: made of the module --model names).
 Status NewEncoder(const BuildArgs& args, const io::Vectors& input,
                   std::unique_ptr<Encoder>* encoder) {
-  if (!args.model.empty()) return LoadEncoderFile(args.model, encoder);
+  if (!args.model.empty() && !args.encoder.torchscript()) {
+    return LoadEncoderFile(args.model, encoder);
+  }
+  if (args.model.empty() && args.encoder.torchscript()) {
+    return Status::InvalidArgument(
+        "a new database with --encoder torchscript needs --model FILE.pt, "
+        "the TorchScript module (torch.jit.save)");
+  }
   return TrainShowingProgress(args.encoder, input, args.quiet, encoder);
 }
 
+// The threshold a torchscript encoder's params ("threshold=T") record.
+float TorchScriptThreshold(const Encoder& encoder) {
+  constexpr std::string_view kKey = "threshold=";
+  const std::string& params = encoder.params();
+  float threshold = 0;
+  if (params.compare(0, kKey.size(), kKey) == 0) {
+    std::from_chars(params.data() + kKey.size(), params.data() + params.size(),
+                    threshold);
+  }
+  return threshold;
+}
+
+// The encoder --model gives, to compare with the database's `stored` one:
+// the model file's, or with --encoder torchscript the module's with the
+// stored widths and threshold.
+Status ModelOfArgs(const BuildArgs& args, const Encoder& stored,
+                   const io::Vectors& input, std::unique_ptr<Encoder>* model) {
+  if (!args.encoder.torchscript()) return LoadEncoderFile(args.model, model);
+  EncoderOptions options;
+  Status s = args.encoder.ToOptions(input, &options);
+  if (!s.ok()) return s;
+  options.address_bits = stored.address_bits();
+  options.code_bits = stored.code_bits();
+  options.torchscript_threshold = TorchScriptThreshold(stored);
+  return TrainEncoder(options, input.rows, input.values.data(), input.dim,
+                      model);
+}
+
 // What an existing database's encoder must agree with.
-Status CheckExistingEncoder(const BuildArgs& args, const DB& db, size_t dim) {
+Status CheckExistingEncoder(const BuildArgs& args, const DB& db,
+                            const io::Vectors& input) {
+  const size_t dim = input.dim;
   const Encoder* encoder = db.encoder();
   if (encoder == nullptr) {
     return Status::InvalidArgument(
         args.db + " holds codes brought by the user; add to it with --codes");
   }
   Status s = args.encoder.CheckMatches(*encoder);
-  if (s.ok() && !args.model.empty()) {
-    std::unique_ptr<Encoder> model;
-    s = LoadEncoderFile(args.model, &model);
-    if (s.ok() && model->Serialize() != encoder->Serialize()) {
-      s = Status::InvalidArgument(args.model + " is not the model " + args.db +
-                                  " was built with");
-    }
-  }
   if (s.ok() && encoder->input_dim() != dim) {
     s = Status::InvalidArgument(args.images + ": vectors of " +
                                 std::to_string(dim) +
                                 " values; the database's encoder takes " +
                                 std::to_string(encoder->input_dim()));
+  }
+  if (s.ok() && !args.model.empty()) {
+    std::unique_ptr<Encoder> model;
+    s = ModelOfArgs(args, *encoder, input, &model);
+    if (s.ok() && model->Serialize() != encoder->Serialize()) {
+      s = Status::InvalidArgument(args.model + " is not the model " + args.db +
+                                  " was built with");
+    }
   }
   return s.ok() ? s : s.WithContext(args.db);
 }
@@ -306,7 +346,7 @@ Status BuildFromVectors(BuildArgs* args, std::unique_ptr<DB>* db,
   const size_t rows = input.rows, dim = input.dim;
   const std::vector<float>& vectors = input.values;
   std::unique_ptr<Encoder> encoder;
-  s = *db != nullptr ? CheckExistingEncoder(*args, **db, dim)
+  s = *db != nullptr ? CheckExistingEncoder(*args, **db, input)
                      : NewEncoder(*args, input, &encoder);
   if (s.ok()) s = OpenForWriting(args, std::move(encoder), rows, db);
   if (!s.ok()) return s;
@@ -376,11 +416,14 @@ std::string CheckCombination(const BuildArgs& args,
     return "--id-offset goes with --images (--ids gives codes their ids)";
   }
   const EncoderFlags& e = args.encoder;
-  if (!args.codes.empty() &&
-      (e.kind || e.any_training_option() || !args.model.empty())) {
+  if (!args.codes.empty() && (e.kind || e.any_training_option() ||
+                              e.threshold || !args.model.empty())) {
     return "--encoder, --model and the training options go with --images";
   }
-  if (!args.model.empty() && (e.kind || e.any_training_option())) {
+  const std::string torchscript_usage = e.TorchScriptUsage();
+  if (!torchscript_usage.empty()) return torchscript_usage;
+  if (!args.model.empty() && !e.torchscript() &&
+      (e.kind || e.any_training_option())) {
     return "--model brings a trained encoder: no training options with it";
   }
   if (!args.tables.empty() && args.tables != "auto" &&
@@ -412,7 +455,7 @@ int RunBuild(int argc, char** argv) {
       ("ids", po::value(&args.ids), "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")
       ("limit", po::value(&args.limit), "use only the first N rows")
       ("id-offset", po::value(&args.id_offset), "with --images: the id of row 0 (default 0), so several files can share a database")
-      ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`")
+      ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`; with --encoder torchscript, the TorchScript module (torch.jit.save) to store")
       ("memory", po::value(&args.memory), "memory for sorting a bulk load, e.g. 512M or 2G (default 1G); larger inputs are sorted in runs on disk")
       ("tables", po::value(&args.tables), "new database: multi-index hashing tables over substrings of the codes, a number or 'auto' (MIH's rule: substrings of about log2 N bits); default 0 (none)")
       ("quiet,q", po::bool_switch(&args.quiet), "no progress bars");
@@ -428,6 +471,7 @@ int RunBuild(int argc, char** argv) {
   args.encoder.Read(vm);
   const std::string usage = CheckCombination(args, vm);
   if (!usage.empty()) return UsageError(kCommand, usage);
+  if (args.encoder.torchscript()) args.encoder.torchscript_path = args.model;
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<DB> db;
   size_t added = 0;

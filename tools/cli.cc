@@ -1,6 +1,7 @@
 // Shared subcommand plumbing (see cli.h).
 #include "tools/cli.h"
 
+#include <charconv>
 #include <iostream>
 #include <utility>
 
@@ -54,6 +55,15 @@ Status SliceRows(const std::string& path, size_t total, size_t first,
   *begin = first;
   *end = count == 0 ? total : std::min(total, first + count);
   return Status::OK();
+}
+
+// `value` as an encoder's params write it: the shortest decimal that reads
+// back as it, 0 for -0.
+std::string ParamsDecimal(float value) {
+  char text[32];
+  const auto result =
+      std::to_chars(text, text + sizeof text, value == 0 ? 0.0f : value);
+  return std::string(text, result.ptr);
 }
 
 Status CheckAddresses(const std::string& path,
@@ -138,12 +148,13 @@ Status ReadFeatureVectors(const std::string& path, size_t first, size_t count,
 void EncoderFlags::AddTo(po::options_description* options) {
   // clang-format off
   options->add_options()
-      ("encoder", po::value<std::string>(), "encoder of a new database: lsh, pcah, itq, sh, autoencoder, ssdh or torchscript (default lsh)")
+      ("encoder", po::value<std::string>(), "encoder of a new database: lsh, pcah, itq, sh, autoencoder, ssdh, or torchscript (with --model FILE.pt) (default lsh)")
       ("address-bits", po::value<uint32_t>(), "address width, 8..32 (default 30)")
       ("code-bits", po::value<uint32_t>(), "code width, a multiple of 64 in 64..1024 (default 256)")
       ("seed", po::value<uint64_t>(), "training seed (default 42)")
       ("sample", po::value<size_t>(), "train on this many vectors drawn at random (default: all)")
-      ("iterations", po::value<uint32_t>(), "itq: training iterations (default 50)");
+      ("iterations", po::value<uint32_t>(), "itq: training iterations (default 50)")
+      ("threshold", po::value<float>(), "torchscript: bit j is 1 iff the module's output j >= this (default 0)");
   // clang-format on
   deep.AddTo(options);
 }
@@ -159,7 +170,19 @@ void EncoderFlags::Read(const po::variables_map& vm) {
   get("iterations", &iterations);
   get("seed", &seed);
   get("sample", &sample);
+  get("threshold", &threshold);
   deep.Read(vm);
+}
+
+std::string EncoderFlags::TorchScriptUsage() const {
+  if (!torchscript()) {
+    return threshold ? "--threshold goes with --encoder torchscript" : "";
+  }
+  if (any_training_option()) {
+    return "--encoder torchscript trains nothing: no --seed, --sample, "
+           "--iterations or deep training options";
+  }
+  return "";
 }
 
 Status EncoderFlags::ToOptions(const io::Vectors& input,
@@ -171,6 +194,9 @@ Status EncoderFlags::ToOptions(const io::Vectors& input,
   options->itq_iterations = iterations.value_or(options->itq_iterations);
   options->seed = seed.value_or(options->seed);
   options->training_sample = sample.value_or(options->training_sample);
+  options->torchscript_path = torchscript_path;
+  options->torchscript_threshold =
+      threshold.value_or(options->torchscript_threshold);
   return deep.ApplyTo(input, options);
 }
 
@@ -208,6 +234,10 @@ Status EncoderFlags::CheckMatches(const Encoder& stored) const {
     if (params.find("," + wanted + ",") == std::string::npos) {
       return differs(key, std::to_string(*value), stored.params());
     }
+  }
+  if (threshold && params.find(",threshold=" + ParamsDecimal(*threshold) +
+                               ",") == std::string::npos) {
+    return differs("threshold", ParamsDecimal(*threshold), stored.params());
   }
   return Status::OK();
 }

@@ -75,21 +75,30 @@ struct EncoderFlags {
   std::optional<uint64_t> seed;
   std::optional<size_t> sample;
   DeepTrainingFlags deep;
+  std::optional<float> threshold;
+  // --encoder torchscript: the TorchScript file, which the commands take
+  // as --model.
+  std::string torchscript_path;
 
-  // --encoder, --address-bits, --code-bits, --seed, --sample, --iterations
-  // and the deep encoders' flags.
+  // --encoder, --address-bits, --code-bits, --seed, --sample, --iterations,
+  // --threshold and the deep encoders' flags.
   void AddTo(po::options_description* options);
   // Reads the flags given in `vm`.
   void Read(const po::variables_map& vm);
   bool any() const {
     return kind || address_bits || code_bits || iterations || seed || sample ||
-           deep.any_training_option();
+           threshold || deep.any_training_option();
   }
   // Training options that only a new encoder can take: --seed, --sample,
   // --iterations and the deep encoders' (not --labels, --threads).
   bool any_training_option() const {
     return seed || sample || iterations || deep.any_training_option();
   }
+  bool torchscript() const { return kind == kTorchScriptEncoder; }
+  // The usage error of the torchscript flags, or "": --threshold needs
+  // --encoder torchscript, which trains nothing (no --seed, --sample,
+  // --iterations or deep training options).
+  std::string TorchScriptUsage() const;
   // The given flags over EncoderOptions' defaults, for training on `input`
   // (whose image shape ssdh may take): InvalidArgument on a malformed flag.
   Status ToOptions(const io::Vectors& input, EncoderOptions* options) const;

@@ -1,6 +1,7 @@
 // `semhash train`: trains an encoder on feature vectors and writes it to a
 // model file, so it can be trained once on a sample and reused by
-// `build --model`.
+// `build --model`. With --encoder torchscript it trains nothing: it stores
+// the TorchScript file given as --model, once it has run on the input.
 #include <chrono>
 #include <iostream>
 
@@ -16,7 +17,7 @@ constexpr char kCommand[] = "train";
 }  // namespace
 
 int RunTrain(int argc, char** argv) {
-  std::string input, out;
+  std::string input, out, model;
   size_t limit = 0;
   bool quiet = false;
   EncoderFlags flags;
@@ -27,6 +28,7 @@ int RunTrain(int argc, char** argv) {
       ("input", po::value(&input)->required(), "feature vectors: IDX images, .npy, .fvecs or .bvecs")
       ("limit", po::value(&limit), "use only the first N rows")
       ("out", po::value(&out)->required(), "model file to write")
+      ("model", po::value(&model), "with --encoder torchscript: the TorchScript module (torch.jit.save) to store")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");
   // clang-format on
   flags.AddTo(&options);
@@ -38,6 +40,17 @@ int RunTrain(int argc, char** argv) {
     return exit_code;
   }
   flags.Read(vm);
+  std::string usage = flags.TorchScriptUsage();
+  if (usage.empty() && flags.torchscript() && model.empty()) {
+    usage =
+        "--encoder torchscript needs --model FILE.pt, the TorchScript "
+        "module (torch.jit.save)";
+  }
+  if (usage.empty() && !model.empty() && !flags.torchscript()) {
+    usage = "--model goes with --encoder torchscript";
+  }
+  if (!usage.empty()) return UsageError(kCommand, usage);
+  flags.torchscript_path = model;
   const auto start = std::chrono::steady_clock::now();
   io::Vectors vectors;
   Status s = io::ReadVectors(input, 0, limit, &vectors);
