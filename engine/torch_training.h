@@ -12,9 +12,16 @@
 // thread count, another machine or another LibTorch build may change the
 // last bits of the weights, and through them a few bits of the codes.
 //
-// Thread safety: LibTorch's seed, thread count and determinism flag are
-// process-wide; trainings must not run concurrently with each other (or
-// with other LibTorch users) if they are to be reproducible.
+// Speed: LibTorch's OpenMP threads spin while they wait for work. On a
+// machine whose cores are busy with other processes, two threads trained
+// the Fashion-MNIST autoencoder up to 28 times slower than one (2 cores),
+// unless OMP_WAIT_POLICY=PASSIVE was set before the program started (it is
+// read when libgomp loads); DeepTrainingOptions::threads = 1 avoids it.
+//
+// Thread safety: LibTorch's seed, thread count and determinism flag, and
+// glibc's malloc settings, are process-wide; trainings must not run
+// concurrently with each other (or with other LibTorch users) if they are
+// to be reproducible.
 #ifndef SEMHASH_ENGINE_TORCH_TRAINING_H_
 #define SEMHASH_ENGINE_TORCH_TRAINING_H_
 
@@ -51,9 +58,11 @@ Status CheckModelParameterCount(int64_t parameters);
 Status CatchTorchErrors(const std::string& what,
                         const std::function<Status()>& train);
 
-// Seeds LibTorch's global generator, sets its thread count (0: every core)
-// and asks for deterministic algorithms; the destructor restores the
-// previous thread count and determinism flag.
+// Seeds LibTorch's global generator, sets its thread count (0: every core),
+// asks for deterministic algorithms and keeps freed memory in the process
+// (glibc's mallopt; torch_training.cc says why); the destructor restores
+// the previous thread count and determinism flag, glibc's default
+// thresholds, and returns the freed memory (malloc_trim).
 class TorchTrainingScope {
  public:
   TorchTrainingScope(uint64_t seed, uint32_t threads);
@@ -100,7 +109,7 @@ struct TrainingSet {
 // epoch. A seeded options.holdout fraction of the examples (rounded down;
 // none if that is 0) is kept aside: after each epoch its loss, in eval()
 // mode, decides early stopping (options.patience epochs without
-// improvement, i.e. without a loss 1% below the best epoch's), and the
+// improvement: none lower than the best epoch's by 1% of its size), and the
 // module ends with the weights of its best epoch.
 // Calls options.progress, if set, after each batch and each epoch, naming
 // the model `model_name`. REQUIRES: CheckDeepOptions passed; data has at
