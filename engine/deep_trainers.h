@@ -1,8 +1,8 @@
 // The trainers of the deep encoders (internal), called by TrainEncoder
-// (semhash/encoder.h) after it has checked the input: LibTorch
-// implementations in torch_*.cc when semhash is built with LibTorch
-// (SEMHASH_HAVE_TORCH), otherwise deep_trainers_without_torch.cc, whose
-// functions return NotSupported naming what is missing.
+// (semhash/encoder.h) after it has checked the input. Their LibTorch
+// implementations are not part of this build yet;
+// deep_trainers_without_torch.cc's functions return NotSupported naming
+// what is missing.
 //
 // Each returns an Encoder whose stored networks (deep_encoder.h) encode
 // with semhash's own inference path; InvalidArgument for options that do

@@ -4,7 +4,7 @@
 // through LoadTorchScriptModel (internal). Persisted as the
 // TorchScriptModule table of format/encoder_model.fbs; docs/format.md.
 //
-// Running TorchScript needs LibTorch: without it (no SEMHASH_HAVE_TORCH),
+// Running TorchScript needs LibTorch: without it,
 // LoadTorchScriptModel returns NotSupported naming the missing part, so a
 // database holding such a model cannot be opened by that build.
 #ifndef SEMHASH_ENGINE_TORCHSCRIPT_ENCODER_H_
