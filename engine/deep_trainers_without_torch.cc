@@ -10,8 +10,7 @@ namespace {
 Status NoTorch(const char* what) {
   return Status::NotSupported(
       std::string(what) +
-      " needs LibTorch, and this semhash was built without it (install "
-      "libtorch-dev and reconfigure with -DSEMHASH_WITH_TORCH=ON)");
+      " needs LibTorch, and this semhash was built without it");
 }
 
 }  // namespace

@@ -76,9 +76,9 @@ inline constexpr char kItqEncoder[] = "itq";
 // analytical Laplacian eigenfunctions along the principal directions.
 inline constexpr char kSpectralEncoder[] = "sh";
 // The deep encoders below are trained with LibTorch, an optional part of the
-// build (SEMHASH_HAVE_TORCH): a semhash built without it refuses to train
-// them (NotSupported) but encodes with their stored models all the same,
-// through its own inference path.
+// build: a semhash built without it refuses to train them (NotSupported) but
+// encodes with their stored models all the same, through its own inference
+// path.
 //
 // A deep autoencoder (Salakhutdinov & Hinton's semantic hashing, with
 // Krizhevsky's stochastic binary code units): an MLP encoder to a layer of
