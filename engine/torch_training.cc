@@ -235,8 +235,6 @@ LossAverages RunEpoch(const TrainingSet& train, std::mt19937_64& rng,
 
 }  // namespace
 
-bool HaveTorch() { return true; }
-
 Status CheckDeepOptions(const EncoderOptions& options, size_t dim,
                         bool image_input) {
   Status s = CheckBitWidths(options);
