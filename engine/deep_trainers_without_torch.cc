@@ -10,7 +10,8 @@ namespace {
 Status NoTorch(const char* what) {
   return Status::NotSupported(
       std::string(what) +
-      " needs LibTorch, and this semhash was built without it");
+      " needs LibTorch, and this semhash was built without it (install "
+      "libtorch-dev and reconfigure with -DSEMHASH_WITH_TORCH=ON)");
 }
 
 }  // namespace

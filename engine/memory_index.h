@@ -47,6 +47,11 @@ inline size_t MinCandidates(const SearchOptions& options, size_t k) {
                                      : std::max<size_t>(k, 100);
 }
 
+// The most candidates a probe re-ranks (SearchOptions).
+inline size_t MaxCandidates(const SearchOptions& options) {
+  return options.max_candidates != 0 ? options.max_candidates : SIZE_MAX;
+}
+
 // Rows as a loader reads them from the posting lists.
 struct MemoryRows {
   std::vector<uint64_t> ids;
@@ -113,8 +118,10 @@ class MemoryIndex {
   // The searches' bodies. REQUIRES: mutex_ held (shared), state kReady.
   void ScanDelta(const uint8_t* query, TopK* top) const;
   void ScanAll(const uint8_t* query, TopK* top) const;
+  // One shell of the address ball; stops once stats->candidates_reranked
+  // reaches max_candidates.
   void ProbeShell(Address address, uint32_t radius, const uint8_t* query,
-                  TopK* top, SearchStats* stats) const;
+                  size_t max_candidates, TopK* top, SearchStats* stats) const;
   bool KnnLocked(const uint8_t* query, size_t k, SearchResult* result) const;
   // Whether the multi-index tables are likely to find the k nearest within
   // `budget` lookups and candidates (memory_search.cc).

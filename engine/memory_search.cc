@@ -159,8 +159,8 @@ void MemoryIndex::ScanAll(const uint8_t* query, TopK* top) const {
 // One shell of the address ball: the rows whose address is exactly
 // `radius` bits from `address`, base and delta.
 void MemoryIndex::ProbeShell(Address address, uint32_t radius,
-                             const uint8_t* query, TopK* top,
-                             SearchStats* stats) const {
+                             const uint8_t* query, size_t max_candidates,
+                             TopK* top, SearchStats* stats) const {
   const ShellPlan plan = PlanShell(address_bits_, radius, LiveRowsLocked());
   const uint32_t prefix_bits = address_bits_ - plan.range_bits;
   const HammingKernels& kernels = BestHammingKernels();
@@ -178,19 +178,28 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
       uint32_t end = row + 1;
       while (end < range.end && keys.key(end) == stored) ++end;
       if (static_cast<uint32_t>(std::popcount(stored ^ address)) == radius) {
-        const uint32_t count = end - row;
-        distances.resize(count);
-        kernels.distances(query, base_->code(row, code_bytes_), count,
-                          code_bytes_, distances.data());
-        MaskDead(dead_, row, count, distances.data());
+        // Without a limit, one pass over the address's rows; with one, as
+        // many rows at a time as there is room for (dead rows take none).
         bool occupied = false;
-        for (uint32_t i = 0; i < count; ++i) {
-          if (distances[i] == UINT32_MAX) continue;
-          top->Push(base_->ids[row + i], distances[i]);
-          ++stats->candidates_reranked;
-          occupied = true;
+        for (uint32_t first = row; first < end;) {
+          const size_t room = max_candidates - stats->candidates_reranked;
+          if (room == 0) break;
+          const uint32_t count =
+              static_cast<uint32_t>(std::min<size_t>(end - first, room));
+          distances.resize(count);
+          kernels.distances(query, base_->code(first, code_bytes_), count,
+                            code_bytes_, distances.data());
+          MaskDead(dead_, first, count, distances.data());
+          for (uint32_t i = 0; i < count; ++i) {
+            if (distances[i] == UINT32_MAX) continue;
+            top->Push(base_->ids[first + i], distances[i]);
+            ++stats->candidates_reranked;
+            occupied = true;
+          }
+          first += count;
         }
         if (occupied) ++stats->addresses_occupied;
+        if (stats->candidates_reranked >= max_candidates) return false;
       }
       row = end;
     }
@@ -198,12 +207,14 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
   };
   const Address centre = address >> plan.range_bits;
   for (uint32_t h = plan.min_prefix_radius; h <= plan.max_prefix_radius; ++h) {
-    ForEachAddressAtRadius(centre, prefix_bits, h, visit);
+    if (!ForEachAddressAtRadius(centre, prefix_bits, h, visit)) break;
   }
   // Delta rows: few, so each is tested. An address that only the delta
   // occupies counts as occupied once.
   std::vector<Address> delta_only;
-  for (size_t d = 0; d < delta_ids_.size(); ++d) {
+  for (size_t d = 0; d < delta_ids_.size() &&
+                     stats->candidates_reranked < max_candidates;
+       ++d) {
     const Address stored = delta_addresses_[d];
     if (static_cast<uint32_t>(std::popcount(stored ^ address)) != radius) {
       continue;
@@ -251,10 +262,13 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
   }
   stats.path = SearchPath::kMemoryProbe;
   const uint32_t max_radius = std::min(options.max_radius, address_bits_);
+  const size_t max_candidates = MaxCandidates(options);
   for (uint32_t radius = 0; radius <= max_radius; ++radius) {
-    ProbeShell(address, radius, query, &top, &stats);
+    ProbeShell(address, radius, query, max_candidates, &top, &stats);
     stats.radius_reached = radius;
-    if (stats.candidates_reranked >= min_candidates) break;
+    if (stats.candidates_reranked >= std::min(min_candidates, max_candidates)) {
+      break;
+    }
   }
   result->neighbors = top.Take();
   return true;

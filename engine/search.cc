@@ -23,8 +23,6 @@
 namespace semhash {
 namespace {
 
-// Re-ranks every image of one posting chunk into `top`; *count gets the
-// chunk's size. `distances` is scratch space reused across chunks.
 // Parses a posting chunk whose codes must be `code_bytes` long (an empty
 // chunk may say 0).
 Status ParseChunk(const rocksdb::Slice& value, size_t code_bytes,
@@ -37,35 +35,43 @@ Status ParseChunk(const rocksdb::Slice& value, size_t code_bytes,
   return s;
 }
 
-Status RerankChunk(const rocksdb::Slice& value, CodeView query,
+// Re-ranks the first min(size, limit) images of one posting chunk into
+// `top`; *count gets how many. `distances` is scratch space reused across
+// chunks.
+Status RerankChunk(const rocksdb::Slice& value, CodeView query, size_t limit,
                    std::vector<uint32_t>* distances, TopK* top, size_t* count) {
   format::PostingChunkView chunk;
   Status s = ParseChunk(value, query.size(), &chunk);
   if (!s.ok()) return s;
-  *count = chunk.size();
-  if (chunk.size() == 0) return Status::OK();
+  *count = std::min(chunk.size(), limit);
+  if (*count == 0) return Status::OK();
   // Chunks are columnar (format/posting_chunk.h): code(0) starts all
   // chunk.size() codes, back to back.
-  distances->resize(chunk.size());
-  BestHammingKernels().distances(query.data(), chunk.code(0).data(),
-                                 chunk.size(), query.size(), distances->data());
-  for (size_t i = 0; i < chunk.size(); ++i) {
+  distances->resize(*count);
+  BestHammingKernels().distances(query.data(), chunk.code(0).data(), *count,
+                                 query.size(), distances->data());
+  for (size_t i = 0; i < *count; ++i) {
     top->Push(chunk.id(i), (*distances)[i]);
   }
   return Status::OK();
 }
 
-// Re-ranks every image of one address into `top`.
+// Re-ranks the images of one address into `top`, until
+// stats->candidates_reranked reaches max_candidates.
 Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
-                    std::vector<uint32_t>* distances, TopK* top,
-                    SearchStats* stats) {
+                    size_t max_candidates, std::vector<uint32_t>* distances,
+                    TopK* top, SearchStats* stats) {
   const std::string prefix = format::EncodeAddressPrefix(0, address);
   ++stats->addresses_probed;
   bool occupied = false;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
+                         stats->candidates_reranked < max_candidates;
        it->Next()) {
     size_t count = 0;
-    Status s = RerankChunk(it->value(), query, distances, top, &count);
+    Status s =
+        RerankChunk(it->value(), query,
+                    max_candidates - stats->candidates_reranked, distances,
+                    top, &count);
     if (!s.ok()) return s.WithContext("address " + std::to_string(address));
     stats->candidates_reranked += count;
     occupied = occupied || count > 0;
@@ -103,6 +109,7 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   }
   *result = SearchResult();
   const size_t min_candidates = MinCandidates(options, k);
+  const size_t max_candidates = MaxCandidates(options);
   const uint32_t max_radius = std::min(options.max_radius, info_.address_bits);
   std::shared_ptr<const rocksdb::Snapshot> pin;
   rocksdb::ReadOptions read_options = ReaderOptions(&pin);
@@ -115,12 +122,15 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   for (uint32_t radius = 0; radius <= max_radius; ++radius) {
     ForEachAddressAtRadius(
         address, info_.address_bits, radius, [&](Address probe) {
-          s = ProbeAddress(it.get(), probe, code, &distances, &top, &stats);
-          return s.ok();
+          s = ProbeAddress(it.get(), probe, code, max_candidates, &distances,
+                           &top, &stats);
+          return s.ok() && stats.candidates_reranked < max_candidates;
         });
     if (!s.ok()) return s;
     stats.radius_reached = radius;
-    if (stats.candidates_reranked >= min_candidates) break;
+    if (stats.candidates_reranked >= std::min(min_candidates, max_candidates)) {
+      break;
+    }
   }
   result->neighbors = top.Take();
   return Status::OK();

@@ -9,8 +9,10 @@
 #   examples/deep_quality.sh [BUILD_DIR] [WORK_DIR]
 #
 # RUNS lists kind:address_bits:code_bits triples (default below). Each run
-# trains both models with `semhash train` (the training time covers both),
-# builds a database with `semhash build --model` and runs `semhash eval`.
+# trains both models with `semhash train` (the training time covers both;
+# TRAIN_FLAGS adds flags), builds a database with `semhash build --model` and
+# runs `semhash eval` (EVAL_FLAGS adds flags, e.g. the two-stage search's
+# --max-candidates).
 # The address row is measured on the address model alone, at its width.
 set -euo pipefail
 build=${1:-build}
@@ -42,7 +44,7 @@ for run in $runs; do
   json=$("$semhash" eval --db "$db" --json \
     --queries "$data/t10k-images-idx3-ubyte.gz" \
     --query-labels "$data/t10k-labels-idx1-ubyte.gz" \
-    --db-labels "$data/train-labels-idx1-ubyte.gz")
+    --db-labels "$data/train-labels-idx1-ubyte.gz" ${EVAL_FLAGS:-})
   row() {  # row BITS SECTION
     printf '| %s | %s | %.3f | %.3f | %.3f | %.1f |\n' "$kind" "$1" \
       "$(field map "$2" "$json")" "$(field p@10 "$2" "$json")" \

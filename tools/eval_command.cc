@@ -333,6 +333,7 @@ int RunEval(int argc, char** argv) {
       ("k", po::value(&args.k)->default_value(100), "results of the two-stage search")
       ("max-radius", po::value(&args.search.max_radius)->default_value(3), "two-stage: largest Hamming radius probed")
       ("min-candidates", po::value(&args.search.min_candidates)->default_value(0), "two-stage: stop once this many candidates are found (0: max(k, 100))")
+      ("max-candidates", po::value(&args.search.max_candidates)->default_value(0), "two-stage: re-rank at most this many candidates, even mid-address (0: no limit)")
       ("euclidean", po::bool_switch(&args.euclidean), "also rank the raw features by Euclidean distance")
       ("db-vectors", po::value(&args.db_vectors), "with --euclidean: the database's features, row i = id i")
       ("threads", po::value(&args.threads)->default_value(2), "worker threads")

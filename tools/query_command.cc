@@ -390,6 +390,7 @@ int RunQuery(int argc, char** argv) {
       ("max-table-radius", po::value(&args.search.max_table_radius)->default_value(2), "largest substring radius probed in each multi-index table")
       ("max-radius", po::value(&args.search.max_radius)->default_value(3), "largest Hamming radius probed around the address")
       ("min-candidates", po::value(&args.search.min_candidates)->default_value(0), "stop probing once this many candidates are found (0: max(k, 100))")
+      ("max-candidates", po::value(&args.search.max_candidates)->default_value(0), "re-rank at most this many candidates, even mid-address (0: no limit)")
       ("json", po::bool_switch(&args.json), "one JSON line per query on stdout")
       ("query-labels", po::value(&args.query_labels), "labels of the queries, IDX or 1-D integer .npy (for precision@k)")
       ("db-labels", po::value(&args.db_labels), "labels of the stored images, indexed by id")

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <map>
 #include <set>
 #include <string>
 #include <tuple>
@@ -176,6 +177,55 @@ TEST_P(SearchTest, StopsAtTheFirstRadiusWithEnoughCandidates) {
   if (r > 0) {
     BallOracle(images_, address, r - 1, query, kK, &candidates);
     EXPECT_LT(candidates, 150u) << "a smaller radius already had enough";
+  }
+}
+
+// max_candidates re-ranks exactly that many live images (fewer only when
+// the ball holds fewer), each at its true distance and inside the ball
+// probed so far; a limit the ball never reaches changes nothing.
+TEST_P(SearchTest, MaxCandidatesBoundsTheImagesReranked) {
+  std::map<uint64_t, const testing::StoredImage*> by_id;
+  for (const auto& image : images_) by_id[image.id] = &image;
+  // Deleted images hold no place under the limit (on disk they are gone;
+  // in memory they are dead rows or delta deletions).
+  std::set<uint64_t> deleted;
+  for (size_t i = 0; i < images_.size(); i += 9) {
+    ASSERT_TRUE(db_->Delete(WriteOptions(), images_[i].id).ok());
+    deleted.insert(images_[i].id);
+  }
+  const size_t live = images_.size() - deleted.size();
+  for (const auto& query : queries_) {
+    const Address address = AddressFromCode(query, kAddressBits);
+    SearchOptions full;
+    full.max_radius = kAddressBits;
+    full.min_candidates = images_.size() + 1;
+    SearchResult all;
+    ASSERT_TRUE(db_->Search(full, address, query, kK, &all).ok());
+    ASSERT_EQ(all.stats.candidates_reranked, live);
+    for (size_t limit : {size_t{1}, size_t{37}, size_t{400}}) {
+      SearchOptions capped = full;
+      capped.max_candidates = limit;
+      SearchResult result;
+      ASSERT_TRUE(db_->Search(capped, address, query, kK, &result).ok());
+      EXPECT_EQ(result.stats.candidates_reranked, limit);
+      ASSERT_EQ(result.neighbors.size(), std::min(kK, limit));
+      for (size_t i = 0; i < result.neighbors.size(); ++i) {
+        const Neighbor& n = result.neighbors[i];
+        ASSERT_TRUE(by_id.count(n.id)) << "unknown id " << n.id;
+        EXPECT_EQ(deleted.count(n.id), 0u) << "deleted id " << n.id;
+        EXPECT_EQ(n.distance, HammingDistance(query, by_id[n.id]->code));
+        EXPECT_LE(std::popcount(by_id[n.id]->address ^ address),
+                  static_cast<int>(result.stats.radius_reached));
+        // A subset of the full ball's candidates cannot rank better.
+        EXPECT_GE(n.distance, all.neighbors[i].distance);
+      }
+    }
+    SearchOptions roomy = full;
+    roomy.max_candidates = live;
+    SearchResult same;
+    ASSERT_TRUE(db_->Search(roomy, address, query, kK, &same).ok());
+    EXPECT_EQ(same.neighbors, all.neighbors);
+    EXPECT_EQ(same.stats.candidates_reranked, live);
   }
 }
 

@@ -91,6 +91,13 @@ struct SearchOptions {
   // Largest Hamming radius around the query address to probe. The number of
   // addresses at radius r is C(address_bits, r): 1, 30, 435, 4060 for 30 bits.
   uint32_t max_radius = 3;
+  // Re-rank at most this many candidates: the probe stops as soon as it has,
+  // even in the middle of an address, whose first images (in stored order)
+  // are then the ones taken. 0 means no limit. It bounds the cost of a
+  // crowded address, such as a supervised encoder (ssdh) gives to a whole
+  // class. Applies to the address probe, on disk and in memory; the
+  // multi-index tables below stop by min_candidates only.
+  size_t max_candidates = 0;
   // On a database with multi-index tables, loaded in memory: probe the
   // tables instead of the address table, substring radius 0, 1, ... up to
   // max_table_radius in every table, stopping as soon as min_candidates
