@@ -212,8 +212,8 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
   // Delta rows: few, so each is tested. An address that only the delta
   // occupies counts as occupied once.
   std::vector<Address> delta_only;
-  for (size_t d = 0; d < delta_ids_.size() &&
-                     stats->candidates_reranked < max_candidates;
+  for (size_t d = 0;
+       d < delta_ids_.size() && stats->candidates_reranked < max_candidates;
        ++d) {
     const Address stored = delta_addresses_[d];
     if (static_cast<uint32_t>(std::popcount(stored ^ address)) != radius) {

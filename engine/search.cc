@@ -68,10 +68,9 @@ Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
                          stats->candidates_reranked < max_candidates;
        it->Next()) {
     size_t count = 0;
-    Status s =
-        RerankChunk(it->value(), query,
-                    max_candidates - stats->candidates_reranked, distances,
-                    top, &count);
+    Status s = RerankChunk(it->value(), query,
+                           max_candidates - stats->candidates_reranked,
+                           distances, top, &count);
     if (!s.ok()) return s.WithContext("address " + std::to_string(address));
     stats->candidates_reranked += count;
     occupied = occupied || count > 0;

@@ -41,20 +41,6 @@ constexpr double kMinRelativeImprovement = 0.01;
 // The smallest image side the CNN takes: two 2 x 2 poolings leave 1 x 1.
 constexpr uint32_t kMinImageSide = 4;
 
-Status CheckBitWidths(const EncoderOptions& options) {
-  if (!IsEncoderAddressWidth(options.address_bits)) {
-    return Status::InvalidArgument("address_bits " +
-                                   std::to_string(options.address_bits) +
-                                   " is not in 1..32");
-  }
-  if (!IsEncoderCodeWidth(options.code_bits)) {
-    return Status::InvalidArgument("code_bits " +
-                                   std::to_string(options.code_bits) +
-                                   " is not a multiple of 64 in 64..1024");
-  }
-  return Status::OK();
-}
-
 bool IsFiniteNonNegative(float value) {
   return std::isfinite(value) && value >= 0.0f;
 }
@@ -237,7 +223,7 @@ LossAverages RunEpoch(const TrainingSet& train, std::mt19937_64& rng,
 
 Status CheckDeepOptions(const EncoderOptions& options, size_t dim,
                         bool image_input) {
-  Status s = CheckBitWidths(options);
+  Status s = CheckTrainingBitWidths(options);
   if (s.ok()) s = CheckOptimisation(options.deep);
   if (s.ok() && image_input) s = CheckImageShape(options.deep, dim);
   if (!s.ok()) return s;

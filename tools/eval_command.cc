@@ -268,8 +268,7 @@ void PrintReport(const EvalArgs& args, const DB& db, const Database& data,
             << "\n";
   if (q.classified > 0) {
     std::cout << "classifier: accuracy " << accuracy << " ("
-              << q.classified_right << " of " << q.classified
-              << " queries)\n";
+              << q.classified_right << " of " << q.classified << " queries)\n";
   }
   std::cout << "evaluated in " << seconds << " s\n";
 }

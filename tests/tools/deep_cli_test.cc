@@ -36,11 +36,11 @@ class DeepCliTest : public ::testing::Test {
 };
 
 TEST_F(DeepCliTest, SsdhBuildsQueriesWithItsClassifierAndEvaluates) {
-  Outcome run = Semhash("build -q --db " + Db("ssdh") + " --images " +
-                        kTrainImages + " --limit 2000 --labels " +
-                        kTrainLabels +
-                        " --encoder ssdh --address-bits 12 --code-bits 64"
-                        " --epochs 3 --lr 0.003 --hidden 64 --seed 5");
+  Outcome run =
+      Semhash("build -q --db " + Db("ssdh") + " --images " + kTrainImages +
+              " --limit 2000 --labels " + kTrainLabels +
+              " --encoder ssdh --address-bits 12 --code-bits 64"
+              " --epochs 3 --lr 0.003 --hidden 64 --seed 5");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("encoder ssdh(alpha=1,batch=128,"),
             std::string::npos)
@@ -57,14 +57,15 @@ TEST_F(DeepCliTest, SsdhBuildsQueriesWithItsClassifierAndEvaluates) {
   std::smatch accuracy;
   ASSERT_TRUE(std::regex_search(
       run.output, accuracy,
-      std::regex(R"(predicted class equals the label for (\d+) of 200)"))) << run.output;
+      std::regex(R"(predicted class equals the label for (\d+) of 200)")))
+      << run.output;
   // Three epochs on 2,000 images (42 steps; 58% in our runs): far better
   // than the 10% of chance.
   EXPECT_GT(std::stoi(accuracy[1]), 80) << run.output;
 
-  run = Semhash("eval --db " + Db("ssdh") + " --json --queries " +
-                kTestImages + " --count 200 --query-labels " + kTestLabels +
-                " --db-labels " + kTrainLabels);
+  run = Semhash("eval --db " + Db("ssdh") + " --json --queries " + kTestImages +
+                " --count 200 --query-labels " + kTestLabels + " --db-labels " +
+                kTrainLabels);
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("\"classifier\": {\"accuracy\": 0."),
             std::string::npos)
@@ -72,10 +73,10 @@ TEST_F(DeepCliTest, SsdhBuildsQueriesWithItsClassifierAndEvaluates) {
 }
 
 TEST_F(DeepCliTest, AutoencoderBuildsAndAnswersQueries) {
-  Outcome run = Semhash("build -q --db " + Db("ae") + " --images " +
-                        kTrainImages +
-                        " --limit 1000 --encoder autoencoder --address-bits 10"
-                        " --code-bits 64 --epochs 2 --hidden 64");
+  Outcome run =
+      Semhash("build -q --db " + Db("ae") + " --images " + kTrainImages +
+              " --limit 1000 --encoder autoencoder --address-bits 10"
+              " --code-bits 64 --epochs 2 --hidden 64");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("encoder autoencoder(batch=128,epochs=2,hidden=64"),
             std::string::npos)
@@ -109,7 +110,8 @@ TEST_F(DeepCliTest, DeepFlagsAreChecked) {
     const Outcome run = Semhash(build + "--db " + db + " " + call.args);
     EXPECT_EQ(run.exit_code, 1) << call.args << "\n" << run.output;
     EXPECT_NE(run.output.find(call.says), std::string::npos)
-        << call.args << "\n" << run.output;
+        << call.args << "\n"
+        << run.output;
     EXPECT_FALSE(std::filesystem::exists(db)) << call.args;
   }
 }
