@@ -14,30 +14,17 @@
 #include "engine/encoder_params.h"
 #include "semhash/db.h"
 #include "tests/engine/encoder_test_util.h"
+#include "tests/engine/neural_net_test_util.h"
 #include "tests/engine/test_util.h"
 
 namespace semhash {
 namespace {
 
+using testing::Dense;
+using testing::MakeNetOrFail;
+
 constexpr uint32_t kDim = 3;
 constexpr uint32_t kCodeBits = 64;
-
-NeuralNet Net(TensorShape input, std::vector<Layer> layers) {
-  NeuralNet net;
-  const Status s = NeuralNet::Make(input, std::move(layers), &net);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return net;
-}
-
-Layer Dense(uint32_t outputs, std::vector<float> weights,
-            std::vector<float> bias) {
-  Layer layer;
-  layer.kind = LayerKind::kDense;
-  layer.outputs = outputs;
-  layer.weights = std::move(weights);
-  layer.bias = std::move(bias);
-  return layer;
-}
 
 // features f = relu(2x). Address bit j (3 bits): f_j >= (1, 0, 5)_j. Code
 // bit j: f_{j%3} >= 0.25 * (j/3). Classifier: logits (sum of the code
@@ -58,13 +45,14 @@ DeepHash TinyHash() {
     classifier_weights[kCodeBits + j] = -1.0f;
   }
   DeepHash hash;
-  hash.trunk = Net({kDim, 1, 1}, {scale, relu});
-  hash.address =
-      Net({kDim, 1, 1},
-          {Dense(3, {1, 0, 0, 0, 1, 0, 0, 0, 1}, {-1.0f, 0.0f, -5.0f})});
-  hash.code = Net({kDim, 1, 1}, {Dense(kCodeBits, code_weights, code_bias)});
-  hash.classifier =
-      Net({kCodeBits, 1, 1}, {Dense(2, classifier_weights, {0.0f, 40.0f})});
+  hash.trunk = MakeNetOrFail({kDim, 1, 1}, {scale, relu});
+  hash.address = MakeNetOrFail(
+      {kDim, 1, 1},
+      {Dense(3, {1, 0, 0, 0, 1, 0, 0, 0, 1}, {-1.0f, 0.0f, -5.0f})});
+  hash.code =
+      MakeNetOrFail({kDim, 1, 1}, {Dense(kCodeBits, code_weights, code_bias)});
+  hash.classifier = MakeNetOrFail(
+      {kCodeBits, 1, 1}, {Dense(2, classifier_weights, {0.0f, 40.0f})});
   hash.classes = 2;
   return hash;
 }
@@ -194,7 +182,7 @@ TEST(DeepEncoderTest, ModelRoundTripsThroughADatabase) {
   DeepHash hash = TinyHash();
   std::vector<float> weights(8 * kDim, 0.0f), bias(8, 0.0f);
   for (uint32_t j = 0; j < 8; ++j) weights[j * kDim + j % kDim] = 1.0f;
-  hash.address = Net({kDim, 1, 1}, {Dense(8, weights, bias)});
+  hash.address = MakeNetOrFail({kDim, 1, 1}, {Dense(8, weights, bias)});
   std::shared_ptr<const Encoder> wide =
       MakeDeepEncoder(kSsdhEncoder, TinyEncoder()->params(), std::move(hash));
   const testing::Encoded wide_codes = testing::Encode(*wide, kVectors);
@@ -230,9 +218,9 @@ TEST(DeepEncoderTest, LoadRefusesNetworksThatDoNotFitTogether) {
           ->Serialize(),
       "the classifier's output size is 2, expected 3");
   DeepHash narrow_code = TinyHash();
-  narrow_code.code =
-      Net({kDim, 1, 1},
-          {Dense(32, std::vector<float>(96, 1), std::vector<float>(32, 0))});
+  narrow_code.code = MakeNetOrFail(
+      {kDim, 1, 1},
+      {Dense(32, std::vector<float>(96, 1), std::vector<float>(32, 0))});
   testing::ExpectLoadCorruption(
       MakeDeepEncoder(kSsdhEncoder, TinyEncoder()->params(), narrow_code)
           ->Serialize(),

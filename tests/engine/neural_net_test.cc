@@ -8,30 +8,18 @@
 #include <limits>
 #include <vector>
 
+#include "tests/engine/neural_net_test_util.h"
+
 namespace semhash {
 namespace {
 
-NeuralNet MakeOrDie(TensorShape input, std::vector<Layer> layers) {
-  NeuralNet net;
-  const Status s = NeuralNet::Make(input, std::move(layers), &net);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return net;
-}
+using testing::Dense;
+using testing::MakeNetOrFail;
 
 std::vector<float> Forward(const NeuralNet& net, const std::vector<float>& in) {
   std::vector<float> out;
   net.Forward(in.size() / net.input_shape().size(), in.data(), &out);
   return out;
-}
-
-Layer Dense(uint32_t outputs, std::vector<float> weights,
-            std::vector<float> bias) {
-  Layer layer;
-  layer.kind = LayerKind::kDense;
-  layer.outputs = outputs;
-  layer.weights = std::move(weights);
-  layer.bias = std::move(bias);
-  return layer;
 }
 
 Layer Simple(LayerKind kind, uint32_t kernel = 0) {
@@ -47,7 +35,7 @@ TEST(NeuralNetTest, DenseScaleAndActivationsByHand) {
   scale.shift = -1.0f;
   // x = (2, 4) -> scale -> (0, 1); dense rows (1, 2), (-3, 1) with bias
   // (0.5, -2): (2.5, -1); relu: (2.5, 0); sigmoid: (0.924142, 0.5).
-  const NeuralNet net = MakeOrDie(
+  const NeuralNet net = MakeNetOrFail(
       {2, 1, 1}, {scale, Dense(2, {1, 2, -3, 1}, {0.5f, -2}),
                   Simple(LayerKind::kRelu), Simple(LayerKind::kSigmoid)});
   EXPECT_EQ(net.output_shape(), (TensorShape{2, 1, 1}));
@@ -73,7 +61,7 @@ TEST(NeuralNetTest, ConvolutionWithPaddingAndStrideByHand) {
   conv.weights = {1, 0, 0, 0,   // Filter 0 reads the window's top left.
                   1, 1, 1, 1};  // Filter 1 sums the window.
   conv.bias = {0, 10};
-  const NeuralNet net = MakeOrDie({1, 3, 3}, {conv});
+  const NeuralNet net = MakeNetOrFail({1, 3, 3}, {conv});
   ASSERT_EQ(net.output_shape(), (TensorShape{2, 2, 2}));
   // Input rows: 1 2 3 / 4 5 6 / 7 8 9.
   const std::vector<float> out = Forward(net, {1, 2, 3, 4, 5, 6, 7, 8, 9});
@@ -94,7 +82,7 @@ TEST(NeuralNetTest, MultiChannelConvolutionMatchesDirectSum) {
   conv.padding = 1;
   for (int i = 0; i < 3 * 2 * 9; ++i) conv.weights.push_back((i % 7) - 3.0f);
   conv.bias = {0.5f, -1.0f, 2.0f};
-  const NeuralNet net = MakeOrDie(in, {conv});
+  const NeuralNet net = MakeNetOrFail(in, {conv});
   ASSERT_EQ(net.output_shape(), (TensorShape{3, 4, 5}));
   std::vector<float> x(in.size());
   for (size_t i = 0; i < x.size(); ++i) x[i] = float((i * 5) % 11) - 4.0f;
@@ -123,7 +111,7 @@ TEST(NeuralNetTest, MultiChannelConvolutionMatchesDirectSum) {
 TEST(NeuralNetTest, MaxPoolDropsTheRaggedEdgeAndFlattensInChwOrder) {
   // A 1x3x5 input pooled 2x2 -> 1x1x2 (row 2 and column 4 dropped), then a
   // dense layer that reads the flattened values in order.
-  const NeuralNet net = MakeOrDie(
+  const NeuralNet net = MakeNetOrFail(
       {1, 3, 5}, {Simple(LayerKind::kMaxPool2d, 2), Dense(1, {1, 100}, {0})});
   const std::vector<float> out =
       Forward(net, {1, 9, 2, 3, 99, 4, 0, 7, 8, 99, 99, 99, 99, 99, 99});
@@ -141,7 +129,7 @@ TEST(NeuralNetTest, ManyRowsGiveTheSameAnswerAsOneAtATime) {
   conv.padding = 1;
   for (int i = 0; i < 18; ++i) conv.weights.push_back(0.1f * float(i - 9));
   conv.bias = {0.1f, -0.2f};
-  const NeuralNet net = MakeOrDie(
+  const NeuralNet net = MakeNetOrFail(
       {1, 4, 4},
       {conv, Simple(LayerKind::kRelu), Simple(LayerKind::kMaxPool2d, 2),
        Dense(3, std::vector<float>(24, 0.25f), {1, 2, 3})});
