@@ -13,6 +13,7 @@
 #include "engine/encoder_frame.h"
 #include "engine/posting_merge_operator.h"
 #include "engine/rocksdb_status.h"
+#include "engine/staging_directory.h"
 #include "format/keys.h"
 
 namespace semhash {
@@ -21,6 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint32_t kPostingChunkCapacity = 1024;
+// A new database is made in "<path>.creating.<pid>" (staging_directory.h).
+constexpr char kCreatingMarker[] = ".creating.";
 
 enum class PathState { kAbsent, kEmptyDirectory, kDatabase };
 
@@ -146,9 +149,7 @@ Status WriteInitialRecords(const Options& options, const std::string& dir,
 Status CreateDatabase(const Options& options, const std::string& path,
                       rocksdb::Env* env) {
   const fs::path target = fs::absolute(path).lexically_normal();
-  const fs::path staging =
-      target.parent_path() /
-      (target.filename().string() + ".creating." + std::to_string(::getpid()));
+  const fs::path staging = StagingPath(target, kCreatingMarker);
   std::error_code ec;
   fs::remove_all(staging, ec);
   Status s = WriteInitialRecords(options, staging.string(), env);
@@ -262,6 +263,9 @@ Status OpenDB(const Options& options, const std::string& path,
   db->reset();
   Status s = CheckOptions(options);
   if (!s.ok()) return s;
+  // A process killed while creating the database left its staging
+  // directory behind; a read-only open changes nothing, not even that.
+  if (!options.read_only) RemoveAbandonedStaging(path, kCreatingMarker);
   PathState state = PathState::kAbsent;
   s = InspectPath(path, &state);
   if (!s.ok()) return s;

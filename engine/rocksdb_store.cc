@@ -6,9 +6,13 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "engine/posting_merge_operator.h"
+#include "engine/rocksdb_info_log.h"
+#include "engine/rocksdb_log_scan.h"
 #include "engine/rocksdb_status.h"
 #include "format/keys.h"
 
@@ -50,6 +54,61 @@ rocksdb::ColumnFamilyOptions PostingsFamily(
   return family;
 }
 
+// The MANIFEST that `dir`/CURRENT names, or "" if CURRENT cannot be read
+// (RocksDB then reports the problem itself).
+std::string CurrentManifest(const std::string& dir) {
+  std::ifstream in(dir + "/CURRENT");
+  std::string name;
+  if (!std::getline(in, name) || name.rfind("MANIFEST-", 0) != 0) return "";
+  return name;
+}
+
+// Whether a log's damage may be a crash's doing: its last record torn,
+// with no whole record after it.
+bool TornTail(const LogScan& scan) {
+  return scan.ends_inside_record && scan.whole_records_after_damage == 0;
+}
+
+// RocksDB takes a log that ends inside a record for one whose last append a
+// crash cut short, and silently drops that record. For the MANIFEST it is
+// never so: RocksDB syncs each record before it acts on it, and a MANIFEST
+// cut by damage opens as an older database whose next read-write open
+// deletes the table files the lost records listed. For a write-ahead log it
+// is so only at the tail: RocksDB's recovery mode (below) reports a bad
+// checksum, but a damaged length near the end reads as a torn tail too. So
+// semhash scans both before RocksDB touches anything.
+Status CheckLogsAreWhole(const std::string& dir) {
+  const std::string manifest = CurrentManifest(dir);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool wal = entry.path().extension() == ".log";
+    if (!wal && name != manifest) continue;
+    LogScan scan;
+    if (!ScanLogFile(entry.path().string(), &scan).ok()) continue;
+    if (scan.damage.empty() || (wal && TornTail(scan))) continue;
+    const std::string where = name + " " + scan.damage + " (" +
+                              std::to_string(scan.file_bytes) +
+                              " bytes; whole records end at byte " +
+                              std::to_string(scan.whole_bytes) + ", " +
+                              std::to_string(scan.whole_records_after_damage) +
+                              " intact records after it)";
+    if (wal) {
+      return Status::Corruption(
+          "write-ahead log " + where +
+          ": damage before the log's end would drop acknowledged writes, "
+          "so the database is not opened; restore it from a backup "
+          "(docs/durability.md, \"Write-ahead log\")");
+    }
+    return Status::Corruption(
+        where +
+        ": the list of the database's table files is damaged, and opening it "
+        "would drop the files it no longer lists; restore the database from "
+        "a backup (docs/durability.md, \"MANIFEST\")");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RocksDBStore::Open(const RocksDBStoreOptions& options,
@@ -58,8 +117,11 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create;
   db_options.create_missing_column_families = options.create;
-  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_options.keep_log_file_num = 2;
+  db_options.info_log = NewRocksDBInfoLog(path, options.read_only);
+  // Only a torn last record of a log is a crash's doing; damage anywhere
+  // before it fails the open instead of silently ending recovery there.
+  db_options.wal_recovery_mode =
+      rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.max_background_jobs = 2;
   if (options.env != nullptr) db_options.env = options.env;
   const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -69,6 +131,10 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
       {kPostingsFamily, PostingsFamily(cache)},
       {kTailsFamily, PointLookupFamily(cache)},
   };
+  if (!options.create) {
+    Status whole = CheckLogsAreWhole(path);
+    if (!whole.ok()) return whole.WithContext(path);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s =

@@ -11,10 +11,8 @@
 // Small additions to an existing database are validated whole, then written
 // in batches.
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -23,6 +21,7 @@
 #include <memory>
 #include <optional>
 
+#include "engine/staging_directory.h"
 #include "semhash/db.h"
 #include "semhash/encoder.h"
 #include "tools/cli.h"
@@ -34,6 +33,7 @@ namespace semhash::cli {
 namespace {
 
 constexpr char kCommand[] = "build";
+constexpr char kBuildingMarker[] = ".building-";  // staging_directory.h
 constexpr size_t kBatchSize = 1000;
 // Inputs of at least this many images go to an existing database through a
 // bulk load; a new database always gets one.
@@ -75,11 +75,6 @@ bool ParseBytes(const std::string& text, size_t* bytes) {
   return value > 0;
 }
 
-std::string StagingPath(const std::string& db) {
-  return std::filesystem::path(db).lexically_normal().string() + ".building-" +
-         std::to_string(getpid());
-}
-
 uint64_t DirectoryBytes(const std::string& path) {
   uint64_t bytes = 0;
   for (const auto& entry :
@@ -87,28 +82,6 @@ uint64_t DirectoryBytes(const std::string& path) {
     if (entry.is_regular_file()) bytes += entry.file_size();
   }
   return bytes;
-}
-
-// Removes the staging directories of builds of `db` whose process is gone
-// (killed before they could publish or clean up).
-void RemoveAbandonedStaging(const std::string& db) {
-  namespace fs = std::filesystem;
-  const fs::path target = fs::absolute(db).lexically_normal();
-  const std::string prefix = target.filename().string() + ".building-";
-  std::error_code error;
-  fs::directory_iterator it(target.parent_path(), error), end;
-  for (; !error && it != end; it.increment(error)) {
-    const std::string name = it->path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    // "DB.building-PID", or DB::Open's "DB.building-PID.creating.PID".
-    std::string pid = name.substr(prefix.size());
-    pid = pid.substr(0, pid.find_first_not_of("0123456789"));
-    if (pid.empty() || pid.size() > 9) continue;
-    if (::kill(pid_t(std::stol(pid)), 0) != 0 && errno == ESRCH) {
-      std::error_code ignored;
-      fs::remove_all(it->path(), ignored);
-    }
-  }
 }
 
 // --tables as a count for a new database of `rows` images of code_bits.
@@ -133,8 +106,9 @@ Status CreateDatabase(BuildArgs* args, std::shared_ptr<const Encoder> encoder,
                                                          : kDefaultCodeBits),
                 rows);
   options.encoder = std::move(encoder);
-  RemoveAbandonedStaging(args->db);
-  args->write_path = StagingPath(args->db);
+  // "DB.building-PID" (and DB::Open's "DB.building-PID.creating.PID").
+  RemoveAbandonedStaging(args->db, kBuildingMarker);
+  args->write_path = StagingPath(args->db, kBuildingMarker).string();
   return DB::Open(options, args->write_path, db);
 }
 

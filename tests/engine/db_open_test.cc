@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -115,6 +117,36 @@ TEST(DBOpen, CreatesInsideAnEmptyDirectoryAndLeavesNoStagingBehind) {
     EXPECT_EQ(entry.path().filename(), "db");
   }
   EXPECT_EQ(entries, 1u);
+}
+
+// Issue 16, finding 7: 300 processes killed while DB::Open created a
+// database left 186 "DB.creating.PID" directories behind. A read-write open
+// now removes those whose process is gone, and only those.
+TEST(DBOpen, RemovesTheStagingDirectoriesOfDeadCreators) {
+  TempDir dir;
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  const std::string dead = dir.Sub("db.creating." + std::to_string(child));
+  const std::string alive = dir.Sub("db.creating.1");  // init never dies.
+  const std::string other = dir.Sub("other.creating." + std::to_string(child));
+  for (const std::string& staging : {dead, alive, other}) {
+    std::filesystem::create_directories(staging + "/sub");
+    std::ofstream(staging + "/sub/000001.log") << "half a database";
+  }
+  Options read_only;
+  read_only.read_only = true;
+  std::unique_ptr<DB> db;
+  EXPECT_TRUE(DB::Open(read_only, dir.Sub("db"), &db).IsNotFound());
+  EXPECT_TRUE(std::filesystem::exists(dead));  // Read-only changes nothing.
+  ASSERT_NE(OpenOrDie(dir.Sub("db"), CreateOptions(16, 64)), nullptr);
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(alive));
+  EXPECT_TRUE(std::filesystem::exists(other));
+  std::filesystem::create_directories(dead);
+  ASSERT_NE(OpenOrDie(dir.Sub("db")), nullptr);  // An existing database too.
+  EXPECT_FALSE(std::filesystem::exists(dead));
 }
 
 TEST(DBOpen, ReadOnlyRefusesWritesAndCreation) {
