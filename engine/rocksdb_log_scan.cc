@@ -35,6 +35,8 @@ std::array<uint32_t, 256> MakeCrcTable() {
   return table;
 }
 
+uint32_t Mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
+
 uint32_t Unmask(uint32_t masked) {
   const uint32_t rot = masked - kMaskDelta;
   return (rot >> 17) | (rot << 15);
@@ -212,6 +214,18 @@ uint32_t Crc32c(const uint8_t* data, size_t n) {
   return ~crc;
 }
 
+std::string TEST_LogRecord(uint8_t type, const std::string& payload) {
+  std::string typed(1, static_cast<char>(type));
+  typed += payload;
+  const uint32_t crc = Mask(
+      Crc32c(reinterpret_cast<const uint8_t*>(typed.data()), typed.size()));
+  std::string record;
+  for (int i = 0; i < 4; ++i) record += static_cast<char>(crc >> (8 * i));
+  record += static_cast<char>(payload.size() & 0xff);
+  record += static_cast<char>(payload.size() >> 8);
+  return record + typed;
+}
+
 Status ScanLogFile(const std::string& path, LogScan* scan) {
   *scan = LogScan();
   std::ifstream in(path, std::ios::binary);
@@ -219,8 +233,13 @@ Status ScanLogFile(const std::string& path, LogScan* scan) {
   const std::string bytes((std::istreambuf_iterator<char>(in)),
                           std::istreambuf_iterator<char>());
   if (in.bad()) return Status::IOError(path + ": read failed");
-  Scanner(bytes).Run(scan);
+  ScanLogBytes(bytes, scan);
   return Status::OK();
+}
+
+void ScanLogBytes(const std::string& bytes, LogScan* scan) {
+  *scan = LogScan();
+  Scanner(bytes).Run(scan);
 }
 
 }  // namespace semhash

@@ -39,10 +39,17 @@ struct LogScan {
 
 // Scans the log-format file at `path`. IOError if it cannot be read.
 Status ScanLogFile(const std::string& path, LogScan* scan);
+// Scans a log's bytes.
+void ScanLogBytes(const std::string& bytes, LogScan* scan);
 
 // The CRC-32C (Castagnoli) of `n` bytes, as RocksDB's logs checksum them
-// before masking. Exposed for the tests that forge records.
+// before masking.
 uint32_t Crc32c(const uint8_t* data, size_t n);
+
+// One physical record of `type` (1 full, 2 first, 3 middle, 4 last) with a
+// 7-byte header, as RocksDB's log writer lays it out: for the tests and the
+// fuzz seeds that forge logs.
+std::string TEST_LogRecord(uint8_t type, const std::string& payload);
 
 }  // namespace semhash
 

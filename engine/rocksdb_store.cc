@@ -6,13 +6,12 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
-#include <filesystem>
-#include <fstream>
 #include <vector>
 
+#include "engine/manifest_watermark_keeper.h"
 #include "engine/posting_merge_operator.h"
+#include "engine/rocksdb_file_checks.h"
 #include "engine/rocksdb_info_log.h"
-#include "engine/rocksdb_log_scan.h"
 #include "engine/rocksdb_status.h"
 #include "format/keys.h"
 
@@ -54,61 +53,6 @@ rocksdb::ColumnFamilyOptions PostingsFamily(
   return family;
 }
 
-// The MANIFEST that `dir`/CURRENT names, or "" if CURRENT cannot be read
-// (RocksDB then reports the problem itself).
-std::string CurrentManifest(const std::string& dir) {
-  std::ifstream in(dir + "/CURRENT");
-  std::string name;
-  if (!std::getline(in, name) || name.rfind("MANIFEST-", 0) != 0) return "";
-  return name;
-}
-
-// Whether a log's damage may be a crash's doing: its last record torn,
-// with no whole record after it.
-bool TornTail(const LogScan& scan) {
-  return scan.ends_inside_record && scan.whole_records_after_damage == 0;
-}
-
-// RocksDB takes a log that ends inside a record for one whose last append a
-// crash cut short, and silently drops that record. For the MANIFEST it is
-// never so: RocksDB syncs each record before it acts on it, and a MANIFEST
-// cut by damage opens as an older database whose next read-write open
-// deletes the table files the lost records listed. For a write-ahead log it
-// is so only at the tail: RocksDB's recovery mode (below) reports a bad
-// checksum, but a damaged length near the end reads as a torn tail too. So
-// semhash scans both before RocksDB touches anything.
-Status CheckLogsAreWhole(const std::string& dir) {
-  const std::string manifest = CurrentManifest(dir);
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    const bool wal = entry.path().extension() == ".log";
-    if (!wal && name != manifest) continue;
-    LogScan scan;
-    if (!ScanLogFile(entry.path().string(), &scan).ok()) continue;
-    if (scan.damage.empty() || (wal && TornTail(scan))) continue;
-    const std::string where = name + " " + scan.damage + " (" +
-                              std::to_string(scan.file_bytes) +
-                              " bytes; whole records end at byte " +
-                              std::to_string(scan.whole_bytes) + ", " +
-                              std::to_string(scan.whole_records_after_damage) +
-                              " intact records after it)";
-    if (wal) {
-      return Status::Corruption(
-          "write-ahead log " + where +
-          ": damage before the log's end would drop acknowledged writes, "
-          "so the database is not opened; restore it from a backup "
-          "(docs/durability.md, \"Write-ahead log\")");
-    }
-    return Status::Corruption(
-        where +
-        ": the list of the database's table files is damaged, and opening it "
-        "would drop the files it no longer lists; restore the database from "
-        "a backup (docs/durability.md, \"MANIFEST\")");
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 Status RocksDBStore::Open(const RocksDBStoreOptions& options,
@@ -124,6 +68,11 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
       rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.max_background_jobs = 2;
   if (options.env != nullptr) db_options.env = options.env;
+  std::shared_ptr<ManifestWatermarkKeeper> watermark;
+  if (!options.read_only) {
+    watermark = std::make_shared<ManifestWatermarkKeeper>(path);
+    db_options.listeners.push_back(watermark);
+  }
   const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, PointLookupFamily(cache)},
@@ -132,7 +81,7 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
       {kTailsFamily, PointLookupFamily(cache)},
   };
   if (!options.create) {
-    Status whole = CheckLogsAreWhole(path);
+    Status whole = CheckRocksDBFiles(path);
     if (!whole.ok()) return whole.WithContext(path);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -149,6 +98,7 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
   store->ids_ = handles[1];
   store->postings_ = handles[2];
   store->tails_ = handles[3];
+  if (watermark != nullptr) watermark->Record(raw);
   *out = std::move(store);
   return Status::OK();
 }

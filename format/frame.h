@@ -24,6 +24,7 @@ enum class RecordKind : uint8_t {
   kPostingChunk = 4,
   kPostingOperand = 5,
   kTail = 6,
+  kManifestWatermark = 7,
 };
 
 inline constexpr uint64_t kFrameSeedBase = 0x73656D6861736800;  // "semhash\0"

@@ -18,9 +18,9 @@ namespace {
 
 using format::RecordKind;
 
-// Every RecordKind: manifest (1) to tail record (6).
+// Every RecordKind: manifest (1) to MANIFEST watermark (7).
 constexpr uint8_t kFirstKind = 1;
-constexpr uint8_t kLastKind = 6;
+constexpr uint8_t kLastKind = 7;
 
 // Decodes `bytes` as each kind; returns how many kinds accepted it.
 int DecodeAsEveryKind(std::string_view bytes) {

@@ -20,9 +20,11 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/rocksdb_log_scan.h"
 #include "format/frame.h"
 #include "format/id_record.h"
 #include "format/manifest.h"
+#include "format/manifest_watermark.h"
 #include "format/posting_chunk.h"
 #include "format/tail_record.h"
 #include "semhash/encoder.h"
@@ -244,6 +246,38 @@ void RecordSeeds(SeedWriter* w) {
   lsh.encoder_params = "sample=0,seed=42";
   lsh.encoder_model_checksum = 0x0123456789abcdef;
   w->Add("manifest_fuzzer", "lsh", format::EncodeManifest(lsh), manifest_reads);
+
+  const auto watermark_reads = [](std::string_view bytes) {
+    format::ManifestWatermark mark;
+    return format::DecodeManifestWatermark(bytes, &mark).ok();
+  };
+  w->Add("manifest_watermark_fuzzer", "docs_example",
+         format::EncodeManifestWatermark({16, 732}), watermark_reads);
+}
+
+// ---- RocksDB's log format (engine/rocksdb_log_scan.h). ----
+
+void LogSeeds(SeedWriter* w) {
+  const auto whole = [](std::string_view bytes) {
+    LogScan scan;
+    ScanLogBytes(std::string(bytes), &scan);
+    return scan.damage.empty();
+  };
+  const std::string t = "rocksdb_log_fuzzer";
+  w->Add(t, "full_records",
+         TEST_LogRecord(1, "alpha") + TEST_LogRecord(1, "beta"), whole);
+  w->Add(t, "fragments",
+         TEST_LogRecord(2, "fir") + TEST_LogRecord(3, "st-mid") +
+             TEST_LogRecord(4, "dle-last"),
+         whole);
+  // Fills the first 32 KiB block but 3 bytes of padding, then one record.
+  w->Add(t, "block_trailer",
+         TEST_LogRecord(1, std::string(32768 - 7 - 3, 'x')) +
+             std::string(3, '\0') + TEST_LogRecord(1, "next block"),
+         whole);
+  w->Add(t, "torn_tail",
+         (TEST_LogRecord(1, "alpha") + TEST_LogRecord(1, "beta")).substr(0, 17),
+         [](std::string_view) { return true; });
 }
 
 // ---- Encoder models (format/encoder_model.fbs). ----
@@ -429,6 +463,7 @@ int main(int argc, char** argv) {
   semhash::fuzz::FrameSeeds(&writer);
   semhash::fuzz::PostingSeeds(&writer);
   semhash::fuzz::RecordSeeds(&writer);
+  semhash::fuzz::LogSeeds(&writer);
   semhash::fuzz::EncoderSeeds(&writer);
   semhash::fuzz::IdxSeeds(&writer);
   semhash::fuzz::NpySeeds(&writer);

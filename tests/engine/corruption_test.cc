@@ -12,6 +12,7 @@
 #include "encoder_test_util.h"
 #include "engine/rocksdb_store.h"
 #include "format/keys.h"
+#include "format/manifest_watermark.h"
 #include "semhash/db.h"
 #include "semhash/encoder.h"
 #include "test_util.h"
@@ -123,6 +124,7 @@ class ByteFlipTest : public ::testing::Test {
   static constexpr uint64_t kImages = 300;
   static constexpr size_t kSstFlips = 200;
   static constexpr size_t kManifestFlips = 30;
+  static constexpr size_t kWatermarkFlips = 10;
 
   // What one read call returned: its Status code and, if OK, the answer.
   struct Outcome {
@@ -302,6 +304,7 @@ TEST_F(ByteFlipTest, EveryFlipIsDetectedOrHarmless) {
   for (const std::string& sst : ssts) spread(sst, kSstFlips / ssts.size());
   spread(manifests[0], kManifestFlips);
   spread("CURRENT", std::filesystem::file_size(pristine() + "/CURRENT"));
+  spread(format::kManifestWatermarkFile, kWatermarkFlips);
 
   std::map<std::string, std::map<Verdict, int>> figures;
   for (const auto& [name, offset] : flips) {
@@ -309,9 +312,11 @@ TEST_F(ByteFlipTest, EveryFlipIsDetectedOrHarmless) {
     const Verdict verdict = FlipAndExercise(name, offset, &why);
     EXPECT_NE(verdict, Verdict::kWrong)
         << name << " offset " << offset << ": " << why;
-    const std::string kind = name.rfind("MANIFEST-", 0) == 0 ? "MANIFEST"
-                             : name == "CURRENT"             ? "CURRENT"
-                                                             : "SST";
+    const std::string kind = name == format::kManifestWatermarkFile
+                                 ? "watermark"
+                             : name.rfind("MANIFEST-", 0) == 0 ? "MANIFEST"
+                             : name == "CURRENT"               ? "CURRENT"
+                                                               : "SST";
     ++figures[kind][verdict];
     ++figures["all"][verdict];
   }

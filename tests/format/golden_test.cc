@@ -5,6 +5,7 @@
 
 #include "format/id_record.h"
 #include "format/keys.h"
+#include "format/manifest_watermark.h"
 #include "format/posting_chunk.h"
 #include "format/tail_record.h"
 
@@ -35,6 +36,12 @@ TEST(Golden, TailRecord) {
   EXPECT_EQ(Hex(EncodeTailRecord({2, 17})),
             "06 01 08 00 00 00 02 00 00 00 11 00 00 00 6e c6 f4 e0 8f ca 52 "
             "57");
+}
+
+TEST(Golden, ManifestWatermark) {
+  EXPECT_EQ(Hex(EncodeManifestWatermark({16, 732})),
+            "07 01 10 00 00 00 10 00 00 00 00 00 00 00 dc 02 00 00 00 00 00 "
+            "00 2c 05 a8 e3 6e 41 dc f1");
 }
 
 TEST(Golden, IdRecord) {

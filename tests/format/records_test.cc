@@ -6,6 +6,7 @@
 #include "format/frame.h"
 #include "format/id_record.h"
 #include "format/manifest.h"
+#include "format/manifest_watermark.h"
 #include "format/tail_record.h"
 
 namespace semhash::format {
@@ -48,6 +49,24 @@ TEST(TailRecord, RoundTrip) {
   ASSERT_TRUE(DecodeTailRecord(EncodeTailRecord({3, 1000}), &decoded).ok());
   EXPECT_EQ(decoded.chunk, 3u);
   EXPECT_EQ(decoded.appended, 1000u);
+}
+
+TEST(ManifestWatermark, RoundTripAndEveryFlipIsCorruption) {
+  const std::string value = EncodeManifestWatermark({16, 732});
+  // kind 7, version 1, length 16, the two numbers, the checksum.
+  ASSERT_EQ(value.size(), 6u + 16 + 8);
+  EXPECT_EQ(value.substr(0, 6), std::string("\x07\x01\x10\x00\x00\x00", 6));
+  ManifestWatermark decoded;
+  ASSERT_TRUE(DecodeManifestWatermark(value, &decoded).ok());
+  EXPECT_EQ(decoded.manifest_number, 16u);
+  EXPECT_EQ(decoded.synced_bytes, 732u);
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string damaged = value;
+    damaged[i] ^= 0x10;
+    EXPECT_TRUE(DecodeManifestWatermark(damaged, &decoded).IsCorruption()) << i;
+  }
+  EXPECT_TRUE(
+      DecodeManifestWatermark(value.substr(0, 20), &decoded).IsCorruption());
 }
 
 Manifest SampleManifest() {
