@@ -2,7 +2,7 @@
 // against the options (see semhash/db.h and docs/format.md).
 #include "engine/db_open.h"
 
-#include <fcntl.h>
+#include <rocksdb/file_system.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -114,14 +114,22 @@ format::Manifest NewManifest(const Options& options) {
   return manifest;
 }
 
-// fsync of a directory, so that a rename in it is durable.
-Status SyncDirectory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Status::IOError(dir.string() + ": cannot open to sync");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::IOError(dir.string() + ": fsync failed");
-  return Status::OK();
+// Renames the staging directory to `target` and fsyncs their parent, so
+// that the rename is durable. Through `env`'s file system, as every file
+// RocksDB writes, so that a test's file system sees (and can crash) both.
+Status InstallDatabase(const fs::path& staging, const fs::path& target,
+                       rocksdb::Env* env) {
+  rocksdb::FileSystem* files =
+      (env != nullptr ? env : rocksdb::Env::Default())->GetFileSystem().get();
+  const rocksdb::IOOptions io;
+  rocksdb::IOStatus s =
+      files->RenameFile(staging.string(), target.string(), io, nullptr);
+  if (!s.ok()) return FromRocksDB(s).WithContext("cannot create");
+  std::unique_ptr<rocksdb::FSDirectory> parent;
+  s = files->NewDirectory(target.parent_path().string(), io, &parent, nullptr);
+  if (s.ok()) s = parent->Fsync(io, nullptr);
+  if (s.ok()) s = parent->Close(io, nullptr);
+  return FromRocksDB(s).WithContext("cannot sync the parent directory");
 }
 
 Status WriteInitialRecords(const Options& options, const std::string& dir,
@@ -153,11 +161,8 @@ Status CreateDatabase(const Options& options, const std::string& path,
   std::error_code ec;
   fs::remove_all(staging, ec);
   Status s = WriteInitialRecords(options, staging.string(), env);
-  if (s.ok()) {
-    fs::rename(staging, target, ec);
-    if (ec) s = Status::IOError(path + ": cannot create: " + ec.message());
-  }
-  if (s.ok()) return SyncDirectory(target.parent_path());
+  if (s.ok()) s = InstallDatabase(staging, target, env).WithContext(path);
+  if (s.ok()) return s;
   fs::remove_all(staging, ec);
   return s;
 }

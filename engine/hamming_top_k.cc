@@ -70,7 +70,8 @@ std::vector<Neighbor> HammingTopK::Take() {
 std::vector<std::vector<Neighbor>> HammingSearchBatch(
     const HammingKernels& kernels, const uint8_t* queries, size_t m,
     const uint8_t* codes, size_t n, size_t code_bytes, size_t k) {
-  std::vector<HammingTopK> tops(m, HammingTopK(k));
+  // More than n cannot be found; a larger k would only size the buffers.
+  std::vector<HammingTopK> tops(m, HammingTopK(std::min(k, n)));
   const size_t block = BlockSize(m);
   std::vector<uint32_t> distances(m * block);
   for (size_t begin = 0; begin < n; begin += block) {

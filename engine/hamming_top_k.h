@@ -21,6 +21,8 @@ namespace semhash {
 
 class HammingTopK {
  public:
+  // Reserves room for about 2k distances. REQUIRES: k is at most the number
+  // of indices that will be offered (callers clamp it).
   explicit HammingTopK(size_t k);
 
   // Offers distances[i] as the distance of index first_index + i.

@@ -95,8 +95,11 @@ void CollectWithin(const uint8_t* query, const uint8_t* codes,
                    const uint64_t* ids, size_t n, size_t code_bytes,
                    const std::vector<uint64_t>* dead, uint32_t radius,
                    std::vector<Neighbor>* out) {
+  // Every distance (at most 1024) is below UINT32_MAX and a dead row's
+  // masked one is not, so a radius of UINT32_MAX need not wrap to 0.
+  const uint32_t bound = radius == UINT32_MAX ? UINT32_MAX : radius + 1;
   ScanBelow(
-      query, codes, n, code_bytes, dead, [radius] { return radius + 1; },
+      query, codes, n, code_bytes, dead, [bound] { return bound; },
       [&](size_t row, uint32_t distance) {
         out->push_back({ids[row], distance});
       });

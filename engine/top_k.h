@@ -18,7 +18,11 @@ inline bool NeighborBefore(const Neighbor& a, const Neighbor& b) {
 
 class TopK {
  public:
-  explicit TopK(size_t k) : k_(k) { heap_.reserve(k); }
+  // k is the caller's number and may be far past the images there are (a
+  // search for "all of them", up to SIZE_MAX): room is reserved for at most
+  // kReserved, and the heap grows past that only as candidates arrive, so
+  // it never holds more than were pushed.
+  explicit TopK(size_t k) : k_(k) { heap_.reserve(std::min(k, kReserved)); }
 
   void Push(uint64_t id, uint32_t distance) {
     const Neighbor candidate{id, distance};
@@ -61,6 +65,9 @@ class TopK {
   static bool Better(const Neighbor& a, const Neighbor& b) {
     return NeighborBefore(a, b);
   }
+
+  // Enough for the k of a typical search (one allocation per search).
+  static constexpr size_t kReserved = 1024;
 
   size_t k_;
   std::vector<Neighbor> heap_;

@@ -2,6 +2,8 @@
 #include "tests/engine/fault_injection_fs.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -106,6 +108,60 @@ class FaultySequentialFile : public rocksdb::FSSequentialFileOwnerWrapper {
   FaultInjectionFS* const fs_;
 };
 
+// A directory whose fsync makes the changes to its entries durable.
+class FaultyDirectory : public rocksdb::FSDirectoryWrapper {
+ public:
+  FaultyDirectory(std::unique_ptr<rocksdb::FSDirectory> dir, std::string path,
+                  FaultInjectionFS* fs)
+      : FSDirectoryWrapper(std::move(dir)), path_(std::move(path)), fs_(fs) {}
+
+  IOStatus Fsync(const IOOptions& options, IODebugContext* dbg) override {
+    IOStatus s = fs_->Mutate();
+    if (s.ok()) s = FSDirectoryWrapper::Fsync(options, dbg);
+    if (s.ok()) fs_->DirectorySynced(path_);
+    return s;
+  }
+  IOStatus FsyncWithDirOptions(
+      const IOOptions& options, IODebugContext* dbg,
+      const rocksdb::DirFsyncOptions& dir_options) override {
+    IOStatus s = fs_->Mutate();
+    if (s.ok())
+      s = FSDirectoryWrapper::FsyncWithDirOptions(options, dbg, dir_options);
+    if (s.ok()) fs_->DirectorySynced(path_);
+    return s;
+  }
+
+ private:
+  const std::string path_;
+  FaultInjectionFS* const fs_;
+};
+
+// `path` without "." or ".." parts or a trailing '/', so that the paths
+// RocksDB builds and the ones a test passes compare equal.
+std::string Normal(const std::string& path) {
+  std::string normal = std::filesystem::path(path).lexically_normal().string();
+  while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  return normal;
+}
+
+std::string Parent(const std::string& path) {
+  return std::filesystem::path(Normal(path)).parent_path().string();
+}
+
+bool Exists(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
+
+std::optional<std::string> ReadIfFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -140,25 +196,96 @@ void FaultInjectionFS::SetActive(bool active) {
 IOStatus FaultInjectionFS::DropUnsyncedData() {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [path, state] : files_) {
-    if (state.size == state.synced) continue;
+    // Removed around this file system (a bulk load's staging files).
+    if (state.size == state.synced || !Exists(path)) continue;
     // Not target()->Truncate: RocksDB's POSIX file system lacks it.
     std::error_code ec;
     std::filesystem::resize_file(path, state.synced, ec);
     if (ec) return IOStatus::IOError(path, ec.message());
     state.size = state.synced;
   }
+  return UndoEntryChanges();
+}
+
+IOStatus FaultInjectionFS::UndoEntryChanges() {
+  std::error_code ec;
+  for (auto it = entry_changes_.rbegin(); it != entry_changes_.rend(); ++it) {
+    if (!it->from) {
+      std::filesystem::remove_all(it->path, ec);
+    } else if (Exists(it->path)) {
+      std::filesystem::rename(it->path, *it->from, ec);
+    }
+    if (!ec && it->replaced) {
+      std::ofstream(it->path, std::ios::binary | std::ios::trunc)
+          << *it->replaced;
+    }
+    if (ec) return IOStatus::IOError(it->path, ec.message());
+  }
+  entry_changes_.clear();
   return IOStatus::OK();
 }
 
-IOStatus FaultInjectionFS::CheckActive() const {
-  if (active_) return IOStatus::OK();
-  return IOStatus::IOError("file system inactive (simulated crash)");
+void FaultInjectionFS::CrashAfter(uint64_t calls) {
+  std::lock_guard<std::mutex> lock(mu_);
+  crash_countdown_ = calls;
+}
+
+uint64_t FaultInjectionFS::mutations() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return mutations_;
+}
+
+IOStatus FaultInjectionFS::Mutate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return MutateLocked();
+}
+
+IOStatus FaultInjectionFS::MutateLocked() {
+  if (crash_countdown_ && (*crash_countdown_)-- == 0) {
+    crash_countdown_.reset();
+    active_ = false;
+  }
+  if (!active_) {
+    return IOStatus::IOError("file system inactive (simulated crash)");
+  }
+  ++mutations_;
+  return IOStatus::OK();
+}
+
+void FaultInjectionFS::Created(const std::string& path, bool existed) {
+  if (existed) return;
+  entry_changes_.push_back(
+      {Normal(path), std::nullopt, std::nullopt, {Parent(path)}});
+}
+
+void FaultInjectionFS::Moved(const std::string& from, const std::string& to) {
+  const std::string prefix = Normal(from) + "/";
+  std::map<std::string, FileState> moved;
+  for (auto it = files_.begin(); it != files_.end();) {
+    if (it->first == from || it->first.starts_with(prefix)) {
+      const std::string rest =
+          it->first == from ? "" : it->first.substr(prefix.size() - 1);
+      moved[to + rest] = it->second;
+      it = files_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& [path, state] : moved) files_[path] = state;
+}
+
+void FaultInjectionFS::DirectorySynced(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string dir = Normal(path);
+  std::erase_if(entry_changes_, [&](EntryChange& change) {
+    change.unsynced_dirs.erase(dir);
+    return change.unsynced_dirs.empty();
+  });
 }
 
 IOStatus FaultInjectionFS::Check(Fault fault, const std::string& path) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    const IOStatus s = CheckActive();
+    const IOStatus s = Mutate();
     if (!s.ok()) return s;
   }
   if (Trips(fault, path)) return IOStatus::IOError("injected fault", path);
@@ -193,9 +320,11 @@ IOStatus FaultInjectionFS::NewWritableFile(
     const std::string& path, const rocksdb::FileOptions& options,
     std::unique_ptr<rocksdb::FSWritableFile>* result, IODebugContext* dbg) {
   std::lock_guard<std::mutex> lock(mu_);
-  IOStatus s = CheckActive();
+  IOStatus s = MutateLocked();
+  const bool existed = Exists(path);
   if (s.ok()) s = target()->NewWritableFile(path, options, result, dbg);
   if (!s.ok()) return s;
+  Created(path, existed);
   files_[path] = FileState();
   *result =
       std::make_unique<FaultyWritableFile>(std::move(*result), path, this);
@@ -227,15 +356,16 @@ IOStatus FaultInjectionFS::RenameFile(const std::string& from,
                                       const IOOptions& options,
                                       IODebugContext* dbg) {
   std::lock_guard<std::mutex> lock(mu_);
-  IOStatus s = CheckActive();
+  IOStatus s = MutateLocked();
+  std::optional<std::string> replaced = ReadIfFile(to);
   if (s.ok()) s = target()->RenameFile(from, to, options, dbg);
   if (!s.ok()) return s;
   files_.erase(to);
-  auto it = files_.find(from);
-  if (it != files_.end()) {
-    files_[to] = it->second;
-    files_.erase(it);
-  }
+  Moved(from, to);
+  entry_changes_.push_back({Normal(to),
+                            Normal(from),
+                            std::move(replaced),
+                            {Parent(from), Parent(to)}});
   return s;
 }
 
@@ -243,9 +373,65 @@ IOStatus FaultInjectionFS::DeleteFile(const std::string& path,
                                       const IOOptions& options,
                                       IODebugContext* dbg) {
   std::lock_guard<std::mutex> lock(mu_);
-  IOStatus s = CheckActive();
+  IOStatus s = MutateLocked();
   if (s.ok()) s = target()->DeleteFile(path, options, dbg);
   if (s.ok()) files_.erase(path);
+  return s;
+}
+
+IOStatus FaultInjectionFS::ReopenWritableFile(
+    const std::string& path, const rocksdb::FileOptions& options,
+    std::unique_ptr<rocksdb::FSWritableFile>* result, IODebugContext* dbg) {
+  IOStatus s = target()->ReopenWritableFile(path, options, result, dbg);
+  if (!s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  // What is there now stays; Appended and Synced track what comes after.
+  files_[path] = FileState{ec ? 0 : size, ec ? 0 : size};
+  *result =
+      std::make_unique<FaultyWritableFile>(std::move(*result), path, this);
+  return s;
+}
+
+IOStatus FaultInjectionFS::LinkFile(const std::string& from,
+                                    const std::string& to,
+                                    const IOOptions& options,
+                                    IODebugContext* dbg) {
+  std::lock_guard<std::mutex> lock(mu_);
+  IOStatus s = MutateLocked();
+  if (s.ok()) s = target()->LinkFile(from, to, options, dbg);
+  if (s.ok()) Created(to, false);
+  return s;
+}
+
+IOStatus FaultInjectionFS::CreateDir(const std::string& path,
+                                     const IOOptions& options,
+                                     IODebugContext* dbg) {
+  std::lock_guard<std::mutex> lock(mu_);
+  IOStatus s = MutateLocked();
+  if (s.ok()) s = target()->CreateDir(path, options, dbg);
+  if (s.ok()) Created(path, false);
+  return s;
+}
+
+IOStatus FaultInjectionFS::CreateDirIfMissing(const std::string& path,
+                                              const IOOptions& options,
+                                              IODebugContext* dbg) {
+  std::lock_guard<std::mutex> lock(mu_);
+  IOStatus s = MutateLocked();
+  const bool existed = Exists(path);
+  if (s.ok()) s = target()->CreateDirIfMissing(path, options, dbg);
+  if (s.ok()) Created(path, existed);
+  return s;
+}
+
+IOStatus FaultInjectionFS::NewDirectory(
+    const std::string& path, const IOOptions& options,
+    std::unique_ptr<rocksdb::FSDirectory>* result, IODebugContext* dbg) {
+  IOStatus s = target()->NewDirectory(path, options, result, dbg);
+  if (!s.ok()) return s;
+  *result = std::make_unique<FaultyDirectory>(std::move(*result), path, this);
   return s;
 }
 

@@ -3,6 +3,9 @@
 // damaged read returned as data. docs/durability.md states what these pin.
 #include <rocksdb/env.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -282,6 +285,88 @@ TEST_F(FaultInjectionTest, FailedFlushLosesNothing) {
   fs_->ClearFault();
   ASSERT_TRUE(Open().ok());
   EXPECT_EQ(ReadConsistentState(), model);
+}
+
+// The simulator itself: a crash undoes the directory changes that no fsync
+// of their directory made durable (a new file, a link, a new directory, a
+// rename and the file it replaced), newest first, and keeps the synced ones.
+TEST(FaultInjectionFS, CrashDropsDirectoryEntriesNotSynced) {
+  namespace fs = std::filesystem;
+  TempDir dir;
+  FaultInjectionFS files;
+  const rocksdb::IOOptions io;
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::unique_ptr<rocksdb::FSWritableFile> file;
+    ASSERT_TRUE(files
+                    .NewWritableFile(dir.Sub(name), rocksdb::FileOptions(),
+                                     &file, nullptr)
+                    .ok());
+    ASSERT_TRUE(file->Append(bytes, io, nullptr).ok());
+    ASSERT_TRUE(file->Sync(io, nullptr).ok());
+    ASSERT_TRUE(file->Close(io, nullptr).ok());
+  };
+  auto sync_dir = [&](const std::string& path) {
+    std::unique_ptr<rocksdb::FSDirectory> handle;
+    ASSERT_TRUE(files.NewDirectory(path, io, &handle, nullptr).ok());
+    ASSERT_TRUE(handle->Fsync(io, nullptr).ok());
+  };
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  write("durable", "old");
+  write("current", "v1");
+  sync_dir(dir.path());
+  write("new", "synced bytes, unsynced entry");
+  write("tmp", "v2");
+  ASSERT_TRUE(
+      files.RenameFile(dir.Sub("tmp"), dir.Sub("current"), io, nullptr).ok());
+  ASSERT_TRUE(
+      files.LinkFile(dir.Sub("durable"), dir.Sub("link"), io, nullptr).ok());
+  ASSERT_TRUE(files.CreateDir(dir.Sub("sub"), io, nullptr).ok());
+  write("sub/inner", "x");
+  sync_dir(dir.Sub("sub"));  // Not its parent: "sub" itself is still new.
+  EXPECT_EQ(read(dir.Sub("current")), "v2");
+  files.SetActive(false);
+  ASSERT_TRUE(files.DropUnsyncedData().ok());
+  files.SetActive(true);
+  EXPECT_EQ(read(dir.Sub("durable")), "old");
+  EXPECT_EQ(read(dir.Sub("current")), "v1");
+  for (const char* gone : {"new", "tmp", "link", "sub"}) {
+    EXPECT_FALSE(fs::exists(dir.Sub(gone))) << gone;
+  }
+  // Once the directory is fsynced, the same changes survive.
+  write("new", "n");
+  write("tmp", "v2");
+  ASSERT_TRUE(
+      files.RenameFile(dir.Sub("tmp"), dir.Sub("current"), io, nullptr).ok());
+  sync_dir(dir.path());
+  ASSERT_TRUE(files.DropUnsyncedData().ok());
+  EXPECT_EQ(read(dir.Sub("new")), "n");
+  EXPECT_EQ(read(dir.Sub("current")), "v2");
+  EXPECT_FALSE(fs::exists(dir.Sub("tmp")));
+}
+
+// CrashAfter(n) lets n calls that change the disk through, then none.
+TEST(FaultInjectionFS, CrashAfterCutsThePowerAtTheNthCall) {
+  TempDir dir;
+  FaultInjectionFS files;
+  const rocksdb::IOOptions io;
+  std::unique_ptr<rocksdb::FSWritableFile> file;
+  ASSERT_TRUE(
+      files
+          .NewWritableFile(dir.Sub("f"), rocksdb::FileOptions(), &file, nullptr)
+          .ok());
+  const uint64_t start = files.mutations();
+  files.CrashAfter(2);
+  EXPECT_TRUE(file->Append("a", io, nullptr).ok());
+  EXPECT_TRUE(file->Sync(io, nullptr).ok());
+  EXPECT_TRUE(file->Append("b", io, nullptr).IsIOError());
+  EXPECT_TRUE(file->Sync(io, nullptr).IsIOError());
+  EXPECT_EQ(files.mutations() - start, 2u);
+  ASSERT_TRUE(files.DropUnsyncedData().ok());
+  // The file's entry was never synced: gone with its synced byte.
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("f")));
 }
 
 class FaultyReadTest : public FaultInjectionTest {

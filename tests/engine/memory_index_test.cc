@@ -299,6 +299,66 @@ TEST_F(MultiIndexDbTest, TableProbeRecallNeverFallsAndEndsExact) {
   }
 }
 
+// Issue 16, findings 4 and 5 with multi-index tables: a k past the number
+// of images (the table probe, the exact search and its batch) and a radius
+// at or past the code's width (UINT32_MAX returned nothing) answer with
+// every live image, base rows and delta rows alike.
+TEST(MemoryIndex, HugeKAndFullRadiusWithTablesAreEveryImage) {
+  constexpr uint32_t kAddressBits = 10;
+  TempDir dir;
+  Codes codes(21);
+  StoredModel model;
+  Options options = CreateOptions(kAddressBits, kCodeBits);
+  options.mih_tables = 8;
+  {
+    auto db = OpenOrDie(dir.Sub("db"), options);
+    BulkLoad(db.get(), &codes, 0, 1500, kAddressBits, &model);
+  }
+  auto db = OpenOrDie(dir.Sub("db"));
+  WriteBatch batch;
+  for (uint64_t id = 0; id < 1500; id += 7) {
+    batch.Delete(id);
+    model.Delete(id);
+  }
+  for (uint64_t id = 1500; id < 1600; ++id) {
+    const auto code = codes.Next();
+    const Address address = AddressFromCode(code, kAddressBits);
+    batch.Put(id, address, code);
+    model.Put(id, address, code);
+  }
+  ASSERT_TRUE(db->Write(WriteOptions(), batch).ok());
+  const std::vector<testing::StoredImage> images = model.All();
+  std::vector<uint8_t> queries;
+  for (int q = 0; q < 3; ++q) {
+    const auto query = codes.Next(0.03);
+    queries.insert(queries.end(), query.begin(), query.end());
+  }
+  std::vector<SearchResult> exact_batch;
+  ASSERT_TRUE(
+      db->SearchExactBatch(3, queries.data(), SIZE_MAX, 2, &exact_batch).ok());
+  for (int q = 0; q < 3; ++q) {
+    const CodeView query(&queries[q * kCodeBytes], kCodeBytes);
+    size_t all = 0;
+    const auto every =
+        BallOracle(images, 0, kAddressBits, query, SIZE_MAX, &all);
+    ASSERT_EQ(every.size(), model.size());
+    SearchOptions table_probe;
+    table_probe.max_table_radius = UINT32_MAX;
+    SearchResult probe, exact;
+    ASSERT_TRUE(db->Search(table_probe, 0, query, SIZE_MAX, &probe).ok());
+    EXPECT_EQ(probe.stats.path, SearchPath::kMultiIndex);
+    EXPECT_EQ(probe.neighbors, every);
+    ASSERT_TRUE(db->SearchExact(query, SIZE_MAX, &exact).ok());
+    EXPECT_EQ(exact.neighbors, every);
+    EXPECT_EQ(exact_batch[q].neighbors, every);
+    for (uint32_t radius : {kCodeBits, kCodeBits + 1, UINT32_MAX}) {
+      SearchResult within;
+      ASSERT_TRUE(db->SearchRadius(query, radius, &within).ok());
+      EXPECT_EQ(within.neighbors, every) << "radius " << radius;
+    }
+  }
+}
+
 TEST(MemoryIndexOptions, TablesArePersistedAndChecked) {
   TempDir dir;
   Options options = CreateOptions(16, kCodeBits);

@@ -249,6 +249,23 @@ TEST(MultiIndex, KnnReturnsEveryLiveRowWhenKExceedsThem) {
   EXPECT_EQ(got.Take(), want.Take());
 }
 
+// Issue 16, finding 4: a TopK for k = SIZE_MAX reserved room for k and
+// threw; it holds every live row.
+TEST(MultiIndex, KnnWithHugeKReturnsEveryLiveRow) {
+  const Dataset data = MakeDataset(300, 256, 2);
+  const MultiIndex index(data.codes.data(), data.n, 256, 8);
+  const std::vector<uint64_t> dead = RandomDead(data.n, 0.5, 4);
+  for (const auto& query : MakeQueries(data, 3, 1)) {
+    for (size_t k : {size_t{10'000'000'000}, SIZE_MAX}) {
+      TopK got(k), want(data.n);
+      ASSERT_TRUE(index.SearchKnn(query.data(), data.ids.data(), &dead,
+                                  SIZE_MAX, &got, nullptr));
+      BruteForce(data, query.data(), &dead, &want);
+      EXPECT_EQ(got.Take(), want.Take()) << "k " << k;
+    }
+  }
+}
+
 TEST(MultiIndex, KnnTreatsRowsPastTheDeadBitsetAsLive) {
   const Dataset data = MakeDataset(1000, 128, 6);
   const MultiIndex index(data.codes.data(), data.n, 128, 8);
@@ -326,6 +343,32 @@ TEST(MultiIndex, RadiusEqualsBruteForce) {
             want.push_back({data.ids[row], d});
           }
         }
+        ASSERT_EQ(Sorted(got), Sorted(want))
+            << config.code_bits << " m=" << config.m << " r=" << radius;
+      }
+    }
+  }
+}
+
+// Issue 16, finding 5: a radius at or past the code's width finds every
+// live row; radius / m must not be probed past the substrings.
+TEST(MultiIndex, RadiusAtOrPastTheCodeWidthIsEveryLiveRow) {
+  for (const Config& config : kConfigs) {
+    const Dataset data = MakeDataset(500, config.code_bits, 14);
+    const MultiIndex index(data.codes.data(), data.n, config.code_bits,
+                           config.m);
+    const std::vector<uint64_t> dead = RandomDead(data.n, 0.2, 15);
+    for (const auto& query : MakeQueries(data, 2, 16)) {
+      std::vector<Neighbor> want;
+      for (size_t row = 0; row < data.n; ++row) {
+        if (IsDead(&dead, row)) continue;
+        want.push_back({data.ids[row], Distance(data, query.data(), row)});
+      }
+      for (uint32_t radius :
+           {config.code_bits, config.code_bits + 1, UINT32_MAX}) {
+        std::vector<Neighbor> got;
+        index.SearchRadius(query.data(), radius, data.ids.data(), &dead, &got,
+                           nullptr);
         ASSERT_EQ(Sorted(got), Sorted(want))
             << config.code_bits << " m=" << config.m << " r=" << radius;
       }

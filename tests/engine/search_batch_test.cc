@@ -104,5 +104,25 @@ TEST_F(SearchBatchTest, NoQueriesAndBadAddress) {
   EXPECT_NE(s.ToString().find("query 5"), std::string::npos);
 }
 
+// Issue 16, finding 4's audit: a query count no array can have (results
+// assign() threw length_error out of the library) and null arrays are
+// InvalidArgument, with nothing searched.
+TEST_F(SearchBatchTest, ImpossibleQueryCountsAreInvalidArguments) {
+  std::vector<SearchResult> results(3);
+  for (size_t n : {size_t{PTRDIFF_MAX}, SIZE_MAX / 16, SIZE_MAX}) {
+    Status s = db_->SearchExactBatch(n, codes_.data(), 10, 2, &results);
+    EXPECT_TRUE(s.IsInvalidArgument()) << n << ": " << s.ToString();
+    s = db_->SearchBatch(SearchOptions(), n, addresses_.data(), codes_.data(),
+                         10, 2, &results);
+    EXPECT_TRUE(s.IsInvalidArgument()) << n << ": " << s.ToString();
+    EXPECT_EQ(results.size(), 3u);
+  }
+  EXPECT_TRUE(
+      db_->SearchExactBatch(2, nullptr, 10, 2, &results).IsInvalidArgument());
+  EXPECT_TRUE(db_->SearchBatch(SearchOptions(), 2, nullptr, codes_.data(), 10,
+                               2, &results)
+                  .IsInvalidArgument());
+}
+
 }  // namespace
 }  // namespace semhash

@@ -24,6 +24,7 @@ using testing::NoisyCopy;
 using testing::OpenOrDie;
 using testing::RandomCode;
 using testing::TempDir;
+using testing::WithinOracle;
 
 constexpr uint32_t kAddressBits = 10;
 constexpr uint32_t kCodeBits = 128;
@@ -226,6 +227,62 @@ TEST_P(SearchTest, MaxCandidatesBoundsTheImagesReranked) {
     ASSERT_TRUE(db_->Search(roomy, address, query, kK, &same).ok());
     EXPECT_EQ(same.neighbors, all.neighbors);
     EXPECT_EQ(same.stats.candidates_reranked, live);
+  }
+}
+
+// Issue 16, finding 4: a k far beyond the database (SIZE_MAX reserved room
+// for k results and threw length_error out of the library) is the whole
+// database, on every search entry point.
+TEST_P(SearchTest, HugeKIsTheWholeDatabaseNotAnException) {
+  std::vector<uint8_t> codes;
+  std::vector<Address> addresses;
+  for (const auto& query : queries_) {
+    codes.insert(codes.end(), query.begin(), query.end());
+    addresses.push_back(AddressFromCode(query, kAddressBits));
+  }
+  for (size_t k : {images_.size() + 1, size_t{10'000'000'000}, SIZE_MAX}) {
+    SearchOptions options;
+    options.max_radius = kAddressBits;
+    std::vector<SearchResult> batch, exact_batch;
+    ASSERT_TRUE(db_->SearchBatch(options, queries_.size(), addresses.data(),
+                                 codes.data(), k, 2, &batch)
+                    .ok());
+    ASSERT_TRUE(
+        db_->SearchExactBatch(queries_.size(), codes.data(), k, 2, &exact_batch)
+            .ok());
+    for (size_t q = 0; q < queries_.size(); ++q) {
+      size_t candidates;
+      const auto all =
+          BallOracle(images_, 0, kAddressBits, queries_[q], k, &candidates);
+      ASSERT_EQ(all.size(), images_.size());
+      SearchResult probe, exact;
+      ASSERT_TRUE(
+          db_->Search(options, addresses[q], queries_[q], k, &probe).ok());
+      ASSERT_TRUE(db_->SearchExact(queries_[q], k, &exact).ok());
+      EXPECT_EQ(probe.neighbors, all) << "k " << k;
+      EXPECT_EQ(exact.neighbors, all) << "k " << k;
+      EXPECT_EQ(batch[q].neighbors, all) << "k " << k;
+      EXPECT_EQ(exact_batch[q].neighbors, all) << "k " << k;
+    }
+  }
+}
+
+// Issue 16, finding 5: SearchRadius(code, UINT32_MAX) returned nothing from
+// memory (radius + 1 wrapped to 0) and everything from disk. A radius at or
+// past the code's width is every image, on every path.
+TEST_P(SearchTest, RadiusAtOrPastTheCodeWidthIsEveryImage) {
+  for (const auto& query : queries_) {
+    const auto all = WithinOracle(images_, query, kCodeBits);
+    ASSERT_EQ(all.size(), images_.size());
+    for (uint32_t radius :
+         {kCodeBits, kCodeBits + 1, UINT32_MAX - 1, UINT32_MAX}) {
+      SearchResult result;
+      ASSERT_TRUE(db_->SearchRadius(query, radius, &result).ok());
+      EXPECT_EQ(result.neighbors, all) << "radius " << radius;
+    }
+    SearchResult within;
+    ASSERT_TRUE(db_->SearchRadius(query, kCodeBits / 3, &within).ok());
+    EXPECT_EQ(within.neighbors, WithinOracle(images_, query, kCodeBits / 3));
   }
 }
 

@@ -72,6 +72,7 @@ void Tally(const KillCheckResult& result, DriverSummary* summary) {
     summary->acked_by_kind[kind] += count;
     summary->verified += count;
   }
+  summary->verified_without_sync += result.acked_without_sync;
   if (result.in_flight) {
     ++summary->in_flight[result.in_flight->kind][result.outcome];
   }
@@ -90,7 +91,8 @@ uint64_t Total(const std::map<OperationKind, uint64_t>& counts) {
 void PrintRound(int round, int delay_ms, const KillCheckResult& result,
                 std::chrono::milliseconds check_time, std::ostream& out) {
   out << "round " << round << ": killed after " << delay_ms << " ms, "
-      << Total(result.acked) << " ops acked";
+      << Total(result.acked) << " ops acked (" << result.acked_without_sync
+      << " without sync)";
   if (result.in_flight) {
     out << ", in flight " << KindName(result.in_flight->kind) << " "
         << result.in_flight->seq << " (" << result.in_flight->changes.size()
@@ -152,7 +154,8 @@ void PrintSummary(const DriverSummary& summary, std::ostream& out) {
     separator = ", ";
   }
   out << ")\n"
-      << "operations verified after a kill: " << summary.verified << "\n"
+      << "operations verified after a kill: " << summary.verified << " ("
+      << summary.verified_without_sync << " written without sync)\n"
       << "in flight at the kill:";
   std::map<InFlightOutcome, uint64_t> totals;
   for (const auto& [kind, outcomes] : summary.in_flight) {

@@ -34,6 +34,8 @@ struct DriverSummary {
   uint64_t kills = 0;
   uint64_t acked = 0;     // Operations acknowledged, over all rounds.
   uint64_t verified = 0;  // Of those, checked after a kill and found.
+  // Of the verified, the writes made without sync.
+  uint64_t verified_without_sync = 0;
   std::map<OperationKind, uint64_t> acked_by_kind;
   // What became of the operation in flight at each kill, by its kind.
   std::map<OperationKind, std::map<InFlightOutcome, uint64_t>> in_flight;

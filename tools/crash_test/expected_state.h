@@ -56,6 +56,10 @@ bool KindFromName(const std::string& name, OperationKind* kind);
 struct Operation {
   uint64_t seq = 0;
   OperationKind kind = OperationKind::kPut;
+  // The call's WriteOptions::sync. A write acknowledged without sync must
+  // survive a kill of the process as a sync one must (only a machine crash
+  // may lose it). Bulk loads, compactions and snapshots are always true.
+  bool sync = true;
   // Each id at most once, in the order first touched.
   std::vector<Change> changes;
 

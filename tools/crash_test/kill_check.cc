@@ -63,6 +63,7 @@ Status CheckAfterKill(const std::string& db_path, const std::string& log_path,
   for (const Operation& op : log.acked) {
     acked.Apply(op);
     if (op.kind != OperationKind::kSnapshot) ++result->acked[op.kind];
+    result->acked_without_sync += !op.sync;
   }
   ExpectedState db_state, resolved;
   s = ReadDatabase(db_path, acked, result, &db_state);

@@ -24,6 +24,8 @@ namespace semhash::crash {
 struct KillCheckResult {
   // Operations acknowledged since the previous check, by kind.
   std::map<OperationKind, uint64_t> acked;
+  // Of those, the writes made without sync: required all the same.
+  uint64_t acked_without_sync = 0;
   // The operation the writer was in when it was killed, if any.
   std::optional<Operation> in_flight;
   InFlightOutcome outcome = InFlightOutcome::kNone;

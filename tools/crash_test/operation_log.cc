@@ -16,6 +16,7 @@ namespace semhash::crash {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr std::string_view kNoSync = "nosync";
 
 Status ErrnoStatus(const std::string& what) {
   return Status::IOError(what + ": " + std::strerror(errno));
@@ -96,15 +97,20 @@ bool ParseChange(std::string_view text, Change* change) {
 }
 
 bool ParseIntent(const std::vector<std::string_view>& fields, Operation* op) {
-  size_t n = 0;
   if (fields.size() < 4 || !ParseNumber(fields[1], &op->seq) ||
-      !KindFromName(std::string(fields[2]), &op->kind) ||
-      !ParseNumber(fields[3], &n) || fields.size() != 4 + n) {
+      !KindFromName(std::string(fields[2]), &op->kind)) {
+    return false;
+  }
+  op->sync = fields[3] != kNoSync;
+  const size_t first = op->sync ? 3 : 4;
+  size_t n = 0;
+  if (fields.size() <= first || !ParseNumber(fields[first], &n) ||
+      fields.size() - first - 1 != n) {
     return false;
   }
   op->changes.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    if (!ParseChange(fields[4 + i], &op->changes[i])) return false;
+    if (!ParseChange(fields[first + 1 + i], &op->changes[i])) return false;
   }
   return true;
 }
@@ -146,9 +152,10 @@ Status ParseLine(std::string_view line, LogContents* contents) {
 }  // namespace
 
 std::string EncodeIntent(const Operation& op) {
-  std::string line = "intent " + std::to_string(op.seq) + " " +
-                     KindName(op.kind) + " " +
-                     std::to_string(op.changes.size());
+  std::string line =
+      "intent " + std::to_string(op.seq) + " " + KindName(op.kind) + " ";
+  if (!op.sync) line += std::string(kNoSync) + " ";
+  line += std::to_string(op.changes.size());
   for (const Change& change : op.changes) AppendChange(change, &line);
   line += '\n';
   return line;

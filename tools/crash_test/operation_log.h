@@ -5,9 +5,12 @@
 //
 // One record per line, text:
 //
-//   intent SEQ KIND N CHANGE...   N changes, each ID=ADDRESS:HEXCODE (the
+//   intent SEQ KIND [nosync] N CHANGE...
+//                                 N changes, each ID=ADDRESS:HEXCODE (the
 //                                 id holds that image after the operation)
-//                                 or ID=- (the id is absent after it)
+//                                 or ID=- (the id is absent after it);
+//                                 "nosync" marks a write made with
+//                                 WriteOptions::sync = false
 //   ack SEQ                       the database returned OK for SEQ
 //
 // ID and ADDRESS are decimal, HEXCODE is the code's bytes in lower-case hex.

@@ -24,8 +24,17 @@ constexpr int kMinBulkImages = 1000, kMaxBulkImages = 4000;
 // new ids stay easy to find.
 constexpr double kBulkReplaceShare = 0.25, kFullBulkReplaceShare = 1.0;
 constexpr int kMaxBatchSteps = 16;
+// Share of single writes and batches made without sync: those must survive
+// a kill of the process as the sync ones do.
+constexpr double kUnsyncedShare = 0.5;
 // Attempts to find an id of the wanted kind by sampling before giving up.
 constexpr int kIdAttempts = 64;
+
+// The kinds made with WriteOptions: Put, Delete and Write.
+bool IsWrite(OperationKind kind) {
+  return kind == OperationKind::kPut || kind == OperationKind::kReplace ||
+         kind == OperationKind::kDelete || kind == OperationKind::kBatch;
+}
 
 // Folds `steps` into one change per id, in the order first touched.
 std::vector<Change> Effect(const std::vector<Change>& steps) {
@@ -156,6 +165,9 @@ PlannedOperation Workload::Next(const ExpectedState& state, uint64_t seq) {
     case OperationKind::kCompact:
     case OperationKind::kSnapshot:
       break;
+  }
+  if (IsWrite(plan.op.kind)) {
+    plan.op.sync = !std::bernoulli_distribution(kUnsyncedShare)(rng_);
   }
   plan.op.changes = Effect(plan.steps);
   return plan;

@@ -1,6 +1,7 @@
 // The crash tester's workload: a seeded stream of random operations over a
 // bounded id space, each planned against the current expected state so that
-// puts name new ids, replaces and most deletes name stored ones. A large
+// puts name new ids, replaces and most deletes name stored ones. Half of the
+// single writes and batches are made without sync. A large
 // share of the images go to one hot address, so that its posting list spans
 // several chunks and sees removals from all of them.
 //

@@ -36,16 +36,16 @@ Status RunBulkLoad(DB* db, const PlannedOperation& plan) {
 }
 
 Status Execute(DB* db, const PlannedOperation& plan) {
-  WriteOptions sync;
-  sync.sync = true;
+  WriteOptions write;
+  write.sync = plan.op.sync;
   switch (plan.op.kind) {
     case OperationKind::kPut:
     case OperationKind::kReplace: {
       const Change& step = plan.steps[0];
-      return db->Put(sync, step.id, step.image->address, step.image->code);
+      return db->Put(write, step.id, step.image->address, step.image->code);
     }
     case OperationKind::kDelete:
-      return db->Delete(sync, plan.steps[0].id);
+      return db->Delete(write, plan.steps[0].id);
     case OperationKind::kBatch: {
       WriteBatch batch;
       for (const Change& step : plan.steps) {
@@ -55,7 +55,7 @@ Status Execute(DB* db, const PlannedOperation& plan) {
           batch.Delete(step.id);
         }
       }
-      return db->Write(sync, batch);
+      return db->Write(write, batch);
     }
     case OperationKind::kBulkLoad:
       return RunBulkLoad(db, plan);

@@ -1,7 +1,8 @@
 // The crash tester's writer: the process the driver kills. It opens (or
 // creates) the database, replays its operation log to learn what the
-// database holds, then performs random operations with sync writes forever,
-// logging an intent before each call and an ack after each OK.
+// database holds, then performs random operations forever (a seeded mix of
+// sync and non-sync writes, bulk loads and compactions), logging an intent
+// before each call and an ack after each OK.
 //
 // Thread safety: one writer per database and log.
 #ifndef SEMHASH_TOOLS_CRASH_TEST_WRITER_H_

@@ -102,5 +102,38 @@ TEST_F(KillCheckTest, LostAcknowledgedImageFails) {
   EXPECT_TRUE(CheckAfterKill(db_path(), log_path(), &result).IsCorruption());
 }
 
+// A write acknowledged without sync is required after a kill as a sync one
+// is: the writer's process died, not the machine.
+TEST_F(KillCheckTest, AcknowledgedWriteWithoutSyncIsRequired) {
+  Operation unsynced;
+  unsynced.seq = 3;
+  unsynced.kind = OperationKind::kPut;
+  unsynced.sync = false;
+  unsynced.changes = {{3, Image{7, Code(0x33)}}};
+  // The batch in flight was not applied; the put after it was acknowledged.
+  std::ofstream(log_path(), std::ios::app)
+      << EncodeAck(2) << EncodeIntent(unsynced) << EncodeAck(3);
+  WriteBatch batch;
+  batch.Put(1, 6, Code(0xaa));
+  batch.Delete(2);
+  ASSERT_TRUE(db_->Write(WriteOptions(), batch).ok());
+  db_.reset();
+  const std::string before = ReadLogText();
+  KillCheckResult result;
+  Status s = CheckAfterKill(db_path(), log_path(), &result);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.ToString().find('3'), std::string::npos) << s.ToString();
+  EXPECT_EQ(ReadLogText(), before);
+  WriteOptions no_sync;
+  no_sync.sync = false;
+  ASSERT_TRUE(DB::Open(Options(), db_path(), &db_).ok());
+  ASSERT_TRUE(db_->Put(no_sync, 3, 7, Code(0x33)).ok());
+  db_.reset();
+  s = CheckAfterKill(db_path(), log_path(), &result);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(result.acked_without_sync, 1u);
+  EXPECT_EQ(result.acked.at(OperationKind::kPut), 1u);
+}
+
 }  // namespace
 }  // namespace semhash::crash

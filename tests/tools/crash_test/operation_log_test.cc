@@ -29,6 +29,20 @@ TEST(OperationLog, IntentRoundTrips) {
   EXPECT_EQ(log.last_seq, 3u);
 }
 
+TEST(OperationLog, WriteWithoutSyncRoundTrips) {
+  Operation op = MakeBatch(4);
+  op.sync = false;
+  EXPECT_EQ(EncodeIntent(op), "intent 4 batch nosync 2 7=1445:00ff12ab 9=-\n");
+  LogContents log;
+  ASSERT_TRUE(ParseLog(EncodeIntent(op) + EncodeAck(4), &log).ok());
+  ASSERT_EQ(log.acked.size(), 1u);
+  EXPECT_EQ(log.acked[0], op);
+  EXPECT_FALSE(log.acked[0].sync);
+  // A count that disagrees with the changes, with or without the flag.
+  EXPECT_TRUE(ParseLog("intent 5 put nosync 2 7=-\n", &log).IsCorruption());
+  EXPECT_TRUE(ParseLog("intent 5 put nosync\n", &log).IsCorruption());
+}
+
 TEST(OperationLog, IntentWithoutAckIsInFlight) {
   LogContents log;
   const std::string text =
