@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "engine/db_impl.h"
+#include "engine/durable_files.h"
 #include "engine/encoder_frame.h"
 #include "engine/posting_merge_operator.h"
 #include "engine/rocksdb_status.h"
@@ -109,16 +110,6 @@ format::Manifest NewManifest(const Options& options) {
     manifest.encoder_model_checksum = XXH3_64bits(model.data(), model.size());
   }
   return manifest;
-}
-
-// fsync of a directory, so that a rename in it is durable.
-Status SyncDirectory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Status::IOError(dir.string() + ": cannot open to sync");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::IOError(dir.string() + ": fsync failed");
-  return Status::OK();
 }
 
 Status WriteInitialRecords(const Options& options, const std::string& dir,
