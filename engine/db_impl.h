@@ -60,6 +60,7 @@ class DBImpl final : public DB {
   Status Compact(const ProgressCallback& progress,
                  CompactReport* report) override;
   Status GetSpaceUsage(SpaceUsage* usage) override;
+  Status Backup(const std::string& dir) override;
   const DatabaseInfo& info() const override { return info_; }
   const Encoder* encoder() const override { return encoder_.get(); }
 
@@ -81,6 +82,8 @@ class DBImpl final : public DB {
   Status ScanForQueries(const uint8_t* codes, size_t first, size_t m, size_t k,
                         std::vector<SearchResult>* results);
   Status CheckOperation(const WriteBatch::Operation& op) const;
+  // Backup's work in `staging` (engine/db_backup.cc).
+  Status WriteBackupFiles(const std::string& staging);
   // *record is empty if `id` is not stored. Read as `read` says.
   Status ReadIdRecord(const rocksdb::ReadOptions& read, uint64_t id,
                       std::optional<format::IdRecord>* record);

@@ -9,7 +9,8 @@
 namespace semhash {
 
 // Corruption stays Corruption; codes semhash has no name for become IOError
-// with RocksDB's text, so nothing is silently folded into NotFound.
+// with RocksDB's text, so nothing is silently folded into NotFound. A LOCK
+// file held elsewhere becomes an IOError that says the database is in use.
 Status FromRocksDB(const rocksdb::Status& s);
 
 }  // namespace semhash

@@ -13,6 +13,9 @@ int RunInspect(int argc, char** argv);
 int RunVerify(int argc, char** argv);
 int RunCompact(int argc, char** argv);
 int RunExport(int argc, char** argv);
+int RunBackup(int argc, char** argv);
+int RunDelete(int argc, char** argv);
+int RunGet(int argc, char** argv);
 int RunBench(int argc, char** argv);
 
 }  // namespace semhash::cli

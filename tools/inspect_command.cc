@@ -2,7 +2,8 @@
 // the images, read through the public API with the database opened
 // read-only. Without --address or --id it prints a summary (address_stats.h
 // says what each figure means) and with --plot draws two of them as PNG
-// charts; --address and --id show one posting list or one image decoded.
+// charts; --address shows one posting list decoded, and --id one image as
+// `semhash get` shows it.
 #include <algorithm>
 #include <filesystem>
 #include <iomanip>
@@ -18,6 +19,7 @@
 #include "tools/commands.h"
 #include "tools/json_writer.h"
 #include "tools/pictures/charts.h"
+#include "tools/record_text.h"
 
 namespace semhash::cli {
 namespace {
@@ -29,25 +31,6 @@ struct InspectArgs {
   std::optional<uint64_t> address, id;
   bool json = false;
 };
-
-std::string Hex(CodeView code) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (const uint8_t byte : code) {
-    hex += kDigits[byte >> 4];
-    hex += kDigits[byte & 15];
-  }
-  return hex;
-}
-
-// Bit 0 (the most significant used bit) first.
-std::string Binary(Address address, uint32_t address_bits) {
-  std::string bits;
-  for (uint32_t bit = 0; bit < address_bits; ++bit) {
-    bits += ((address >> (address_bits - 1 - bit)) & 1) ? '1' : '0';
-  }
-  return bits;
-}
 
 std::string BucketLabel(const LengthBucket& bucket) {
   if (bucket.min_length == bucket.max_length) {
@@ -300,22 +283,8 @@ Status ShowAddress(const InspectArgs& args, DB* db) {
 Status ShowId(const InspectArgs& args, DB* db) {
   Record record;
   Status s = db->Get(*args.id, &record);
-  if (!s.ok()) return s;
-  const std::string binary = Binary(record.address, db->info().address_bits);
-  if (args.json) {
-    JsonWriter json;
-    json.BeginObject().Key("id").Uint(*args.id);
-    json.Key("address").Uint(record.address);
-    json.Key("address_binary").String(binary);
-    json.Key("code").String(Hex(record.code));
-    json.Key("payload_bytes").Uint(record.payload.size()).EndObject();
-    std::cout << json.str() << "\n";
-    return Status::OK();
-  }
-  std::cout << "id " << *args.id << "\n  address " << record.address << " ("
-            << binary << ")\n  code " << Hex(record.code) << "\n  payload "
-            << record.payload.size() << " bytes\n";
-  return Status::OK();
+  if (s.ok()) PrintRecord(*args.id, record, db->info().address_bits, args.json);
+  return s;
 }
 
 Status Inspect(const InspectArgs& args) {
@@ -341,7 +310,7 @@ int RunInspect(int argc, char** argv) {
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout")
       ("address", po::value<uint64_t>(), "show the images stored at this address")
-      ("id", po::value<uint64_t>(), "show this image decoded")
+      ("id", po::value<uint64_t>(), "show this image decoded, as semhash get does")
       ("plot", po::value(&args.plot), "write posting_lengths.png and bit_balance.png to this directory");
   // clang-format on
   po::variables_map vm;

@@ -32,6 +32,13 @@ constexpr Subcommand kSubcommands[] = {
      semhash::cli::RunCompact},
     {"export", "write the stored codes, addresses and ids as .npy files",
      semhash::cli::RunExport},
+    {"get", "show one image: address, code and payload", semhash::cli::RunGet},
+    {"delete", "remove images by id, in one atomic write; count them",
+     semhash::cli::RunDelete},
+    {"backup",
+     "a consistent copy of a live database, hard-linked where "
+     "possible",
+     semhash::cli::RunBackup},
     {"bench", "semhash against FAISS on the same codes: speed, recall, bytes",
      semhash::cli::RunBench},
 };

@@ -222,7 +222,9 @@ TEST_F(AdminCliTest, InspectShowsOneAddressAndOneId) {
   EXPECT_EQ(run.output, "{\"id\": " + std::to_string(ids_[199]) +
                             ", \"address\": 129, \"address_binary\": "
                             "\"10000001\", \"code\": \"" +
-                            hex(199) + "\", \"payload_bytes\": 0}\n");
+                            hex(199) +
+                            "\", \"payload_bytes\": 0, \"payload_encoding\": "
+                            "\"utf-8\", \"payload\": \"\"}\n");
   run = Semhash("inspect --id " + std::to_string(ids_[0]) + " --db " + Db());
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(Has(run, "address 0 (00000000)")) << run.output;

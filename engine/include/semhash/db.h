@@ -131,6 +131,22 @@ class DB {
                          CompactReport* report) = 0;
   virtual Status GetSpaceUsage(SpaceUsage* usage) = 0;
 
+  // Writes a copy of the database as it was at one moment during the call
+  // to the new directory `dir`, which then opens as a database of its own.
+  // Table files are hard-linked where the file system allows (RocksDB never
+  // changes one, it only deletes it), copied otherwise; the manifest and the
+  // write-ahead logs are copied up to that moment. The copy is built in a
+  // sibling directory, synced, renamed to `dir` and the parent synced: after
+  // a crash `dir` is absent or complete. InvalidArgument if `dir` exists.
+  //
+  // Opened for writing: other threads may write, bulk-load or compact
+  // meanwhile; the moment lies between two writes. Opened read-only (another
+  // process may be writing): the copy is of this DB's view as of its open,
+  // plus the writes logged since; IOError if that process has flushed,
+  // compacted or bulk-loaded since this DB was opened (the copy could mix
+  // two moments): open it again and retry.
+  virtual Status Backup(const std::string& dir) = 0;
+
   virtual const DatabaseInfo& info() const = 0;
   // The stored encoder, or null for a database of external codes.
   virtual const Encoder* encoder() const = 0;
