@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "semhash/status.h"
+
 // Stops the process (a crash to libFuzzer and to the replay driver) when a
 // decoder that returned OK produced something inconsistent. A macro so the
 // message can name the line; __builtin_trap leaves a core and a stack.
@@ -49,6 +51,29 @@ inline std::string_view AsView(const ExactBytes& bytes) {
 // mutated payload is not stopped at the checksum. Shorter than a frame:
 // returned unchanged.
 ExactBytes FixFrame(std::string_view bytes);
+
+// Runs `check` on the input as given and with its frame repaired
+// (FixFrame), as every target of a framed record does.
+template <typename Check>
+void CheckRawAndRepaired(const uint8_t* data, size_t size, Check check) {
+  const std::string_view raw = AsView(data, size);
+  check(raw);
+  check(AsView(FixFrame(raw)));
+}
+
+// The invariants of a fixed-layout record codec: decoding fails only with
+// Corruption, and what it decodes re-encodes to exactly `bytes`.
+template <typename Record, typename Decode, typename Encode>
+void CheckDecodeReencodes(std::string_view bytes, Decode decode,
+                          Encode encode) {
+  Record record;
+  const Status s = decode(bytes, &record);
+  if (!s.ok()) {
+    FUZZ_CHECK(s.IsCorruption());
+    return;
+  }
+  FUZZ_CHECK(encode(record) == bytes);
+}
 
 // Writes `bytes` to the file `name` in this process's scratch directory
 // (made by mkdtemp on first use, reused by every call, removed at exit) and

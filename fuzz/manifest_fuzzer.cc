@@ -51,9 +51,6 @@ void DecodeAndCheck(std::string_view bytes) {
 }  // namespace semhash::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace semhash::fuzz;
-  const std::string_view raw = AsView(data, size);
-  DecodeAndCheck(raw);
-  DecodeAndCheck(AsView(FixFrame(raw)));
+  semhash::fuzz::CheckRawAndRepaired(data, size, semhash::fuzz::DecodeAndCheck);
   return 0;
 }

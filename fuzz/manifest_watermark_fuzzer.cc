@@ -11,26 +11,12 @@
 #include "format/manifest_watermark.h"
 #include "fuzz/fuzz_util.h"
 
-namespace semhash::fuzz {
-namespace {
-
-void DecodeAndCheck(std::string_view bytes) {
-  format::ManifestWatermark mark;
-  const Status s = format::DecodeManifestWatermark(bytes, &mark);
-  if (!s.ok()) {
-    FUZZ_CHECK(s.IsCorruption());
-    return;
-  }
-  FUZZ_CHECK(format::EncodeManifestWatermark(mark) == bytes);
-}
-
-}  // namespace
-}  // namespace semhash::fuzz
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace semhash::fuzz;
-  const std::string_view raw = AsView(data, size);
-  DecodeAndCheck(raw);
-  DecodeAndCheck(AsView(FixFrame(raw)));
+  using namespace semhash;
+  fuzz::CheckRawAndRepaired(data, size, [](std::string_view bytes) {
+    fuzz::CheckDecodeReencodes<format::ManifestWatermark>(
+        bytes, format::DecodeManifestWatermark,
+        format::EncodeManifestWatermark);
+  });
   return 0;
 }

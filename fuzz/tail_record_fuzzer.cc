@@ -10,26 +10,11 @@
 #include "format/tail_record.h"
 #include "fuzz/fuzz_util.h"
 
-namespace semhash::fuzz {
-namespace {
-
-void DecodeAndCheck(std::string_view bytes) {
-  format::TailRecord tail;
-  const Status s = format::DecodeTailRecord(bytes, &tail);
-  if (!s.ok()) {
-    FUZZ_CHECK(s.IsCorruption());
-    return;
-  }
-  FUZZ_CHECK(format::EncodeTailRecord(tail) == bytes);
-}
-
-}  // namespace
-}  // namespace semhash::fuzz
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace semhash::fuzz;
-  const std::string_view raw = AsView(data, size);
-  DecodeAndCheck(raw);
-  DecodeAndCheck(AsView(FixFrame(raw)));
+  using namespace semhash;
+  fuzz::CheckRawAndRepaired(data, size, [](std::string_view bytes) {
+    fuzz::CheckDecodeReencodes<format::TailRecord>(
+        bytes, format::DecodeTailRecord, format::EncodeTailRecord);
+  });
   return 0;
 }

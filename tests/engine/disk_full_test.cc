@@ -23,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CreateOptions;
+using testing::ImagesAsText;
 using testing::OpenOrDie;
 using testing::RandomCode;
 using testing::SmallFileSystem;
@@ -45,7 +46,7 @@ class DiskFullTest : public ::testing::Test {
       const std::vector<uint8_t> code = RandomCode(&rng, kCodeBits / 8);
       ASSERT_TRUE(db->Put(WriteOptions(), id, id % 97, code).ok());
     }
-    before_ = Contents(db.get());
+    before_ = ImagesAsText(db.get());
     db.reset();
     SmallFileSystem::FillWith(filler());
     ASSERT_EQ(fs::space(path()).available, 0u);
@@ -53,16 +54,6 @@ class DiskFullTest : public ::testing::Test {
 
   std::string path() const { return tmp_.Sub("disk") + "/db"; }
   std::string filler() const { return tmp_.Sub("disk") + "/filler"; }
-
-  static std::string Contents(DB* db) {
-    std::ostringstream out;
-    std::unique_ptr<Iterator> it = db->NewIterator();
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      out << it->id() << ":" << it->address() << " ";
-    }
-    if (!it->status().ok()) return it->status().ToString();
-    return out.str();
-  }
 
   // The failure a full disk must give: IOError naming the directory.
   void ExpectDiskFullError(const Status& s, const std::string& what) {
@@ -77,7 +68,7 @@ class DiskFullTest : public ::testing::Test {
     fs::remove(filler());
     auto db = OpenOrDie(path());
     ASSERT_NE(db, nullptr);
-    EXPECT_EQ(Contents(db.get()), before_);
+    EXPECT_EQ(ImagesAsText(db.get()), before_);
     VerifyReport report;
     ASSERT_TRUE(db->Verify(VerifyOptions(), &report).ok());
     EXPECT_EQ(report.problem_count, 0u);
@@ -97,7 +88,7 @@ TEST_F(DiskFullTest, OpenOnAFullDiskIsIOErrorNotAnAbort) {
   Options read_only;
   read_only.read_only = true;
   ASSERT_TRUE(DB::Open(read_only, path(), &db).ok());
-  EXPECT_EQ(Contents(db.get()), before_);
+  EXPECT_EQ(ImagesAsText(db.get()), before_);
   db.reset();
   ExpectUnchangedOnceSpaceIsFreed();
 }
@@ -130,7 +121,7 @@ TEST_F(DiskFullTest, WriteBulkLoadAndCompactionOnAFullDiskAreIOErrors) {
   for (uint64_t id = 1000; id < 1000 + 4096; ++id) {
     ASSERT_TRUE(db->Delete(sync, id).ok());
   }
-  ASSERT_EQ(Contents(db.get()), before_);
+  ASSERT_EQ(ImagesAsText(db.get()), before_);
   SmallFileSystem::FillWith(filler());
 
   std::unique_ptr<BulkLoader> loader;
@@ -149,11 +140,11 @@ TEST_F(DiskFullTest, WriteBulkLoadAndCompactionOnAFullDiskAreIOErrors) {
     loader.reset();
   }
   ExpectDiskFullError(s, "bulk load");
-  EXPECT_EQ(Contents(db.get()), before_);
+  EXPECT_EQ(ImagesAsText(db.get()), before_);
 
   CompactReport report;
   ExpectDiskFullError(db->Compact(nullptr, &report), "compact");
-  EXPECT_EQ(Contents(db.get()), before_);
+  EXPECT_EQ(ImagesAsText(db.get()), before_);
   db.reset();
   ExpectUnchangedOnceSpaceIsFreed();
 }

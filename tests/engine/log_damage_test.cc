@@ -20,6 +20,7 @@ namespace semhash {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ImagesAsText;
 using testing::OpenOrDie;
 using testing::RandomCode;
 using testing::TempDir;
@@ -81,7 +82,7 @@ class LogDamageTest : public ::testing::Test {
       auto db = OpenOrDie(pristine());
       ASSERT_NE(db, nullptr);
       for (uint64_t i = 0; i < 120; ++i) {
-        if (i == 119) before_last_write_ = Contents(db.get());
+        if (i == 119) before_last_write_ = ImagesAsText(db.get());
         const uint64_t id = (i * 37) % 600;
         if (i % 4 == 3) {
           WriteOptions sync;
@@ -91,7 +92,7 @@ class LogDamageTest : public ::testing::Test {
           Put(db.get(), id, &rng);
         }
       }
-      expected_ = Contents(db.get());
+      expected_ = ImagesAsText(db.get());
     }
     wal_ = FileWithSuffix(pristine(), "", ".log");
     ASSERT_FALSE(wal_.empty());
@@ -111,17 +112,6 @@ class LogDamageTest : public ::testing::Test {
     const std::vector<uint8_t> code = RandomCode(rng, kCodeBits / 8);
     ASSERT_TRUE(
         db->Put(sync, id, (*rng)() & ((1u << kAddressBits) - 1), code).ok());
-  }
-
-  // Every stored image, in id order, as text; or the Status that stopped it.
-  static std::string Contents(DB* db) {
-    std::ostringstream out;
-    std::unique_ptr<Iterator> it = db->NewIterator();
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      out << it->id() << ":" << it->address() << " ";
-    }
-    if (!it->status().ok()) return it->status().ToString();
-    return out.str();
   }
 
   std::string pristine() const { return dir_.Sub("pristine"); }
@@ -157,7 +147,7 @@ class LogDamageTest : public ::testing::Test {
     db.reset();
     const Status rw = DB::Open(Options(), path, &db);
     EXPECT_EQ(ro.code(), rw.code()) << ro.ToString() << " / " << rw.ToString();
-    if (rw.ok()) *contents = Contents(db.get());
+    if (rw.ok()) *contents = ImagesAsText(db.get());
     return rw;
   }
 

@@ -66,6 +66,20 @@ inline Options DiskOnly(Options options = {}) {
   return options;
 }
 
+// Every stored image as "id:address " in id order, or the Status that
+// stopped the iteration: equal texts mean the same images at the same
+// addresses.
+inline std::string ImagesAsText(DB* db) {
+  std::string text;
+  std::unique_ptr<Iterator> it = db->NewIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    text +=
+        std::to_string(it->id()) + ":" + std::to_string(it->address()) + " ";
+  }
+  if (!it->status().ok()) return it->status().ToString();
+  return text;
+}
+
 inline Options CreateOptions(uint32_t address_bits, uint32_t code_bits) {
   Options options;
   options.create_if_missing = true;
