@@ -35,12 +35,7 @@ constexpr uint32_t kAddressBits = 8;
 constexpr uint32_t kCodeBits = 128;
 constexpr size_t kCodeBytes = kCodeBits / 8;
 
-struct Image {
-  Address address = 0;
-  std::vector<uint8_t> code;
-  std::string payload;
-  friend bool operator==(const Image&, const Image&) = default;
-};
+using Image = Record;
 
 // Write i is a bulk load of image i alone when i % 1000 == 925 (bulk loads
 // store no payload), else a batch that puts image i and, every fourth
@@ -88,18 +83,6 @@ void WriteRange(DB* db, uint64_t first, uint64_t end) {
   }
 }
 
-std::map<uint64_t, Image> Contents(DB* db) {
-  std::map<uint64_t, Image> images;
-  auto it = db->NewIterator();
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    images[it->id()] = {it->address(),
-                        {it->code().begin(), it->code().end()},
-                        std::string(it->payload())};
-  }
-  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  return images;
-}
-
 // Every search, exact, radius and address-probing, as a database holding
 // `images` and nothing else answers it.
 void ExpectSameAnswers(DB* db, const std::map<uint64_t, Image>& images) {
@@ -142,7 +125,7 @@ uint64_t ExpectOneMoment(const std::string& dir, uint64_t min_writes,
   VerifyReport report;
   const Status verified = db->Verify(VerifyOptions(), &report);
   EXPECT_TRUE(verified.ok()) << dir << ": " << verified.ToString();
-  const std::map<uint64_t, Image> images = Contents(db.get());
+  const std::map<uint64_t, Image> images = testing::StoredImages(db.get());
   // Image n - 1 is the last put and is deleted only by write 2n - 1.
   const uint64_t n = images.empty() ? 0 : images.rbegin()->first + 1;
   EXPECT_GE(n, min_writes) << dir;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "semhash/codes.h"
+#include "semhash/db.h"
 #include "semhash/encoder.h"
 
 namespace semhash::testing {
@@ -26,12 +27,8 @@ inline constexpr uint32_t kGoldenMihTables = 4;
 inline constexpr size_t kGoldenDim = 16;
 inline constexpr size_t kGoldenTrainingRows = 256;
 
-struct GoldenImage {
-  Address address = 0;
-  std::vector<uint8_t> code;
-  std::string payload;
-  bool operator==(const GoldenImage&) const = default;
-};
+// Images compare with operator== of test_util.h.
+using GoldenImage = Record;
 
 // Rows of kGoldenDim floats in [-0.5, 0.5), from `seed`.
 inline std::vector<float> GoldenVectors(size_t rows, uint64_t seed) {

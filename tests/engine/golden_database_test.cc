@@ -29,19 +29,6 @@ class GoldenDatabaseTest : public ::testing::Test {
   void SetUp() override { std::filesystem::copy(SEMHASH_GOLDEN_DB_V1, copy()); }
   std::string copy() const { return dir_.Sub("format-v1"); }
 
-  static std::map<uint64_t, GoldenImage> Stored(DB* db) {
-    std::map<uint64_t, GoldenImage> stored;
-    std::unique_ptr<Iterator> it = db->NewIterator();
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      GoldenImage& image = stored[it->id()];
-      image.address = it->address();
-      image.code.assign(it->code().begin(), it->code().end());
-      image.payload = std::string(it->payload());
-    }
-    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-    return stored;
-  }
-
   // SearchExact for a few stored codes against brute force: the distances
   // of the 10 nearest (ids may tie).
   static void ExpectExactSearchesMatch(
@@ -87,7 +74,8 @@ TEST_F(GoldenDatabaseTest, FormatVersion1OpensAndAnswersAsWritten) {
     EXPECT_EQ(db->info().address_bits, testing::kGoldenAddressBits);
     EXPECT_EQ(db->info().code_bits, testing::kGoldenCodeBits);
     EXPECT_EQ(db->info().mih_tables, testing::kGoldenMihTables);
-    EXPECT_TRUE(Stored(db.get()) == expected) << "read_only " << read_only;
+    EXPECT_TRUE(testing::StoredImages(db.get()) == expected)
+        << "read_only " << read_only;
     Record record;
     ASSERT_TRUE(db->Get(23, &record).ok());
     EXPECT_EQ(record.payload, "img/23-2.png");

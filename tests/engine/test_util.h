@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -14,7 +15,14 @@
 
 #include "semhash/db.h"
 
-namespace semhash::testing {
+namespace semhash {
+
+// For tests that compare whole images.
+inline bool operator==(const Record& a, const Record& b) {
+  return a.address == b.address && a.code == b.code && a.payload == b.payload;
+}
+
+namespace testing {
 
 class TempDir {
  public:
@@ -80,6 +88,20 @@ inline std::string ImagesAsText(DB* db) {
   return text;
 }
 
+// Every stored image by id, read with the iterator (which must end OK).
+inline std::map<uint64_t, Record> StoredImages(DB* db) {
+  std::map<uint64_t, Record> images;
+  std::unique_ptr<Iterator> it = db->NewIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Record& image = images[it->id()];
+    image.address = it->address();
+    image.code.assign(it->code().begin(), it->code().end());
+    image.payload = std::string(it->payload());
+  }
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  return images;
+}
+
 inline Options CreateOptions(uint32_t address_bits, uint32_t code_bits) {
   Options options;
   options.create_if_missing = true;
@@ -88,6 +110,7 @@ inline Options CreateOptions(uint32_t address_bits, uint32_t code_bits) {
   return options;
 }
 
-}  // namespace semhash::testing
+}  // namespace testing
+}  // namespace semhash
 
 #endif  // SEMHASH_TESTS_ENGINE_TEST_UTIL_H_

@@ -13,8 +13,8 @@
 #include <random>
 #include <thread>
 
-#include "../engine/test_util.h"
 #include "semhash/db.h"
+#include "tests/engine/test_util.h"
 #include "tests/tools/cli_runner.h"
 #include "tools/io/npy_file.h"
 
@@ -54,27 +54,9 @@ bool Has(const Outcome& run, const std::string& text) {
 std::map<uint64_t, Record> Contents(const std::string& path) {
   Options options = testing::DiskOnly();
   options.read_only = true;
-  std::map<uint64_t, Record> images;
   auto db = testing::OpenOrDie(path, options);
-  if (db == nullptr) return images;
-  auto it = db->NewIterator();
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    images[it->id()] = {it->address(),
-                        {it->code().begin(), it->code().end()},
-                        std::string(it->payload())};
-  }
-  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  return images;
-}
-
-bool SameImages(const std::map<uint64_t, Record>& a,
-                const std::map<uint64_t, Record>& b) {
-  return std::equal(
-      a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-        return x.first == y.first && x.second.address == y.second.address &&
-               x.second.code == y.second.code &&
-               x.second.payload == y.second.payload;
-      });
+  if (db == nullptr) return {};
+  return testing::StoredImages(db.get());
 }
 
 // 300 images at 32 addresses (8-bit), ids 10 * row + 3; row 0 has a text
@@ -202,8 +184,8 @@ TEST_F(SafetyCliTest, WritersRefuseADatabaseAnotherProcessHolds) {
   const Outcome run = Semhash("backup --db " + Db() + " --out " + Path("copy"));
   EXPECT_EQ(run.exit_code, 0) << run.output;
   held.reset();
-  EXPECT_TRUE(SameImages(Contents(Path("copy")), images));
-  EXPECT_TRUE(SameImages(Contents(Db()), images));
+  EXPECT_TRUE(Contents(Path("copy")) == images);
+  EXPECT_TRUE(Contents(Db()) == images);
 }
 
 TEST_F(SafetyCliTest, BackupAnswersAsTheSourceAndRefusesAnExistingTarget) {
@@ -217,7 +199,7 @@ TEST_F(SafetyCliTest, BackupAnswersAsTheSourceAndRefusesAnExistingTarget) {
   EXPECT_TRUE(Has(run, "\"attempts\": 1}")) << run.output;
   EXPECT_TRUE(Snapshot(Db()) == before) << "backup changed the source";
   EXPECT_EQ(Semhash("verify --db " + Path("copy")).exit_code, 0);
-  EXPECT_TRUE(SameImages(Contents(Path("copy")), Contents(Db())));
+  EXPECT_TRUE(Contents(Path("copy")) == Contents(Db()));
   for (size_t row = 0; row < kImages; row += 37) {
     const Outcome source = Semhash("get --json --id " +
                                    std::to_string(IdOf(row)) + " --db " + Db());
@@ -282,7 +264,7 @@ TEST_F(SafetyCliTest, BackupWhileAnotherProcessWritesIsOneMoment) {
     std::map<uint64_t, Record> written(images.lower_bound(kFirstLiveId),
                                        images.end());
     images.erase(images.lower_bound(kFirstLiveId), images.end());
-    EXPECT_TRUE(SameImages(images, original)) << copy;
+    EXPECT_TRUE(images == original) << copy;
     const uint64_t n = written.size();
     EXPECT_TRUE(n == 0 || written.rbegin()->first == kFirstLiveId + n - 1)
         << copy << ": not a prefix of the writes";
