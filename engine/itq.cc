@@ -135,8 +135,8 @@ Eigen::MatrixXd ProcrustesRotation(const std::vector<Chunk>& chunks) {
 }  // namespace
 
 ItqRotation FitItqRotation(size_t n, size_t c, const float* projected,
-                           uint64_t seed, uint64_t stream,
-                           uint32_t iterations) {
+                           uint64_t seed, uint64_t stream, uint32_t iterations,
+                           const std::function<void()>& after_iteration) {
   std::vector<Chunk> chunks = SplitRows(ConstRowMap(projected, n, c));
   Eigen::MatrixXd rotation = RandomRotation(c, seed, stream);
   ItqRotation result;
@@ -145,6 +145,7 @@ ItqRotation FitItqRotation(size_t n, size_t c, const float* projected,
   for (uint32_t t = 0; t < iterations; ++t) {
     rotation = ProcrustesRotation(chunks);
     result.losses.push_back(RotateAll(&chunks, rotation));
+    if (after_iteration) after_iteration();
   }
   result.rotation.resize(c * c);
   Eigen::Map<RowMatrixD>(result.rotation.data(), c, c) = rotation;

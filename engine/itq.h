@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace semhash {
@@ -32,10 +33,12 @@ struct ItqRotation {
 
 // Runs `iterations` rounds of ITQ on `n` rows of `c` floats, row-major,
 // starting from the orthogonal factor (QR) of a c x c standard-normal matrix
-// drawn from stream `stream` of `seed` (DrawStandardNormals).
+// drawn from stream `stream` of `seed` (DrawStandardNormals). Calls
+// `after_iteration` (if not empty) after each round, on the calling thread.
 // REQUIRES: n >= 1, c >= 1; every value of `projected` finite.
 ItqRotation FitItqRotation(size_t n, size_t c, const float* projected,
-                           uint64_t seed, uint64_t stream, uint32_t iterations);
+                           uint64_t seed, uint64_t stream, uint32_t iterations,
+                           const std::function<void()>& after_iteration = {});
 
 }  // namespace semhash
 

@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,13 +79,14 @@ std::vector<float> LeadingColumns(const std::vector<float>& projected, size_t n,
 // `projected` holds the n training vectors on all pca.k() components.
 LinearHash ItqHash(const Pca& pca, const std::vector<float>& projected,
                    uint32_t bits, uint64_t seed, uint64_t stream,
-                   uint32_t iterations) {
+                   uint32_t iterations,
+                   const std::function<void()>& after_iteration) {
   const size_t n = projected.size() / pca.k();
   std::vector<float> leading;
   if (bits < pca.k()) leading = LeadingColumns(projected, n, pca.k(), bits);
   const ItqRotation itq = FitItqRotation(
       n, bits, leading.empty() ? projected.data() : leading.data(), seed,
-      stream, iterations);
+      stream, iterations, after_iteration);
   // (W_c R)^T = R^T W_c^T, and the rows of pca.components are W^T's.
   const Eigen::Map<const RowMatrixD> rotation(itq.rotation.data(), bits, bits);
   const Eigen::Map<const RowMatrixF> components(pca.components.data(), bits,
@@ -111,15 +113,24 @@ Status TrainPcahEncoder(const EncoderOptions& options, size_t n,
 Status TrainItqEncoder(const EncoderOptions& options, size_t n,
                        const float* vectors, size_t dim,
                        std::unique_ptr<Encoder>* out) {
+  // The address's rotation and the code's count as one run of iterations.
+  const uint64_t total = 2 * uint64_t{options.itq_iterations};
+  uint64_t done = 0;
+  std::function<void()> after_iteration;
+  if (options.itq_progress) {
+    after_iteration = [&] { options.itq_progress(++done, total); };
+  }
   const auto make_encoder = [&](const Pca& pca) {
     std::vector<float> projected(n * pca.k());
     ProjectPca(pca, n, vectors, projected.data());
-    return NewLinearEncoder(
-        kItqEncoder, options,
+    LinearHash address =
         ItqHash(pca, projected, options.address_bits, options.seed,
-                kItqAddressStream, options.itq_iterations),
+                kItqAddressStream, options.itq_iterations, after_iteration);
+    LinearHash code =
         ItqHash(pca, projected, options.code_bits, options.seed, kItqCodeStream,
-                options.itq_iterations));
+                options.itq_iterations, after_iteration);
+    return NewLinearEncoder(kItqEncoder, options, std::move(address),
+                            std::move(code));
   };
   return TrainOnPca(options, n, vectors, dim, make_encoder, out);
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "encoder_model_generated.h"
@@ -173,6 +174,26 @@ TEST(PcaHash, ItqAddressAndCodeAreSeparateRotations) {
     equal += e.addresses[i] == AddressFromCode(e.code(i, 64), 16);
   }
   EXPECT_LT(equal, kRows / 10);
+}
+
+// Issue 16: `semhash train --encoder itq` showed "0/1 0%" for its whole
+// training. Each iteration of both rotations is reported, in order, and the
+// model is the one trained without a callback.
+TEST(PcaHash, ItqReportsEachIterationAndTrainsTheSameModel) {
+  const std::vector<float> x = AnisotropicGaussian(kRows, kDim, 12);
+  EncoderOptions options = Options(4);
+  options.itq_iterations = 7;
+  std::vector<std::pair<uint64_t, uint64_t>> reports;
+  options.itq_progress = [&reports](uint64_t done, uint64_t total) {
+    reports.emplace_back(done, total);
+  };
+  const std::string reported = Train(TrainItqEncoder, options, x)->Serialize();
+  ASSERT_EQ(reports.size(), 14u);
+  for (size_t i = 0; i < reports.size(); ++i) {
+    EXPECT_EQ(reports[i], std::make_pair(uint64_t{i + 1}, uint64_t{14}));
+  }
+  options.itq_progress = nullptr;
+  EXPECT_EQ(Train(TrainItqEncoder, options, x)->Serialize(), reported);
 }
 
 TEST(PcaHash, RejectsMoreBitsThanDimensions) {

@@ -167,6 +167,10 @@ struct EncoderOptions {
   size_t training_sample = 0;
   // itq only: rounds of alternating binarisation and Procrustes rotation.
   uint32_t itq_iterations = 50;
+  // itq only: called after each round with the rounds done and the total,
+  // 2 * itq_iterations (the address's rotation, then the code's), from the
+  // training thread; may be empty. Not persisted.
+  std::function<void(uint64_t done, uint64_t total)> itq_progress;
   // autoencoder and ssdh.
   DeepTrainingOptions deep;
   // torchscript: the TorchScript file (torch.jit.save) to store. Its
