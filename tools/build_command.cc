@@ -27,6 +27,8 @@
 #include "tools/cli.h"
 #include "tools/code_file_input.h"
 #include "tools/commands.h"
+#include "tools/human_units.h"
+#include "tools/number_flags.h"
 #include "tools/progress.h"
 
 namespace semhash::cli {
@@ -39,10 +41,13 @@ constexpr size_t kBatchSize = 1000;
 // bulk load; a new database always gets one.
 constexpr size_t kBulkMinRows = 100000;
 constexpr size_t kSliceRows = 1 << 16;
+// The most multi-index tables any code takes: code_bits / 4 (options.h).
+constexpr uint64_t kMaxTables = kMaxCodeBits / 4;
 
 struct BuildArgs {
-  std::string db, images, codes, addresses, ids, model, memory = "1G";
+  std::string db, images, codes, addresses, ids, model;
   std::string tables;  // --tables: empty, "auto" or a count.
+  size_t memory = BulkLoadOptions().memory_bytes;
   size_t limit = 0;
   uint64_t id_offset = 0;
   bool quiet = false;
@@ -51,29 +56,6 @@ struct BuildArgs {
   // database the staging directory that is renamed to args.db at the end.
   std::string write_path;
 };
-
-// "512M", "2G", "1048576" -> bytes; false if malformed.
-bool ParseBytes(const std::string& text, size_t* bytes) {
-  size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    return false;
-  }
-  const std::string suffix = text.substr(used);
-  int shift = 0;
-  if (suffix == "K" || suffix == "k")
-    shift = 10;
-  else if (suffix == "M" || suffix == "m")
-    shift = 20;
-  else if (suffix == "G" || suffix == "g")
-    shift = 30;
-  else if (!suffix.empty())
-    return false;
-  *bytes = size_t(value) << shift;
-  return value > 0;
-}
 
 uint64_t DirectoryBytes(const std::string& path) {
   uint64_t bytes = 0;
@@ -89,7 +71,7 @@ std::optional<uint32_t> TablesFor(const BuildArgs& args, uint32_t code_bits,
                                   size_t rows) {
   if (args.tables.empty()) return std::nullopt;
   if (args.tables == "auto") return AdviseMultiIndexTables(code_bits, rows);
-  return static_cast<uint32_t>(std::stoul(args.tables));
+  return static_cast<uint32_t>(ParseWholeNumber(args.tables).value());
 }
 
 Status CreateDatabase(BuildArgs* args, std::shared_ptr<const Encoder> encoder,
@@ -173,7 +155,7 @@ Status BulkLoad(DB* db, const BuildArgs& args, size_t rows,
   std::unique_ptr<ProgressBar> bar;
   std::string phase;
   BulkLoadOptions options;
-  ParseBytes(args.memory, &options.memory_bytes);
+  options.memory_bytes = args.memory;
   options.progress = [&](const BulkLoadProgress& p) {
     if (phase != p.phase) {
       if (bar) bar->Finish();
@@ -244,7 +226,7 @@ Status StoreImages(DB* db, const BuildArgs& args, size_t rows,
 Status NewEncoder(const BuildArgs& args, const io::Vectors& input,
                   std::unique_ptr<Encoder>* encoder) {
   if (!args.model.empty() && !args.encoder.torchscript()) {
-    return LoadEncoderFile(args.model, encoder);
+    return LoadModelFile(args.model, encoder);
   }
   if (args.model.empty() && args.encoder.torchscript()) {
     return Status::InvalidArgument(
@@ -271,7 +253,7 @@ float TorchScriptThreshold(const Encoder& encoder) {
 // stored widths and threshold.
 Status ModelOfArgs(const BuildArgs& args, const Encoder& stored,
                    const io::Vectors& input, std::unique_ptr<Encoder>* model) {
-  if (!args.encoder.torchscript()) return LoadEncoderFile(args.model, model);
+  if (!args.encoder.torchscript()) return LoadModelFile(args.model, model);
   EncoderOptions options;
   Status s = args.encoder.ToOptions(input, &options);
   if (!s.ok()) return s;
@@ -315,6 +297,11 @@ Status BuildFromVectors(BuildArgs* args, std::unique_ptr<DB>* db,
   Status s = io::ReadVectors(args->images, 0, args->limit, &input);
   if (s.ok() && input.rows == 0)
     s = Status::InvalidArgument(args->images + ": no vectors");
+  if (s.ok() && input.rows - 1 > UINT64_MAX - args->id_offset) {
+    s = Status::InvalidArgument(
+        "--id-offset " + std::to_string(args->id_offset) + ": the ids of " +
+        std::to_string(input.rows) + " rows would pass 2^64 - 1");
+  }
   if (s.ok()) s = InspectExisting(*args, db);
   if (!s.ok()) return s;
   const size_t rows = input.rows, dim = input.dim;
@@ -400,16 +387,12 @@ std::string CheckCombination(const BuildArgs& args,
       (e.kind || e.any_training_option())) {
     return "--model brings a trained encoder: no training options with it";
   }
-  if (!args.tables.empty() && args.tables != "auto" &&
-      (args.tables.size() > 4 ||
-       args.tables.find_first_not_of("0123456789") != std::string::npos)) {
-    return "--tables takes a number of tables or 'auto', not '" + args.tables +
-           "'";
-  }
-  size_t bytes = 0;
-  if (!ParseBytes(args.memory, &bytes)) {
-    return "--memory takes a size such as 512M or 2G, not '" + args.memory +
-           "'";
+  if (!args.tables.empty() && args.tables != "auto") {
+    const std::optional<uint64_t> tables = ParseWholeNumber(args.tables);
+    if (!tables || *tables > kMaxTables) {
+      return "--tables takes 'auto' or a number of tables in 0.." +
+             std::to_string(kMaxTables) + ", not '" + args.tables + "'";
+    }
   }
   return "";
 }
@@ -425,13 +408,13 @@ int RunBuild(int argc, char** argv) {
       ("db", po::value(&args.db)->required(), "database directory (created if absent)")
       ("images", po::value(&args.images), "feature vectors: IDX images (.idx, .gz), .npy, .fvecs or .bvecs; ids are row indices plus --id-offset")
       ("codes", po::value(&args.codes), "2-D uint8 .npy of packed codes (numpy packbits order)")
-      ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of addresses (default: first address-bits bits of each code)")
+      ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of addresses (default the first address-bits bits of each code)")
       ("ids", po::value(&args.ids), "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")
-      ("limit", po::value(&args.limit), "use only the first N rows")
-      ("id-offset", po::value(&args.id_offset), "with --images: the id of row 0 (default 0), so several files can share a database")
+      ("limit", WholeNumber<size_t>(&args.limit, 1), "use only the first N rows (default all)")
+      ("id-offset", WholeNumber<uint64_t>(&args.id_offset, 0), "with --images: the id of row 0, so several files can share a database (default 0)")
       ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`; with --encoder torchscript, the TorchScript module (torch.jit.save) to store")
-      ("memory", po::value(&args.memory), "memory for sorting a bulk load, e.g. 512M or 2G (default 1G); larger inputs are sorted in runs on disk")
-      ("tables", po::value(&args.tables), "new database: multi-index hashing tables over substrings of the codes, a number or 'auto' (MIH's rule: substrings of about log2 N bits); default 0 (none)")
+      ("memory", ByteSize(&args.memory), ("memory for sorting a bulk load, e.g. 512M, 2G or 2GiB; larger inputs are sorted in runs on disk (default " + FormatByteSize(args.memory) + ")").c_str())
+      ("tables", po::value(&args.tables), "new database: multi-index hashing tables over substrings of the codes, a number or 'auto' (MIH's rule: substrings of about log2 N bits) (default 0, none)")
       ("quiet,q", po::bool_switch(&args.quiet), "no progress bars");
   // clang-format on
   args.encoder.AddTo(&options);
@@ -464,9 +447,9 @@ int RunBuild(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  std::cout << "built " << args.db << ": " << added << " images in " << seconds
-            << " s (" << static_cast<uint64_t>(added / seconds)
-            << " images/s)\n"
+  std::cout << "built " << args.db << ": " << Counted(added, "image", "images")
+            << " in " << seconds << " s ("
+            << static_cast<uint64_t>(added / seconds) << " images/s)\n"
             << "encoder " << info.encoder_kind
             << (info.encoder_params.empty() ? ""
                                             : "(" + info.encoder_params + ")")

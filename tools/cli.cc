@@ -3,24 +3,76 @@
 
 #include <charconv>
 #include <iostream>
+#include <typeinfo>
 #include <utility>
 
 #include "tools/io/npy_file.h"
+#include "tools/io/regular_file.h"
 #include "tools/io/vector_file.h"
 #include "tools/progress.h"
 #include "tools/training_progress.h"
 
 namespace semhash::cli {
 
+namespace {
+
+// A numeric option declared without a range (number_flags.h): its name, or
+// "" if every one has a range. Boost's own parsing of numbers wraps "-3".
+std::string UncheckedNumber(const po::options_description& options) {
+  static const std::type_info* const kNumbers[] = {
+      &typeid(short),      &typeid(unsigned short),
+      &typeid(int),        &typeid(unsigned),
+      &typeid(long),       &typeid(unsigned long),
+      &typeid(long long),  &typeid(unsigned long long),
+      &typeid(float),      &typeid(double),
+      &typeid(long double)};
+  for (const auto& option : options.options()) {
+    const auto* typed =
+        dynamic_cast<const po::typed_value_base*>(option->semantic().get());
+    if (typed == nullptr ||
+        dynamic_cast<const CheckedNumber*>(option->semantic().get())) {
+      continue;
+    }
+    for (const std::type_info* number : kNumbers) {
+      if (typed->value_type() == *number) return option->long_name();
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 bool ParseOptions(const std::string& command, const std::string& usage,
                   const po::options_description& options, int argc, char** argv,
                   po::variables_map* vm, int* exit_code) {
+  const std::string unchecked = UncheckedNumber(options);
+  if (!unchecked.empty()) {
+    std::cerr << "semhash " << command << ": internal error: --" << unchecked
+              << " is a number without a range (tools/number_flags.h)\n";
+    *exit_code = kExitFailure;
+    return false;
+  }
   try {
-    po::store(po::command_line_parser(argc, argv).options(options).run(), *vm);
+    const po::parsed_options parsed =
+        po::command_line_parser(argc, argv).options(options).run();
+    po::store(parsed, *vm);
     if (vm->count("help")) {
       std::cout << "usage: semhash " << command << " " << usage << "\n\n"
                 << options << "\n";
       *exit_code = kExitOk;
+      return false;
+    }
+    // Without a positional description Boost keeps stray words aside, and
+    // store() drops them: a mistyped "--k 5 10" would run with k 5.
+    const std::vector<std::string> stray =
+        po::collect_unrecognized(parsed.options, po::include_positional);
+    if (!stray.empty()) {
+      std::string words;
+      for (const std::string& word : stray) words += " '" + word + "'";
+      *exit_code =
+          UsageError(command, std::string("unexpected argument") +
+                                  (stray.size() > 1 ? "s" : "") + words +
+                                  ": every value follows its --flag");
       return false;
     }
     po::notify(*vm);
@@ -149,12 +201,12 @@ void EncoderFlags::AddTo(po::options_description* options) {
   // clang-format off
   options->add_options()
       ("encoder", po::value<std::string>(), "encoder of a new database: lsh, pcah, itq, sh, autoencoder, ssdh, or torchscript (with --model FILE.pt) (default lsh)")
-      ("address-bits", po::value<uint32_t>(), "address width, 8..32 (default 30)")
-      ("code-bits", po::value<uint32_t>(), "code width, a multiple of 64 in 64..1024 (default 256)")
-      ("seed", po::value<uint64_t>(), "training seed (default 42)")
-      ("sample", po::value<size_t>(), "train on this many vectors drawn at random (default: all)")
-      ("iterations", po::value<uint32_t>(), "itq: training iterations (default 50)")
-      ("threshold", po::value<float>(), "torchscript: bit j is 1 iff the module's output j >= this (default 0)");
+      ("address-bits", WholeNumber<uint32_t>(nullptr, kMinAddressBits, kMaxAddressBits), "address width (default 30)")
+      ("code-bits", WholeNumber<uint32_t>(nullptr, kMinCodeBits, kMaxCodeBits), "code width, a multiple of 64 (default 256)")
+      ("seed", WholeNumber<uint64_t>(nullptr, 0), "training seed (default 42)")
+      ("sample", WholeNumber<size_t>(nullptr, 1), "train on this many vectors drawn at random (default all)")
+      ("iterations", WholeNumber<uint32_t>(nullptr, 0), "itq: training iterations (default 50)")
+      ("threshold", RealNumber<float>(nullptr, RealRange()), "torchscript: bit j is 1 iff the module's output j >= this (default 0)");
   // clang-format on
   deep.AddTo(options);
 }
@@ -185,8 +237,18 @@ std::string EncoderFlags::TorchScriptUsage() const {
   return "";
 }
 
+Status LoadModelFile(const std::string& path,
+                     std::unique_ptr<Encoder>* encoder) {
+  const Status s = io::CheckRegularFile(path);
+  return s.ok() ? LoadEncoderFile(path, encoder) : s.WithContext(path);
+}
+
 Status EncoderFlags::ToOptions(const io::Vectors& input,
                                EncoderOptions* options) const {
+  if (!torchscript_path.empty()) {
+    const Status s = io::CheckRegularFile(torchscript_path);
+    if (!s.ok()) return s.WithContext(torchscript_path);
+  }
   *options = EncoderOptions();
   options->kind = kind.value_or(options->kind);
   options->address_bits = address_bits.value_or(options->address_bits);
@@ -256,12 +318,21 @@ Status TrainShowingProgress(const EncoderFlags& flags, const io::Vectors& input,
     return TrainEncoder(options, input.rows, input.values.data(), input.dim,
                         label_data, encoder);
   }
-  ProgressBar bar("train", 1, ProgressBar::ShouldShow(quiet));
+  // itq counts its iterations; the others report no steps: one of one.
+  const bool itq = options.kind == kItqEncoder;
+  const uint64_t steps = itq ? 2 * uint64_t{options.itq_iterations} : 1;
+  ProgressBar bar(itq ? "train itq iterations" : "train", steps,
+                  ProgressBar::ShouldShow(quiet));
   bar.Update(0);
+  if (itq) {
+    options.itq_progress = [&bar](uint64_t done, uint64_t) {
+      bar.Update(done);
+    };
+  }
   s = TrainEncoder(options, input.rows, input.values.data(), input.dim,
                    label_data, encoder);
   if (!s.ok()) return s;
-  bar.Update(1);
+  bar.Update(steps);
   bar.Finish();
   return s;
 }

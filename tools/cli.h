@@ -16,6 +16,7 @@
 #include "semhash/status.h"
 #include "tools/deep_training_flags.h"
 #include "tools/io/vector_file.h"
+#include "tools/number_flags.h"
 
 namespace semhash::cli {
 
@@ -26,7 +27,11 @@ inline constexpr int kExitUsage = 2;
 namespace po = boost::program_options;
 
 // Parses argv into *vm. Returns false when the command must stop: after
-// --help (*exit_code 0) or on a usage error (*exit_code 2, message printed).
+// --help (*exit_code 0) or on a usage error (*exit_code 2, message printed):
+// an unknown flag, a missing value, a numeric flag out of its range
+// (number_flags.h) or a stray word that belongs to no flag. A numeric
+// option declared without a range is refused as an internal error (exit 1),
+// whatever the arguments.
 bool ParseOptions(const std::string& command, const std::string& usage,
                   const po::options_description& options, int argc, char** argv,
                   po::variables_map* vm, int* exit_code);
@@ -66,6 +71,11 @@ Status ReadCodeRows(const std::string& codes_path,
 Status ReadFeatureVectors(const std::string& path, size_t first, size_t count,
                           size_t* rows, size_t* dim,
                           std::vector<float>* vectors);
+
+// LoadEncoderFile of a model file the user names (--model), refused before
+// it is opened unless it is a regular file (io/regular_file.h).
+Status LoadModelFile(const std::string& path,
+                     std::unique_ptr<Encoder>* encoder);
 
 // The training flags shared by `train` and `build`. Each is unset unless
 // given, so a command can tell "not given" from "given the default".
@@ -109,8 +119,8 @@ struct EncoderFlags {
 
 // Trains the encoder the flags ask for on `input` (with --labels for ssdh)
 // and shows it on stderr unless quiet: the deep encoders' epochs
-// (training_progress.h), or a "train" line with the elapsed time for the
-// others, which report no steps.
+// (training_progress.h), itq's iterations on a bar, or a "train" line with
+// the elapsed time for the others, which report no steps.
 Status TrainShowingProgress(const EncoderFlags& flags, const io::Vectors& input,
                             bool quiet, std::unique_ptr<Encoder>* encoder);
 

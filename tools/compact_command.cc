@@ -70,7 +70,7 @@ int RunCompact(int argc, char** argv) {
       ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened for writing)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout")
-      ("quiet", po::bool_switch(&args.quiet), "no progress bar");
+      ("quiet,q", po::bool_switch(&args.quiet), "no progress bar");
   // clang-format on
   po::variables_map vm;
   int exit_code;

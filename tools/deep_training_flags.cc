@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "tools/number_flags.h"
+
 namespace semhash::cli {
 namespace po = boost::program_options;
 namespace {
@@ -33,18 +35,18 @@ void DeepTrainingFlags::AddTo(po::options_description* options) {
   // clang-format off
   options->add_options()
       ("labels", po::value<std::string>(), "ssdh: class labels of the vectors (IDX labels or 1-D integer .npy)")
-      ("hidden", po::value<std::string>(), "autoencoder, ssdh: hidden layer widths, input side first, e.g. 512,256 (default: autoencoder and ssdh on vectors 512,256; ssdh on images 256, after the convolutions)")
-      ("image-shape", po::value<std::string>(), "ssdh: inputs are CxHxW images for the CNN, or 'none' for the MLP (default: the IDX images' shape, else none)")
-      ("epochs", po::value<uint32_t>(), "autoencoder, ssdh: most training epochs (default 30)")
-      ("patience", po::value<uint32_t>(), "autoencoder, ssdh: stop after this many epochs without a better held-out loss (default 3)")
-      ("holdout", po::value<float>(), "autoencoder, ssdh: fraction held out for early stopping, 0..0.5 (default 0.1)")
-      ("batch", po::value<uint32_t>(), "autoencoder, ssdh: minibatch size (default 128)")
-      ("lr", po::value<float>(), "autoencoder, ssdh: Adam's learning rate (default 0.001)")
-      ("weight-decay", po::value<float>(), "autoencoder, ssdh: L2 weight decay (default 1e-05)")
-      ("alpha", po::value<float>(), "ssdh: weight of the classification loss (default 1)")
-      ("beta", po::value<float>(), "ssdh: weight of the term pushing units away from 0.5 (default 1)")
-      ("gamma", po::value<float>(), "ssdh: weight of the term keeping each code's mean near 0.5 (default 1)")
-      ("threads", po::value<uint32_t>(), "autoencoder, ssdh: training threads (default: every core)");
+      ("hidden", po::value<std::string>(), "autoencoder, ssdh: hidden layer widths, input side first, e.g. 512,256 (default 512,256 for autoencoder and for ssdh on vectors; 256, after the convolutions, for ssdh on images)")
+      ("image-shape", po::value<std::string>(), "ssdh: inputs are CxHxW images for the CNN, or 'none' for the MLP (default the IDX images' shape, else none)")
+      ("epochs", WholeNumber<uint32_t>(nullptr, 1), "autoencoder, ssdh: most training epochs (default 30)")
+      ("patience", WholeNumber<uint32_t>(nullptr, 1), "autoencoder, ssdh: stop after this many epochs without a better held-out loss (default 3)")
+      ("holdout", RealNumber<float>(nullptr, {0, 0.5}), "autoencoder, ssdh: fraction held out for early stopping (default 0.1)")
+      ("batch", WholeNumber<uint32_t>(nullptr, 1), "autoencoder, ssdh: minibatch size (default 128)")
+      ("lr", RealNumber<float>(nullptr, {0, kNoLimit, true}), "autoencoder, ssdh: Adam's learning rate (default 0.001)")
+      ("weight-decay", RealNumber<float>(nullptr, {0}), "autoencoder, ssdh: L2 weight decay (default 1e-05)")
+      ("alpha", RealNumber<float>(nullptr, {0}), "ssdh: weight of the classification loss (default 1)")
+      ("beta", RealNumber<float>(nullptr, {0}), "ssdh: weight of the term pushing units away from 0.5 (default 1)")
+      ("gamma", RealNumber<float>(nullptr, {0}), "ssdh: weight of the term keeping each code's mean near 0.5 (default 1)")
+      ("threads", WholeNumber<uint32_t>(nullptr, 0, kMaxThreads), "autoencoder, ssdh: training threads, 0 for one per core (default 0)");
   // clang-format on
 }
 

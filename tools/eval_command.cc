@@ -15,7 +15,10 @@
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/euclidean_baseline.h"
+#include "tools/human_units.h"
 #include "tools/io/vector_file.h"
+#include "tools/number_flags.h"
+#include "tools/query_input.h"
 #include "tools/retrieval_metrics.h"
 
 namespace semhash::cli {
@@ -25,8 +28,10 @@ constexpr char kCommand[] = "eval";
 const std::vector<size_t> kDepths = {10, 100, 1000};
 
 struct EvalArgs {
-  std::string db, queries, query_labels, db_labels, db_vectors;
-  size_t first = 0, count = 0, k = 100, threads = 2;
+  std::string db, query_labels, db_labels, db_vectors;
+  QueryInput input;
+  size_t k = 100, threads = 2;
+  size_t search_k = 100;  // k, or the number of images if fewer.
   bool json = false, euclidean = false;
   SearchOptions search;
 };
@@ -114,39 +119,27 @@ Status LoadDatabase(const EvalArgs& args, DB* db, Database* out) {
   return s;
 }
 
-Status LoadQueries(const EvalArgs& args, const Encoder& encoder, Queries* out) {
-  size_t n = 0;
-  Status s = ReadFeatureVectors(args.queries, args.first, args.count, &n,
-                                &out->dim, &out->vectors);
-  if (s.ok() && n == 0)
-    s = Status::InvalidArgument(args.queries + ": no queries");
-  if (s.ok() && out->dim != encoder.input_dim()) {
-    s = Status::InvalidArgument(args.queries + ": vectors of " +
-                                std::to_string(out->dim) +
-                                " values; the database's encoder takes " +
-                                std::to_string(encoder.input_dim()));
-  }
+Status LoadQueries(const EvalArgs& args, const DB& db, Queries* out) {
+  Status s = args.input.Read(db, /*probes_addresses=*/true, &out->rows,
+                             &out->vectors, &out->dim);
+  const size_t n = out->rows.rows;
+  if (s.ok() && n == 0) s = Status::InvalidArgument("no queries to run");
   std::vector<int32_t> labels;
   if (s.ok()) s = io::ReadLabels(args.query_labels, &labels);
-  if (s.ok() && labels.size() < args.first + n) {
+  const size_t first = args.input.first;
+  if (s.ok() && labels.size() < first + n) {
     s = Status::InvalidArgument(
         args.query_labels + " has " + std::to_string(labels.size()) +
-        " labels; the queries need " + std::to_string(args.first + n));
+        " labels; the queries need " + std::to_string(first + n));
   }
   if (!s.ok()) return s;
-  out->labels.assign(labels.begin() + args.first,
-                     labels.begin() + args.first + n);
-  out->rows.rows = n;
-  out->rows.code_bytes = encoder.code_bits() / 8;
-  out->rows.codes.resize(n * out->rows.code_bytes);
-  out->rows.addresses.resize(n);
-  s = encoder.Encode(n, out->vectors.data(), out->dim,
-                     out->rows.addresses.data(), out->rows.codes.data());
-  if (!s.ok() || encoder.class_count() == 0) return s;
+  out->labels.assign(labels.begin() + first, labels.begin() + first + n);
+  const Encoder* encoder = db.encoder();
+  if (out->vectors.empty() || encoder->class_count() == 0) return s;
   std::vector<uint32_t> classes(n);
   std::vector<float> probabilities(n);
-  s = encoder.Classify(n, out->vectors.data(), out->dim, classes.data(),
-                       probabilities.data());
+  s = encoder->Classify(n, out->vectors.data(), out->dim, classes.data(),
+                        probabilities.data());
   out->classified = n;
   for (size_t i = 0; i < n; ++i) {
     out->classified_right += int64_t(classes[i]) == out->labels[i];
@@ -181,7 +174,7 @@ void ScoreQueries(const EvalArgs& args, DB* db, const Database& data,
     totals->address.Add(ScoreRanking(order, data.labels, label, kDepths));
     SearchResult result;
     totals->status = db->Search(args.search, queries.rows.addresses[q], code,
-                                args.k, &result);
+                                args.search_k, &result);
     if (!totals->status.ok()) return;
     totals->two_stage_p10 += Precision(result.neighbors, 10, data, label);
     totals->two_stage_pk += Precision(result.neighbors, args.k, data, label);
@@ -251,8 +244,9 @@ void PrintReport(const EvalArgs& args, const DB& db, const Database& data,
   }
   std::cout << "encoder " << info.encoder_kind << "(" << info.encoder_params
             << "), " << info.address_bits << "-bit addresses, "
-            << info.code_bits << "-bit codes; " << data.ids.size()
-            << " images, " << queries << " queries\n"
+            << info.code_bits << "-bit codes; "
+            << Counted(data.ids.size(), "image", "images") << ", "
+            << Counted(queries, "query", "queries") << "\n"
             << std::left << std::setw(24) << "ranking" << std::right
             << std::setw(8) << "mAP" << std::setw(9) << "P@10" << std::setw(9)
             << "P@100" << std::setw(9) << "P@1000\n";
@@ -268,32 +262,32 @@ void PrintReport(const EvalArgs& args, const DB& db, const Database& data,
             << "\n";
   if (q.classified > 0) {
     std::cout << "classifier: accuracy " << accuracy << " ("
-              << q.classified_right << " of " << q.classified << " queries)\n";
+              << q.classified_right << " of "
+              << Counted(q.classified, "query", "queries") << ")\n";
   }
   std::cout << "evaluated in " << seconds << " s\n";
 }
 
-Status Evaluate(const EvalArgs& args) {
+Status Evaluate(EvalArgs args) {
   const auto start = std::chrono::steady_clock::now();
   Options options;
   options.read_only = true;
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) return s;
-  if (db->encoder() == nullptr) {
-    return Status::InvalidArgument(args.db +
-                                   " has no encoder to encode queries");
-  }
   Database data;
   Queries queries;
   s = LoadDatabase(args, db.get(), &data);
-  if (s.ok()) s = LoadQueries(args, *db->encoder(), &queries);
+  if (s.ok()) s = LoadQueries(args, *db, &queries);
   if (s.ok() && args.euclidean && data.dim != queries.dim) {
-    s = Status::InvalidArgument(args.db_vectors + " and " + args.queries +
+    s = Status::InvalidArgument(args.db_vectors + " and " + args.input.images +
                                 " differ in dimension");
   }
   if (!s.ok()) return s;
+  args.search_k = std::min(args.k, data.ids.size());
   const size_t n = queries.rows.rows;
+  // More threads than queries would score nothing.
+  args.threads = std::min(args.threads, n);
   std::vector<Totals> parts(args.threads);
   std::vector<std::thread> workers;
   for (size_t t = 0; t < args.threads; ++t) {
@@ -319,38 +313,52 @@ Status Evaluate(const EvalArgs& args) {
 
 int RunEval(int argc, char** argv) {
   EvalArgs args;
+  std::string queries;  // --queries, the older name of --images.
   po::options_description options("options");
   // clang-format off
   options.add_options()
       ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (with an encoder)")
-      ("queries", po::value(&args.queries)->required(), "query features: IDX, .npy, .fvecs or .bvecs")
+      ("queries", po::value(&queries), "another name for --images");
+  // clang-format on
+  args.input.AddTo(&options);
+  // clang-format off
+  options.add_options()
       ("query-labels", po::value(&args.query_labels)->required(), "labels of the queries (IDX or 1-D integer .npy)")
       ("db-labels", po::value(&args.db_labels)->required(), "labels of the stored images, indexed by id")
-      ("first", po::value(&args.first), "first query row (default 0)")
-      ("count", po::value(&args.count), "number of queries (default: to the end)")
-      ("k", po::value(&args.k)->default_value(100), "results of the two-stage search")
-      ("max-radius", po::value(&args.search.max_radius)->default_value(3), "two-stage: largest Hamming radius probed")
-      ("min-candidates", po::value(&args.search.min_candidates)->default_value(0), "two-stage: stop once this many candidates are found (0: max(k, 100))")
-      ("max-candidates", po::value(&args.search.max_candidates)->default_value(0), "two-stage: re-rank at most this many candidates, even mid-address (0: no limit)")
+      ("k", WholeNumber(&args.k, size_t{1}), "results of the two-stage search (default 100)");
+  // clang-format on
+  AddProbeFlags(&args.search, &options);
+  // clang-format off
+  options.add_options()
       ("euclidean", po::bool_switch(&args.euclidean), "also rank the raw features by Euclidean distance")
       ("db-vectors", po::value(&args.db_vectors), "with --euclidean: the database's features, row i = id i")
-      ("threads", po::value(&args.threads)->default_value(2), "worker threads")
+      ("threads", WholeNumber(&args.threads, size_t{1}, size_t{kMaxThreads}), "worker threads (default 2)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout");
   // clang-format on
   po::variables_map vm;
   int exit_code;
   if (!ParseOptions(kCommand,
-                    "--db DIR --queries FILE --query-labels FILE --db-labels "
-                    "FILE [options]",
+                    "--db DIR (--images FILE | --codes FILE) --query-labels "
+                    "FILE --db-labels FILE [options]",
                     options, argc, argv, &vm, &exit_code)) {
     return exit_code;
   }
   if (args.euclidean != !args.db_vectors.empty()) {
     return UsageError(kCommand, "--euclidean and --db-vectors go together");
   }
-  if (args.k == 0 || args.threads == 0) {
-    return UsageError(kCommand, "--k and --threads must be at least 1");
+  if (!queries.empty() && !args.input.images.empty()) {
+    return UsageError(kCommand,
+                      "--queries is another name for --images: "
+                      "give one of them");
+  }
+  if (!queries.empty()) args.input.images = queries;
+  const std::string input_problem = args.input.UsageProblem();
+  if (!input_problem.empty()) return UsageError(kCommand, input_problem);
+  if (args.euclidean && !args.input.codes.empty()) {
+    return UsageError(kCommand,
+                      "--euclidean ranks the queries' features: give them "
+                      "with --images, not --codes");
   }
   const Status s = Evaluate(args);
   return s.ok() ? kExitOk : Fail(kCommand, s);

@@ -11,6 +11,7 @@
 #include "semhash/db.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/human_units.h"
 #include "tools/io/npy_file.h"
 #include "tools/json_writer.h"
 
@@ -121,9 +122,9 @@ Status Export(const ExportArgs& args) {
     for (const OutputFile& file : files) json.String(file.path);
     std::cout << json.EndArray().EndObject().str() << "\n";
   } else {
-    std::cout << "exported " << all.images << " images from " << args.db << " ("
-              << db->info().address_bits << "-bit addresses, "
-              << db->info().code_bits << "-bit codes) to";
+    std::cout << "exported " << Counted(all.images, "image", "images")
+              << " from " << args.db << " (" << db->info().address_bits
+              << "-bit addresses, " << db->info().code_bits << "-bit codes) to";
     for (const OutputFile& file : files) std::cout << " " << file.path;
     std::cout << "\n";
   }

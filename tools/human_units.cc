@@ -1,6 +1,8 @@
 // Unit formatting (see human_units.h).
 #include "tools/human_units.h"
 
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iterator>
@@ -59,6 +61,46 @@ std::string FormatDuration(double seconds) {
                   static_cast<unsigned long long>(s));
   }
   return buf;
+}
+
+std::string Counted(uint64_t n, const std::string& one,
+                    const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+namespace {
+
+constexpr char kSizeUnits[] = "KMGT";  // Powers 1, 2, 3, 4 of 1024.
+
+}  // namespace
+
+std::optional<uint64_t> ParseByteSize(const std::string& text) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (stop == text.data() || error != std::errc()) return std::nullopt;
+  std::string unit(stop, end);
+  for (char& c : unit) c = char(std::toupper(static_cast<unsigned char>(c)));
+  if (unit.empty() || unit == "B") return value;
+  const size_t power = std::string_view(kSizeUnits).find(unit[0]);
+  const std::string_view rest = std::string_view(unit).substr(1);
+  if (power == std::string_view::npos ||
+      !(rest.empty() || rest == "B" || rest == "IB")) {
+    return std::nullopt;
+  }
+  const unsigned shift = 10 * unsigned(power + 1);
+  if (value > (UINT64_MAX >> shift)) return std::nullopt;
+  return value << shift;
+}
+
+std::string FormatByteSize(uint64_t bytes) {
+  size_t power = 0;
+  while (power < sizeof kSizeUnits - 1 && bytes != 0 && bytes % 1024 == 0) {
+    bytes /= 1024;
+    ++power;
+  }
+  return std::to_string(bytes) +
+         (power == 0 ? "" : std::string(1, kSizeUnits[power - 1]));
 }
 
 }  // namespace semhash::cli

@@ -17,7 +17,9 @@
 #include "tools/address_stats.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/human_units.h"
 #include "tools/json_writer.h"
+#include "tools/number_flags.h"
 #include "tools/pictures/charts.h"
 #include "tools/record_text.h"
 
@@ -236,7 +238,7 @@ Status Summary(const InspectArgs& args, DB* db) {
 // returns them all.
 Status ShowAddress(const InspectArgs& args, DB* db) {
   const uint32_t address_bits = db->info().address_bits;
-  if (*args.address >> address_bits != 0) {
+  if (address_bits < 32 && *args.address >> address_bits != 0) {
     return Status::InvalidArgument(
         "--address " + std::to_string(*args.address) + " is wider than the " +
         "database's " + std::to_string(address_bits) + "-bit addresses");
@@ -272,7 +274,7 @@ Status ShowAddress(const InspectArgs& args, DB* db) {
     return Status::OK();
   }
   std::cout << "address " << address << " (" << Binary(address, address_bits)
-            << "): " << records.size() << " images\n";
+            << "): " << Counted(records.size(), "image", "images") << "\n";
   for (size_t i = 0; i < records.size(); ++i) {
     std::cout << std::setw(20) << found.neighbors[i].id << "  "
               << Hex(records[i].code) << "\n";
@@ -309,8 +311,8 @@ int RunInspect(int argc, char** argv) {
       ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout")
-      ("address", po::value<uint64_t>(), "show the images stored at this address")
-      ("id", po::value<uint64_t>(), "show this image decoded, as semhash get does")
+      ("address", WholeNumber<uint32_t>(nullptr, 0), "show the images stored at this address, decimal or hex (0x...)")
+      ("id", WholeNumber<uint64_t>(nullptr, 0), "show this image decoded, as semhash get does; decimal or hex (0x...)")
       ("plot", po::value(&args.plot), "write posting_lengths.png and bit_balance.png to this directory");
   // clang-format on
   po::variables_map vm;
@@ -320,7 +322,7 @@ int RunInspect(int argc, char** argv) {
                     options, argc, argv, &vm, &exit_code)) {
     return exit_code;
   }
-  if (vm.count("address")) args.address = vm["address"].as<uint64_t>();
+  if (vm.count("address")) args.address = vm["address"].as<uint32_t>();
   if (vm.count("id")) args.id = vm["id"].as<uint64_t>();
   if (int(args.address.has_value()) + int(args.id.has_value()) +
           int(!args.plot.empty()) >

@@ -36,11 +36,11 @@ int Run(int argc, char** argv) {
   options.add_options()
       ("help,h", "show this help")
       ("out", po::value(&args.out)->required(), "output .npy (2-D uint8, bits/8 columns)")
-      ("n", po::value(&args.n)->required(), "number of codes")
-      ("bits", po::value(&args.bits), "code length, a multiple of 64 (default 256)")
-      ("clusters", po::value(&args.clusters), "noisy copies of this many random centres (default 0: uniform random codes)")
-      ("flip-log2", po::value(&args.flip_log2), "with --clusters: each bit flips with probability 2^-K (default 3)")
-      ("seed", po::value(&args.seed), "random seed (default 1)");
+      ("n", WholeNumber(&args.n, size_t{1})->required(), "number of codes")
+      ("bits", WholeNumber(&args.bits, kMinCodeBits, kMaxCodeBits), "code length, a multiple of 64 (default 256)")
+      ("clusters", WholeNumber(&args.clusters, size_t{0}), "noisy copies of this many random centres, 0 for uniform random codes (default 0)")
+      ("flip-log2", WholeNumber(&args.flip_log2, 1u, 64u), "with --clusters: each bit flips with probability 2^-K (default 3)")
+      ("seed", WholeNumber(&args.seed, uint64_t{0}), "random seed (default 1)");
   // clang-format on
   po::variables_map vm;
   int exit_code;

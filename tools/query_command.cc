@@ -16,9 +16,12 @@
 #include "semhash/encoder.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/human_units.h"
 #include "tools/io/idx_file.h"
 #include "tools/io/vector_file.h"
+#include "tools/number_flags.h"
 #include "tools/pictures/contact_sheet.h"
+#include "tools/query_input.h"
 
 namespace semhash::cli {
 namespace {
@@ -26,9 +29,11 @@ namespace {
 constexpr char kCommand[] = "query";
 
 struct QueryArgs {
-  std::string db, images, codes, addresses, query_labels, db_labels;
+  std::string db, query_labels, db_labels;
   std::string sheet, db_images, memory_index = "open";
-  size_t first = 0, count = 0, k = 10, show = 3, sheet_queries = 10;
+  QueryInput input;
+  size_t k = 10, show = 3, sheet_queries = 10;
+  size_t search_k = 10;  // k, or the number of images if fewer.
   unsigned threads = 0;
   bool exact = false, json = false, compare_exact = false, no_tables = false;
   std::optional<uint32_t> radius;
@@ -42,33 +47,17 @@ struct Predictions {
   std::vector<float> probabilities;
 };
 
-Status EncodeImages(const QueryArgs& args, const DB& db, CodeRows* rows,
-                    Predictions* predictions) {
-  const Encoder* encoder = db.encoder();
-  if (encoder == nullptr) {
-    return Status::InvalidArgument(
-        args.db +
-        " holds codes brought by the user and has no encoder; "
-        "query it with --codes");
-  }
-  size_t n = 0, dim = 0;
+// Reads the queries of `args`, and for an ssdh encoder's images the class
+// its classifier predicts for each.
+Status ReadQueries(const QueryArgs& args, const DB& db, CodeRows* rows,
+                   Predictions* predictions) {
   std::vector<float> vectors;
-  Status s = ReadFeatureVectors(args.images, args.first, args.count, &n, &dim,
-                                &vectors);
-  if (!s.ok()) return s;
-  if (dim != encoder->input_dim()) {
-    return Status::InvalidArgument(args.images + ": images of " +
-                                   std::to_string(dim) +
-                                   " values; the database's encoder takes " +
-                                   std::to_string(encoder->input_dim()));
-  }
-  rows->rows = n;
-  rows->code_bytes = encoder->code_bits() / 8;
-  rows->addresses.resize(n);
-  rows->codes.resize(n * rows->code_bytes);
-  s = encoder->Encode(n, vectors.data(), dim, rows->addresses.data(),
-                      rows->codes.data());
-  if (!s.ok() || encoder->class_count() == 0) return s;
+  size_t dim = 0;
+  const bool probes = !args.exact && !args.radius;
+  Status s = args.input.Read(db, probes, rows, &vectors, &dim);
+  const Encoder* encoder = db.encoder();
+  if (!s.ok() || vectors.empty() || encoder->class_count() == 0) return s;
+  const size_t n = rows->rows;
   predictions->classes.resize(n);
   predictions->probabilities.resize(n);
   return encoder->Classify(n, vectors.data(), dim, predictions->classes.data(),
@@ -84,9 +73,9 @@ Status ReadLabels(const QueryArgs& args, std::vector<int32_t>* query_labels,
   if (args.query_labels.empty()) return Status::OK();
   Status s = io::ReadLabels(args.query_labels, query_labels);
   if (s.ok()) s = io::ReadLabels(args.db_labels, db_labels);
-  if (s.ok() && query_labels->size() < args.first + 1) {
+  if (s.ok() && query_labels->size() < args.input.first + 1) {
     s = Status::InvalidArgument(args.query_labels + ": no label for query " +
-                                std::to_string(args.first));
+                                std::to_string(args.input.first));
   }
   return s;
 }
@@ -107,7 +96,26 @@ Status PrecisionAtK(const QueryArgs& args, const std::vector<Neighbor>& found,
   return Status::OK();
 }
 
-void PrintJson(size_t query, const SearchResult& result,
+// How many results a k search (not --radius) fell short of k by: 0 when
+// complete.
+size_t Shortfall(const QueryArgs& args, const SearchResult& result) {
+  return args.radius || result.neighbors.size() >= args.k
+             ? 0
+             : args.k - result.neighbors.size();
+}
+
+// Why a k search returned fewer than k results, for the text output.
+std::string ShortfallReason(const QueryArgs& args, const SearchResult& result) {
+  if (args.search_k < args.k) {
+    return "the database holds " + Counted(args.search_k, "image", "images");
+  }
+  if (args.exact) return "the exact search found no more";
+  return "the probe found no more candidates by radius " +
+         std::to_string(result.stats.radius_reached) +
+         " (see --max-radius, --max-candidates, or --exact)";
+}
+
+void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
                const Predictions& predictions, size_t i) {
   std::cout << "{\"query\": " << query;
   if (!predictions.classes.empty()) {
@@ -127,11 +135,15 @@ void PrintJson(size_t query, const SearchResult& result,
             << ", \"range_bits\": " << st.range_bits
             << ", \"lookups\": " << st.lookups
             << ", \"lookups_empty\": " << st.lookups_empty
-            << ", \"candidates_reranked\": " << st.candidates_reranked
-            << "}}\n";
+            << ", \"candidates_reranked\": " << st.candidates_reranked << "}";
+  if (!args.radius) {
+    std::cout << ", \"k\": " << args.k << ", \"fewer_than_k\": "
+              << (Shortfall(args, result) > 0 ? "true" : "false");
+  }
+  std::cout << "}\n";
 }
 
-void PrintText(size_t query, const SearchResult& result,
+void PrintText(const QueryArgs& args, size_t query, const SearchResult& result,
                const std::vector<int32_t>& query_labels,
                const std::vector<int32_t>& db_labels,
                const Predictions& predictions, size_t i) {
@@ -158,6 +170,10 @@ void PrintText(size_t query, const SearchResult& result,
     if (labelled) std::cout << std::setw(7) << db_labels.at(n.id);
     std::cout << std::setw(10) << n.distance << "\n";
   }
+  if (Shortfall(args, result) > 0) {
+    std::cout << "  only " << result.neighbors.size() << " of the k=" << args.k
+              << " results: " << ShortfallReason(args, result) << "\n";
+  }
 }
 
 struct Totals {
@@ -165,6 +181,7 @@ struct Totals {
   double seconds = 0, precision = 0, exact_precision = 0, recall = 0;
   size_t predicted = 0, predicted_right = 0;  // ssdh's classifier.
   uint64_t candidates = 0, probed = 0, found = 0;
+  size_t short_of_k = 0;  // k searches that returned fewer than k.
   std::map<SearchPath, size_t> paths;
 };
 
@@ -176,13 +193,17 @@ std::string SearchKind(const QueryArgs& args) {
 void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
   const double n = static_cast<double>(t.queries);
   std::ostream& out = args.json ? std::cerr : std::cout;
-  out << std::fixed << std::setprecision(3) << t.queries << " queries in "
-      << t.seconds << " s (" << 1000.0 * t.seconds / n
-      << " ms each, batched over threads), " << SearchKind(args)
-      << ": mean candidates re-ranked " << t.candidates / n
+  out << std::fixed << std::setprecision(3)
+      << Counted(t.queries, "query", "queries") << " in " << t.seconds << " s ("
+      << 1000.0 * t.seconds / n << " ms each, batched over threads), "
+      << SearchKind(args) << ": mean candidates re-ranked " << t.candidates / n
       << ", mean addresses probed " << t.probed / n << ", mean results "
-      << t.found / n << "\n"
-      << "paths:";
+      << t.found / n << "\n";
+  if (t.short_of_k > 0) {
+    out << t.short_of_k << " of " << Counted(t.queries, "query", "queries")
+        << " returned fewer than k=" << args.k << " results\n";
+  }
+  out << "paths:";
   for (const auto& [path, count] : t.paths) {
     out << " " << SearchPathName(path) << " " << count;
   }
@@ -198,7 +219,8 @@ void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
   }
   if (t.predicted > 0) {
     out << "classifier: predicted class equals the label for "
-        << t.predicted_right << " of " << t.predicted << " queries ("
+        << t.predicted_right << " of "
+        << Counted(t.predicted, "query", "queries") << " ("
         << double(t.predicted_right) / double(t.predicted) << ")\n";
   }
 }
@@ -224,8 +246,8 @@ Status WriteContactSheet(const QueryArgs& args,
     for (const Neighbor& n : result.neighbors) max_id = std::max(max_id, n.id);
   }
   io::IdxImages queries, stored;
-  Status s =
-      io::ReadIdxImages(args.images, args.first, results.size(), &queries);
+  Status s = io::ReadIdxImages(args.input.images, args.input.first,
+                               results.size(), &queries);
   if (s.ok()) s = io::ReadIdxImages(args.db_images, 0, max_id + 1, &stored);
   if (!s.ok()) return s.WithContext("--sheet");
   if (stored.count <= max_id) {
@@ -245,7 +267,7 @@ Status WriteContactSheet(const QueryArgs& args,
                                          std::clamp(56 / side, 1, 3)};
   std::vector<pictures::SheetRow> sheet(results.size());
   for (size_t q = 0; q < results.size(); ++q) {
-    const size_t query = args.first + q;
+    const size_t query = args.input.first + q;
     sheet[q].query_pixels = &queries.pixels[q * queries.dim()];
     sheet[q].caption = "query " + std::to_string(query);
     for (const Neighbor& n : results[q].neighbors) {
@@ -284,28 +306,30 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
   if (args.radius) {
     s = SearchRadii(*args.radius, db, rows, &results);
   } else if (args.exact) {
-    s = db->SearchExactBatch(rows.rows, rows.codes.data(), args.k, args.threads,
-                             &results);
+    s = db->SearchExactBatch(rows.rows, rows.codes.data(), args.search_k,
+                             args.threads, &results);
   } else {
     s = db->SearchBatch(args.search, rows.rows, rows.addresses.data(),
-                        rows.codes.data(), args.k, args.threads, &results);
+                        rows.codes.data(), args.search_k, args.threads,
+                        &results);
   }
   totals.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   if (s.ok() && labelled && args.compare_exact) {
-    s = db->SearchExactBatch(rows.rows, rows.codes.data(), args.k, args.threads,
-                             &exact_results);
+    s = db->SearchExactBatch(rows.rows, rows.codes.data(), args.search_k,
+                             args.threads, &exact_results);
   }
   if (!s.ok()) return s;
   std::vector<SearchResult> sheet_results;
   for (size_t i = 0; i < rows.rows; ++i) {
-    const size_t query = args.first + i;
+    const size_t query = args.input.first + i;
     SearchResult& result = results[i];
     ++totals.queries;
     totals.candidates += result.stats.candidates_reranked;
     totals.probed += result.stats.addresses_probed;
     totals.found += result.neighbors.size();
+    totals.short_of_k += Shortfall(args, result) > 0;
     ++totals.paths[result.stats.path];
     if (labelled && query >= query_labels.size()) {
       return Status::InvalidArgument(
@@ -333,9 +357,9 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
       totals.recall += Recall(result.neighbors, exact.neighbors);
     }
     if (args.json) {
-      PrintJson(query, result, predictions, i);
+      PrintJson(args, query, result, predictions, i);
     } else if (i < args.show) {
-      PrintText(query, result, query_labels, db_labels, predictions, i);
+      PrintText(args, query, result, query_labels, db_labels, predictions, i);
     }
     if (!args.sheet.empty() && i < args.sheet_queries) {
       sheet_results.push_back(std::move(result));
@@ -346,7 +370,7 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
   return WriteContactSheet(args, sheet_results, query_labels, db_labels);
 }
 
-Status Query(const QueryArgs& args) {
+Status Query(QueryArgs args) {
   Options options;
   options.read_only = true;
   options.memory_index = args.memory_index == "off" ? Options::MemoryIndex::kOff
@@ -358,10 +382,9 @@ Status Query(const QueryArgs& args) {
   if (!s.ok()) return s;
   CodeRows rows;
   Predictions predictions;
-  s = args.images.empty()
-          ? ReadCodeRows(args.codes, args.addresses, db->info().code_bits,
-                         db->info().address_bits, args.first, args.count, &rows)
-          : EncodeImages(args, *db, &rows, &predictions);
+  s = ReadQueries(args, *db, &rows, &predictions);
+  if (s.ok() && !args.radius)
+    s = ClampToImages(db.get(), args.k, &args.search_k);
   if (s.ok() && rows.rows == 0)
     s = Status::InvalidArgument("no queries to run");
   if (!s.ok()) return s;
@@ -373,32 +396,29 @@ Status Query(const QueryArgs& args) {
 int RunQuery(int argc, char** argv) {
   QueryArgs args;
   po::options_description options("options");
+  options.add_options()("help,h", "show this help")(
+      "db", po::value(&args.db)->required(), "database directory");
+  args.input.AddTo(&options);
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
-      ("db", po::value(&args.db)->required(), "database directory")
-      ("images", po::value(&args.images), "query features (IDX images, .npy, .fvecs, .bvecs), encoded by the database's encoder")
-      ("codes", po::value(&args.codes), "2-D uint8 .npy of packed query codes")
-      ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of query addresses")
-      ("first", po::value(&args.first), "first query row (default 0)")
-      ("count", po::value(&args.count), "number of queries (default: to the end)")
-      ("k", po::value(&args.k)->default_value(10), "results per query")
+      ("k", WholeNumber(&args.k, size_t{1}), "results per query; more than the database holds means all of them (default 10)")
       ("exact", po::bool_switch(&args.exact), "the exact k nearest (multi-index tables if the database has them, else a scan)")
-      ("radius", po::value<uint32_t>(), "every image within R bits instead of the k nearest (exact)")
-      ("memory-index", po::value(&args.memory_index)->default_value("open"), "load the in-memory index: open (before querying), background (query RocksDB meanwhile) or off")
+      ("radius", WholeNumber<uint32_t>(nullptr, 0, kMaxCodeBits), "every image within R bits instead of the k nearest (exact)")
+      ("memory-index", po::value(&args.memory_index), "load the in-memory index: open (before querying), background (query RocksDB meanwhile) or off (default open)")
       ("no-tables", po::bool_switch(&args.no_tables), "probe the address table even if the database has multi-index tables")
-      ("max-table-radius", po::value(&args.search.max_table_radius)->default_value(2), "largest substring radius probed in each multi-index table")
-      ("max-radius", po::value(&args.search.max_radius)->default_value(3), "largest Hamming radius probed around the address")
-      ("min-candidates", po::value(&args.search.min_candidates)->default_value(0), "stop probing once this many candidates are found (0: max(k, 100))")
-      ("max-candidates", po::value(&args.search.max_candidates)->default_value(0), "re-rank at most this many candidates, even mid-address (0: no limit)")
+      ("max-table-radius", WholeNumber(&args.search.max_table_radius, 0u, kMaxAddressBits), "largest substring radius probed in each multi-index table (default 2)");
+  // clang-format on
+  AddProbeFlags(&args.search, &options);
+  // clang-format off
+  options.add_options()
       ("json", po::bool_switch(&args.json), "one JSON line per query on stdout")
       ("query-labels", po::value(&args.query_labels), "labels of the queries, IDX or 1-D integer .npy (for precision@k)")
       ("db-labels", po::value(&args.db_labels), "labels of the stored images, indexed by id")
       ("compare-exact", po::bool_switch(&args.compare_exact), "also rank exactly: precision and recall against the exact answer")
-      ("show", po::value(&args.show)->default_value(3), "queries whose results are printed (text output)")
-      ("threads", po::value(&args.threads)->default_value(0), "threads the queries are spread over (0: one per core)")
+      ("show", WholeNumber(&args.show, size_t{0}), "queries whose results are printed (text output) (default 3)")
+      ("threads", WholeNumber(&args.threads, 0u, kMaxThreads), "threads the queries are spread over, 0 for one per core (default 0)")
       ("sheet", po::value(&args.sheet), "write a contact sheet PNG of the first queries and their results (needs IDX --images and --db-images)")
-      ("sheet-queries", po::value(&args.sheet_queries)->default_value(10), "queries drawn on the contact sheet")
+      ("sheet-queries", WholeNumber(&args.sheet_queries, size_t{1}), "queries drawn on the contact sheet (default 10)")
       ("db-images", po::value(&args.db_images), "with --sheet: the IDX images the database was built from; an image's id is its row");
   // clang-format on
   po::variables_map vm;
@@ -408,13 +428,8 @@ int RunQuery(int argc, char** argv) {
                     options, argc, argv, &vm, &exit_code)) {
     return exit_code;
   }
-  if (args.images.empty() == args.codes.empty()) {
-    return UsageError(kCommand, "give exactly one of --images and --codes");
-  }
-  if (!args.addresses.empty() && args.codes.empty()) {
-    return UsageError(kCommand, "--addresses goes with --codes");
-  }
-  if (args.k == 0) return UsageError(kCommand, "--k must be at least 1");
+  const std::string input_problem = args.input.UsageProblem();
+  if (!input_problem.empty()) return UsageError(kCommand, input_problem);
   if (vm.count("radius")) args.radius = vm["radius"].as<uint32_t>();
   args.search.use_tables = !args.no_tables;
   if (args.radius && (args.exact || args.compare_exact ||
@@ -432,13 +447,10 @@ int RunQuery(int argc, char** argv) {
   if (args.sheet.empty() != args.db_images.empty()) {
     return UsageError(kCommand, "--sheet and --db-images go together");
   }
-  if (!args.sheet.empty() && args.images.empty()) {
+  if (!args.sheet.empty() && args.input.images.empty()) {
     return UsageError(kCommand,
                       "--sheet draws the query images: give them with "
                       "--images (IDX)");
-  }
-  if (!args.sheet.empty() && args.sheet_queries == 0) {
-    return UsageError(kCommand, "--sheet-queries must be at least 1");
   }
   const Status s = Query(args);
   return s.ok() ? kExitOk : Fail(kCommand, s);

@@ -8,6 +8,7 @@
 #include "semhash/encoder.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/number_flags.h"
 
 namespace semhash::cli {
 namespace {
@@ -26,7 +27,7 @@ int RunTrain(int argc, char** argv) {
   options.add_options()
       ("help,h", "show this help")
       ("input", po::value(&input)->required(), "feature vectors: IDX images, .npy, .fvecs or .bvecs")
-      ("limit", po::value(&limit), "use only the first N rows")
+      ("limit", WholeNumber(&limit, size_t{1}), "use only the first N rows (default all)")
       ("out", po::value(&out)->required(), "model file to write")
       ("model", po::value(&model), "with --encoder torchscript: the TorchScript module (torch.jit.save) to store")
       ("quiet,q", po::bool_switch(&quiet), "no progress line");

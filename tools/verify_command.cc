@@ -9,7 +9,9 @@
 #include "semhash/db.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/human_units.h"
 #include "tools/json_writer.h"
+#include "tools/number_flags.h"
 #include "tools/task_progress.h"
 
 namespace semhash::cli {
@@ -40,7 +42,7 @@ void PrintJson(const std::string& path, const VerifyReport& report) {
 }
 
 void PrintText(const std::string& path, const VerifyReport& report) {
-  std::cout << path << ": " << report.images << " images, "
+  std::cout << path << ": " << Counted(report.images, "image", "images") << ", "
             << report.posting_entries << " posting entries in " << report.chunks
             << " chunks at " << report.addresses << " addresses, "
             << report.tails << " tails; " << report.bytes_checked
@@ -94,17 +96,14 @@ int RunVerify(int argc, char** argv) {
       ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout")
-      ("quiet", po::bool_switch(&args.quiet), "no progress bar")
-      ("memory", po::value(&args.verify.memory_bytes)->default_value(args.verify.memory_bytes), "bytes of memory for matching posting entries with id records; more spills to the temporary directory");
+      ("quiet,q", po::bool_switch(&args.quiet), "no progress bar")
+      ("memory", ByteSize(&args.verify.memory_bytes), ("memory for matching posting entries with id records, e.g. 512M or 1G; more spills to the temporary directory (default " + FormatByteSize(args.verify.memory_bytes) + ")").c_str());
   // clang-format on
   po::variables_map vm;
   int exit_code;
-  if (!ParseOptions(kCommand, "--db DIR [--json] [--quiet] [--memory BYTES]",
+  if (!ParseOptions(kCommand, "--db DIR [--json] [--quiet] [--memory SIZE]",
                     options, argc, argv, &vm, &exit_code)) {
     return exit_code;
-  }
-  if (args.verify.memory_bytes == 0) {
-    return UsageError(kCommand, "--memory must be at least 1");
   }
   return Verify(args);
 }

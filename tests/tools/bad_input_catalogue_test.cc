@@ -8,7 +8,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
+#include <regex>
+#include <set>
 
 #include "semhash/db.h"
 #include "semhash/encoder.h"
@@ -134,6 +137,159 @@ TEST_F(BadInputCatalogue, ToolsRefuseAndLeaveTheDatabaseUnchanged) {
   };
   ExpectRefused(calls, Db(), /*require_output=*/true);
   std::cout << calls.size() << " bad tool inputs refused\n";
+}
+
+// A numeric flag of a subcommand and values it must refuse: negative,
+// too large for its type, zero where zero means nothing, outside its range,
+// or not a number.
+struct NumericFlag {
+  std::string command;  // The subcommand's name.
+  std::string flag;
+  std::vector<std::string> refused;
+};
+
+const std::string kNegative = "-1";
+const std::string kOver64 = "18446744073709551616";  // 2^64
+const std::string kOver32 = "4294967296";            // 2^32
+
+// Every numeric flag of every subcommand (NumericFlagsAreAllListed checks
+// the list against --help).
+std::vector<NumericFlag> NumericFlags() {
+  const std::vector<NumericFlag> encoder = {
+      {"", "address-bits", {kNegative, "0", "7", "33", kOver32}},
+      {"", "code-bits", {kNegative, "0", "32", "2048", kOver32}},
+      {"", "seed", {kNegative, kOver64, "12abc"}},
+      {"", "sample", {kNegative, "0", kOver64}},
+      {"", "iterations", {kNegative, kOver32}},
+      {"", "threshold", {"nan", "inf", "1e999", "x"}},
+      {"", "epochs", {kNegative, "0", kOver32}},
+      {"", "patience", {kNegative, "0"}},
+      {"", "holdout", {"-0.1", "0.6", "nan"}},
+      {"", "batch", {kNegative, "0", kOver32}},
+      {"", "lr", {"0", "-0.001", "nan", "1e999"}},
+      {"", "weight-decay", {"-1", "nan"}},
+      {"", "alpha", {"-1"}},
+      {"", "beta", {"-1"}},
+      {"", "gamma", {"-1"}},
+      {"", "threads", {kNegative, "1025", kOver32}},
+  };
+  std::vector<NumericFlag> flags = {
+      {"build", "limit", {kNegative, "0", kOver64}},
+      {"build", "id-offset", {kNegative, kOver64, "0x10000000000000000"}},
+      {"build", "memory", {"-1M", "0", "1.5G", "1XB", "99999999999999999T"}},
+      {"train", "limit", {kNegative, "0", kOver64}},
+      {"query", "first", {kNegative, kOver64}},
+      {"query", "count", {kNegative, "0", kOver64}},
+      {"query", "k", {"-3", "0", kOver64, "1e3"}},
+      {"query", "radius", {kNegative, "1025", kOver32}},
+      {"query", "max-table-radius", {kNegative, "33"}},
+      {"query", "max-radius", {kNegative, "33", kOver32}},
+      {"query", "min-candidates", {kNegative, kOver64}},
+      {"query", "max-candidates", {kNegative, kOver64}},
+      {"query", "show", {kNegative, kOver64}},
+      {"query", "threads", {kNegative, "1025"}},
+      {"query", "sheet-queries", {kNegative, "0"}},
+      {"eval", "first", {kNegative, kOver64}},
+      {"eval", "count", {kNegative, "0"}},
+      {"eval", "k", {kNegative, "0", kOver64}},
+      {"eval", "max-radius", {kNegative, "33"}},
+      {"eval", "min-candidates", {kNegative}},
+      {"eval", "max-candidates", {kNegative}},
+      {"eval", "threads", {kNegative, "0", "1025"}},
+      {"inspect", "address", {kNegative, kOver32, "0x100000000"}},
+      {"inspect", "id", {kNegative, kOver64}},
+      {"verify", "memory", {"-1M", "0", "1.5G", "lots", "16777216T"}},
+      {"bench", "n", {kNegative, "9", kOver64}},
+      {"bench", "num-queries", {kNegative, "0"}},
+      {"bench", "clusters", {kNegative, "0"}},
+      {"bench", "flip-log2", {kNegative, "0", "65"}},
+      {"bench", "seed", {kNegative, kOver64}},
+      {"bench", "budget", {"-1", "0", "nan"}},
+  };
+  for (const char* command : {"build", "train"}) {
+    for (NumericFlag flag : encoder) {
+      flag.command = command;
+      flags.push_back(flag);
+    }
+  }
+  return flags;
+}
+
+const char* const kSubcommands[] = {"train",   "build",   "query",
+                                    "eval",    "inspect", "verify",
+                                    "compact", "export",  "bench"};
+
+// The flags whose --help value is not Boost's "arg": the numeric ones,
+// which show their range ("--k N>=1", "--address-bits 8..32").
+std::set<std::string> NumericFlagsInHelp(const std::string& command) {
+  const Outcome help = Semhash(command + " --help");
+  EXPECT_EQ(help.exit_code, 0) << help.output;
+  std::set<std::string> flags;
+  const std::regex option(R"(^  --([a-z0-9-]+) (\S+))");
+  for (const std::string& line : testing::Lines(help.output)) {
+    std::smatch m;
+    if (std::regex_search(line, m, option) && m[2] != "arg") {
+      flags.insert(m[1]);
+    }
+  }
+  return flags;
+}
+
+TEST_F(BadInputCatalogue, NumericFlagsAreAllListed) {
+  for (const char* command : kSubcommands) {
+    std::set<std::string> listed;
+    for (const NumericFlag& flag : NumericFlags()) {
+      if (flag.command == command) listed.insert(flag.flag);
+    }
+    EXPECT_EQ(NumericFlagsInHelp(command), listed) << command;
+  }
+}
+
+// Issue 16, finding 6: "--k -3" was "vector::reserve", "--radius -1" a
+// radius-4294967295 search, "--count -1" all the queries and "--memory -1M"
+// 4.6e18 bytes. Each value out of a flag's range is a usage error naming
+// the flag, before any file is read.
+TEST_F(BadInputCatalogue, NumericFlagsRefuseValuesOutOfRange) {
+  const std::string codes = " --codes " + Path("codes.npy");
+  const std::map<std::string, std::string> base = {
+      {"train", "train --quiet --input " + Path("codes.npy") + " --out " +
+                    Path("model")},
+      {"build", "build --quiet --db " + Db() + codes},
+      {"query", "query --db " + Db() + codes},
+      {"eval", "eval --db " + Db() + codes + " --query-labels " +
+                   Path("labels.npy") + " --db-labels " + Path("labels.npy")},
+      {"inspect", "inspect --db " + Db()},
+      {"verify", "verify --quiet --db " + Db()},
+      {"bench", "bench"},
+  };
+  std::vector<BadCall> calls;
+  for (const NumericFlag& flag : NumericFlags()) {
+    for (const std::string& value : flag.refused) {
+      calls.push_back({base.at(flag.command) + " --" + flag.flag + " " + value,
+                       2, "--" + flag.flag + " takes "});
+    }
+  }
+  ExpectRefused(calls, Db());
+  std::cout << calls.size() << " numeric flag values refused\n";
+}
+
+// Issue 16, finding 6: words that belong to no flag were dropped, so
+// "--k 5 10" ran with k 5.
+TEST_F(BadInputCatalogue, StrayArgumentsAreRefused) {
+  const std::string db = " --db " + Db();
+  std::vector<BadCall> calls;
+  for (const char* command : kSubcommands) {
+    const std::string flags = command == std::string("train")
+                                  ? " --input x.npy --out model"
+                              : command == std::string("bench") ? ""
+                                                                : db;
+    calls.push_back(
+        {command + flags + " stray", 2, "unexpected argument 'stray'"});
+  }
+  calls.push_back(
+      {"query" + db + " --codes " + Path("codes.npy") + " --k 5 10 20", 2,
+       "unexpected arguments '10' '20'"});
+  ExpectRefused(calls, Db());
 }
 
 // One library call on a bad input, with what its Status must be and say.

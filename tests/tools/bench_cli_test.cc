@@ -89,8 +89,9 @@ TEST(BenchCli, RefusesBadFlags) {
   const std::string missing = tmp.Sub("missing.npy");
   ExpectRefused(
       {
-          {"bench --n 0", 2, "--n must be at least 10"},
-          {"bench --num-queries 0", 2, "--num-queries must be positive"},
+          {"bench --n 0", 2, "--n takes a whole number of at least 10"},
+          {"bench --num-queries 0", 2,
+           "--num-queries takes a whole number of at least 1"},
           {"bench --codes " + missing + " --queries " + missing, 1, missing},
           {"bench --codes " + missing, 2, "--codes and --queries go together"},
           {"bench --frobnicate 3", 2, "frobnicate"},

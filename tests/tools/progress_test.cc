@@ -55,6 +55,42 @@ TEST(HumanUnits, Durations) {
   EXPECT_EQ(FormatDuration(std::nan("")), "--:--");
 }
 
+// Issue 16: `build --memory` took 512M but not 1GB; `verify --memory` took
+// bytes only; "-1M" was 4.6e18 bytes.
+TEST(HumanUnits, ByteSizesParseAsTheToolsTakeThem) {
+  EXPECT_EQ(ParseByteSize("268435456"), 268435456u);
+  EXPECT_EQ(ParseByteSize("512M"), 512u << 20);
+  EXPECT_EQ(ParseByteSize("512m"), 512u << 20);
+  for (const char* gib : {"1G", "1GB", "1GiB", "1gib", "1Gb"}) {
+    EXPECT_EQ(ParseByteSize(gib), uint64_t{1} << 30) << gib;
+  }
+  EXPECT_EQ(ParseByteSize("4K"), 4096u);
+  EXPECT_EQ(ParseByteSize("100B"), 100u);
+  EXPECT_EQ(ParseByteSize("2TiB"), uint64_t{2} << 40);
+  EXPECT_EQ(ParseByteSize("16777215T"), uint64_t{16777215} << 40);
+  for (const char* bad : {"", "-1M", "+1M", "1.5G", "G", "1 G", "1XB", "1GiBs",
+                          "1iB", "16777216T", "18446744073709551616"}) {
+    EXPECT_EQ(ParseByteSize(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(HumanUnits, ByteSizesFormatInTheLargestUnitThatDivides) {
+  EXPECT_EQ(FormatByteSize(uint64_t{1} << 30), "1G");
+  EXPECT_EQ(FormatByteSize(uint64_t{256} << 20), "256M");
+  EXPECT_EQ(FormatByteSize(uint64_t{3} << 50), "3072T");
+  EXPECT_EQ(FormatByteSize(1000), "1000");
+  EXPECT_EQ(FormatByteSize(0), "0");
+  for (uint64_t bytes : {uint64_t{1} << 30, uint64_t{1536} << 10}) {
+    EXPECT_EQ(ParseByteSize(FormatByteSize(bytes)), bytes);
+  }
+}
+
+TEST(HumanUnits, CountsAgreeWithTheirNouns) {
+  EXPECT_EQ(Counted(0, "query", "queries"), "0 queries");
+  EXPECT_EQ(Counted(1, "query", "queries"), "1 query");
+  EXPECT_EQ(Counted(2, "image", "images"), "2 images");
+}
+
 TEST(ProgressLine, KnownTotal) {
   EXPECT_EQ(FormatProgressLine("build", 15000, 60000, 5.0),
             "build [######..................] 15k/60k 25% 3.0k/s ETA 0:15");

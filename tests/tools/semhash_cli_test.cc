@@ -71,7 +71,7 @@ TEST_F(CliTest, CodesBuildThenJsonQueryMatchesTheLibrary) {
       R"("stats": \{"path": "memory-probe", "radius_reached": \d+, )"
       R"("addresses_probed": \d+, "addresses_occupied": \d+, )"
       R"("range_bits": \d+, "lookups": \d+, "lookups_empty": \d+, )"
-      R"("candidates_reranked": \d+\}\})");
+      R"("candidates_reranked": \d+\}, "k": 5, "fewer_than_k": (true|false)\})");
   std::vector<std::string> json;
   for (const auto& line : Lines(run.output)) {
     if (!line.empty() && line[0] == '{') json.push_back(line);
@@ -442,7 +442,7 @@ TEST_F(CliTest, QuerySheetDrawsQueriesAndTheirResults) {
       {query + images + sheet, 2, "--sheet and --db-images go together"},
       {query + images + few, 2, "--sheet and --db-images go together"},
       {query + images + sheet + few + " --sheet-queries 0", 2,
-       "--sheet-queries must be at least 1"},
+       "--sheet-queries takes a whole number of at least 1, not '0'"},
       {query + images + " --count 2" + sheet + few, 1,
        "few.idx holds 3 images; it has none for id"},
       {query + images + " --count 2" + sheet + " --db-images " +

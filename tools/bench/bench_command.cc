@@ -30,6 +30,7 @@
 #include "tools/bench/bench.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/number_flags.h"
 
 namespace semhash::bench {
 namespace {
@@ -86,12 +87,6 @@ std::string ProblemOf(const BenchFlags& flags) {
   if (flags.addresses.empty() != flags.query_addresses.empty()) {
     return "--addresses and --query-addresses go together";
   }
-  if (flags.codes.empty() && flags.n < kK) return "--n must be at least 10";
-  if (flags.codes.empty() && flags.clusters == 0) {
-    return "--clusters must be positive";
-  }
-  if (flags.num_queries == 0) return "--num-queries must be positive";
-  if (!(flags.budget > 0)) return "--budget must be positive";
   return "";
 }
 
@@ -101,16 +96,16 @@ bool ParseFlags(int argc, char** argv, BenchFlags* flags, int* exit_code) {
   // clang-format off
   options.add_options()
       ("help,h", "show this help")
-      ("n", po::value(&flags->n), "synthetic codes to store (default 1000000)")
-      ("num-queries", po::value(&flags->num_queries), "queries: synthetic ones made, or the first rows of --queries (default 1000)")
-      ("clusters", po::value(&flags->clusters), "synthetic codes are noisy copies of this many centres (default 10000)")
-      ("flip-log2", po::value(&flags->flip_log2), "each bit of a copy flips with probability 2^-K (default 3)")
-      ("seed", po::value(&flags->seed), "random seed (default 1)")
+      ("n", cli::WholeNumber(&flags->n, kK), "synthetic codes to store (default 1000000)")
+      ("num-queries", cli::WholeNumber(&flags->num_queries, size_t{1}), "queries: synthetic ones made, or the first rows of --queries (default 1000)")
+      ("clusters", cli::WholeNumber(&flags->clusters, size_t{1}), "synthetic codes are noisy copies of this many centres (default 10000)")
+      ("flip-log2", cli::WholeNumber(&flags->flip_log2, 1u, 64u), "each bit of a copy flips with probability 2^-K (default 3)")
+      ("seed", cli::WholeNumber(&flags->seed, uint64_t{0}), "random seed (default 1)")
       ("codes", po::value(&flags->codes), "instead of synthetic codes: 2-D uint8 .npy, as `semhash export` writes")
       ("queries", po::value(&flags->queries), "with --codes: the query codes, same format")
-      ("addresses", po::value(&flags->addresses), "with --codes: 1-D uint32 .npy of addresses (default: each code's first 30 bits)")
+      ("addresses", po::value(&flags->addresses), "with --codes: 1-D uint32 .npy of addresses (default each code's first 30 bits)")
       ("query-addresses", po::value(&flags->query_addresses), "with --queries: their addresses, same format")
-      ("budget", po::value(&flags->budget), "seconds of queries per row at most (default 30; at least one batch runs)")
+      ("budget", cli::RealNumber(&flags->budget, {0, cli::kNoLimit, true}), "seconds of queries per row at most; at least one batch runs (default 30)")
       ("tmp", po::value(&flags->tmp), "directory for the temporary database (default /tmp)")
       ("multi-hash", po::value(&multi_hash), "IndexBinaryMultiHash settings, TABLESxBITS,... (default 12x21,8x32,16x16)")
       ("tables", po::value(&tables), "semhash multi-index setups, table counts or 'auto' (MIH's advice), comma-separated; 'none' for no setup (default auto)");

@@ -38,7 +38,7 @@ int RunWriterCommand(int argc, char** argv) {
       ("help,h", "show this help")
       ("db", po::value(&options.db_path)->required(), "database directory")
       ("log", po::value(&options.log_path)->required(), "operation log")
-      ("seed", po::value(&options.seed), "random seed (default 1)");
+      ("seed", cli::WholeNumber(&options.seed, uint64_t{0}), "random seed (default 1)");
   // clang-format on
   po::variables_map vm;
   int exit_code;
@@ -63,10 +63,10 @@ int RunDriverCommand(int argc, char** argv) {
   flags.add_options()
       ("help,h", "show this help")
       ("dir", po::value(&options.dir)->required(), "directory for the database and its log; an existing pair is continued")
-      ("kills", po::value(&options.kills), "rounds, each ending in a SIGKILL (default 20)")
-      ("seed", po::value(&options.seed), "random seed (default 1)")
-      ("min-ms", po::value(&options.min_ms), "shortest writer run, ms (default 20)")
-      ("max-ms", po::value(&options.max_ms), "longest writer run, ms (default 400)");
+      ("kills", cli::WholeNumber(&options.kills, 0), "rounds, each ending in a SIGKILL (default 20)")
+      ("seed", cli::WholeNumber(&options.seed, uint64_t{0}), "random seed (default 1)")
+      ("min-ms", cli::WholeNumber(&options.min_ms, 0), "shortest writer run, ms (default 20)")
+      ("max-ms", cli::WholeNumber(&options.max_ms, 0), "longest writer run, ms (default 400)");
   // clang-format on
   po::variables_map vm;
   int exit_code;

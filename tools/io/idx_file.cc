@@ -12,6 +12,8 @@
 #include <memory>
 #include <utility>
 
+#include "tools/io/regular_file.h"
+
 namespace semhash::io {
 namespace {
 
@@ -61,6 +63,8 @@ class IdxStream {
 };
 
 Status IdxStream::Open(const std::string& path) {
+  Status s = CheckRegularFile(path);
+  if (!s.ok()) return s;
   errno = 0;
   file_.reset(gzopen(path.c_str(), "rb"));
   if (file_ != nullptr) return Status::OK();

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <utility>
 
+#include "tools/io/regular_file.h"
+
 namespace semhash::io {
 namespace {
 
@@ -325,6 +327,8 @@ Status ReadPreamble(std::FILE* file, uint64_t file_size, std::string* header,
 // Opens `path` and reads everything before the data, leaving *file there.
 Status OpenAndReadHeader(const std::string& path, FilePtr* file,
                          NpyHeader* out) {
+  const Status regular = CheckRegularFile(path);
+  if (!regular.ok()) return regular;
   file->reset(std::fopen(path.c_str(), "rb"));
   if (*file == nullptr) return ErrnoStatus("cannot open", errno);
   NpyHeader result;

@@ -18,6 +18,7 @@
 
 #include "tools/io/idx_file.h"
 #include "tools/io/npy_file.h"
+#include "tools/io/regular_file.h"
 
 namespace semhash::io {
 namespace {
@@ -184,6 +185,8 @@ class InputFile {
 };
 
 Status InputFile::Open(const std::string& path) {
+  const Status regular = CheckRegularFile(path);
+  if (!regular.ok()) return regular;
   file_.reset(std::fopen(path.c_str(), "rb"));
   if (file_ == nullptr) {
     return Status::IOError(std::string("cannot open: ") + std::strerror(errno));

@@ -1,0 +1,91 @@
+// The query flags of `query` and `eval` (see query_input.h).
+#include "tools/query_input.h"
+
+#include <algorithm>
+
+#include "semhash/encoder.h"
+#include "tools/number_flags.h"
+
+namespace semhash::cli {
+
+namespace po = boost::program_options;
+
+void QueryInput::AddTo(po::options_description* options) {
+  // clang-format off
+  options->add_options()
+      ("images", po::value(&images), "query features (IDX images, .npy, .fvecs, .bvecs), encoded by the database's encoder")
+      ("codes", po::value(&codes), "instead of --images: 2-D uint8 .npy of packed query codes")
+      ("addresses", po::value(&addresses), "with --codes: 1-D uint32 .npy of the queries' addresses (default each code's first address-bits bits, which only a database of external codes uses)")
+      ("first", WholeNumber(&first, size_t{0}), "first query row (default 0)")
+      ("count", WholeNumber(&count, size_t{1}), "number of queries (default to the end)");
+  // clang-format on
+}
+
+std::string QueryInput::UsageProblem() const {
+  if (images.empty() == codes.empty()) {
+    return "give exactly one of --images and --codes";
+  }
+  if (!addresses.empty() && codes.empty()) {
+    return "--addresses goes with --codes";
+  }
+  return "";
+}
+
+Status QueryInput::Read(const DB& db, bool probes_addresses, CodeRows* rows,
+                        std::vector<float>* vectors, size_t* dim) const {
+  const Encoder* encoder = db.encoder();
+  const DatabaseInfo& info = db.info();
+  vectors->clear();
+  *dim = 0;
+  if (!codes.empty()) {
+    if (probes_addresses && addresses.empty() && encoder != nullptr) {
+      return Status::InvalidArgument(
+          "the addresses of " + info.encoder_kind +
+          " codes come from the encoder, not from the codes' first bits: "
+          "give the queries' addresses with --addresses (or search with "
+          "--exact)");
+    }
+    return ReadCodeRows(codes, addresses, info.code_bits, info.address_bits,
+                        first, count, rows);
+  }
+  if (encoder == nullptr) {
+    return Status::InvalidArgument(
+        "the database holds codes brought by the user and has no encoder; "
+        "query it with --codes");
+  }
+  size_t n = 0;
+  Status s = ReadFeatureVectors(images, first, count, &n, dim, vectors);
+  if (!s.ok()) return s;
+  if (*dim != encoder->input_dim()) {
+    return Status::InvalidArgument(images + ": vectors of " +
+                                   std::to_string(*dim) +
+                                   " values; the database's encoder takes " +
+                                   std::to_string(encoder->input_dim()));
+  }
+  rows->file_rows = n;
+  rows->rows = n;
+  rows->code_bytes = encoder->code_bits() / 8;
+  rows->addresses.resize(n);
+  rows->codes.resize(n * rows->code_bytes);
+  return encoder->Encode(n, vectors->data(), *dim, rows->addresses.data(),
+                         rows->codes.data());
+}
+
+void AddProbeFlags(SearchOptions* search, po::options_description* options) {
+  // clang-format off
+  options->add_options()
+      ("max-radius", WholeNumber(&search->max_radius, 0u, kMaxAddressBits), "largest Hamming radius probed around the query's address (default 3)")
+      ("min-candidates", WholeNumber(&search->min_candidates, size_t{0}), "stop probing once this many candidates are found, 0 for max(k, 100) (default 0)")
+      ("max-candidates", WholeNumber(&search->max_candidates, size_t{0}), "re-rank at most this many candidates, even mid-address, 0 for no limit (default 0)");
+  // clang-format on
+}
+
+Status ClampToImages(DB* db, size_t k, size_t* clamped) {
+  size_t images = 0;
+  const std::unique_ptr<Iterator> it = db->NewIterator();
+  for (it->SeekToFirst(); it->Valid() && images < k; it->Next()) ++images;
+  *clamped = std::max<size_t>(images, 1);
+  return it->status();
+}
+
+}  // namespace semhash::cli

@@ -1,0 +1,51 @@
+// QueryInput: the query flags `query` and `eval` share, one convention for
+// both: --images (feature vectors the database's encoder encodes) or
+// --codes (packed codes the user brings, with --addresses), and the rows
+// --first and --count select.
+//
+// Thread safety: none needed; read on the command's thread.
+#ifndef SEMHASH_TOOLS_QUERY_INPUT_H_
+#define SEMHASH_TOOLS_QUERY_INPUT_H_
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+#include "semhash/db.h"
+#include "semhash/status.h"
+#include "tools/cli.h"
+
+namespace semhash::cli {
+
+struct QueryInput {
+  std::string images, codes, addresses;
+  size_t first = 0, count = 0;  // count 0: to the end.
+
+  // --images, --codes, --addresses, --first and --count.
+  void AddTo(boost::program_options::options_description* options);
+  // The usage error of the flags given, or "": exactly one of --images
+  // and --codes; --addresses only with --codes.
+  std::string UsageProblem() const;
+
+  // The queries as codes and addresses in *rows; for --images also their
+  // vectors (*vectors, *dim), for --codes none. `probes_addresses`: the
+  // search starts at each query's address (two-stage), so codes on a
+  // database whose encoder makes its addresses need --addresses (a code's
+  // first bits are not its address there): InvalidArgument saying so.
+  Status Read(const DB& db, bool probes_addresses, CodeRows* rows,
+              std::vector<float>* vectors, size_t* dim) const;
+};
+
+// The two-stage search's probe flags: --max-radius, --min-candidates and
+// --max-candidates, into *search.
+void AddProbeFlags(SearchOptions* search,
+                   boost::program_options::options_description* options);
+
+// k, or the number of images `db` holds (at least 1) if that is smaller,
+// found by stepping through at most k of them: search buffers are sized by
+// k, and "--k 10000000000" means all of the images.
+Status ClampToImages(DB* db, size_t k, size_t* clamped);
+
+}  // namespace semhash::cli
+
+#endif  // SEMHASH_TOOLS_QUERY_INPUT_H_
