@@ -92,23 +92,28 @@ TEST_F(DeepCliTest, AutoencoderBuildsAndAnswersQueries) {
 TEST_F(DeepCliTest, DeepFlagsAreChecked) {
   const std::string build = "build -q --images " + kTrainImages +
                             " --limit 300 --address-bits 10 --code-bits 64 ";
+  // Failures of the training (exit 1), and flags out of their range, which
+  // are usage errors (exit 2) caught before anything is read.
   const struct {
     std::string args;
+    int exit_code;
     std::string says;
   } refused[] = {
-      {"--encoder ssdh", "give --labels FILE"},
-      {"--encoder ssdh --labels " + kTrainLabels + " --image-shape 2x28x28",
+      {"--encoder ssdh", 1, "give --labels FILE"},
+      {"--encoder ssdh --labels " + kTrainLabels + " --image-shape 2x28x28", 1,
        "784"},
-      {"--encoder ssdh --labels " + kTrainLabels + " --image-shape 28x28",
+      {"--encoder ssdh --labels " + kTrainLabels + " --image-shape 28x28", 1,
        "--image-shape takes CxHxW"},
-      {"--encoder autoencoder --hidden 64,,32", "--hidden takes widths"},
-      {"--encoder autoencoder --holdout 0.9", "holdout"},
-      {"--encoder autoencoder --epochs 0", "epochs"},
+      {"--encoder autoencoder --hidden 64,,32", 1, "--hidden takes widths"},
+      {"--encoder autoencoder --holdout 0.9", 2,
+       "--holdout takes a number in 0..0.5, not '0.9'"},
+      {"--encoder autoencoder --epochs 0", 2,
+       "--epochs takes a whole number of at least 1, not '0'"},
   };
   for (const auto& call : refused) {
     const std::string db = Db("refused");
     const Outcome run = Semhash(build + "--db " + db + " " + call.args);
-    EXPECT_EQ(run.exit_code, 1) << call.args << "\n" << run.output;
+    EXPECT_EQ(run.exit_code, call.exit_code) << call.args << "\n" << run.output;
     EXPECT_NE(run.output.find(call.says), std::string::npos)
         << call.args << "\n"
         << run.output;
