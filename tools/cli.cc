@@ -16,16 +16,15 @@ namespace semhash::cli {
 
 namespace {
 
+template <typename... Numbers>
+bool IsNumberOrListOfThem(const std::type_info& type) {
+  return ((type == typeid(Numbers) || type == typeid(std::vector<Numbers>)) ||
+          ...);
+}
+
 // A numeric option declared without a range (number_flags.h): its name, or
 // "" if every one has a range. Boost's own parsing of numbers wraps "-3".
 std::string UncheckedNumber(const po::options_description& options) {
-  static const std::type_info* const kNumbers[] = {
-      &typeid(short),      &typeid(unsigned short),
-      &typeid(int),        &typeid(unsigned),
-      &typeid(long),       &typeid(unsigned long),
-      &typeid(long long),  &typeid(unsigned long long),
-      &typeid(float),      &typeid(double),
-      &typeid(long double)};
   for (const auto& option : options.options()) {
     const auto* typed =
         dynamic_cast<const po::typed_value_base*>(option->semantic().get());
@@ -33,8 +32,10 @@ std::string UncheckedNumber(const po::options_description& options) {
         dynamic_cast<const CheckedNumber*>(option->semantic().get())) {
       continue;
     }
-    for (const std::type_info* number : kNumbers) {
-      if (typed->value_type() == *number) return option->long_name();
+    if (IsNumberOrListOfThem<short, unsigned short, int, unsigned, long,
+                             unsigned long, long long, unsigned long long,
+                             float, double, long double>(typed->value_type())) {
+      return option->long_name();
     }
   }
   return "";

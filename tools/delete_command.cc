@@ -13,6 +13,7 @@
 #include "semhash/db.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/human_units.h"
 #include "tools/io/npy_file.h"
 #include "tools/json_writer.h"
 
@@ -63,9 +64,9 @@ void PrintCounts(const DeleteArgs& args, const DeleteCounts& counts) {
     std::cout << json.str() << "\n";
     return;
   }
-  std::cout << "deleted " << counts.deleted << " of " << counts.ids
-            << " ids from " << args.db << "; " << absent
-            << " were not stored\n";
+  std::cout << "deleted " << counts.deleted << " of "
+            << Counted(counts.ids, "id", "ids") << " from " << args.db << "; "
+            << absent << (absent == 1 ? " was" : " were") << " not stored\n";
 }
 
 Status Delete(const DeleteArgs& args) {
@@ -93,7 +94,7 @@ int RunDelete(int argc, char** argv) {
   options.add_options()
       ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened for writing)")
-      ("id", po::value(&args.ids)->multitoken(), "ids to delete")
+      ("id", WholeNumbers(&args.ids, uint64_t{0}), "ids to delete")
       ("ids", po::value(&args.ids_path), "a 1-D uint64 .npy of ids to delete")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout: ids (distinct ids given), deleted, absent");
   // clang-format on

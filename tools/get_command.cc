@@ -42,7 +42,7 @@ int RunGet(int argc, char** argv) {
   options.add_options()
       ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
-      ("id", po::value(&args.id)->required(), "the image's id")
+      ("id", WholeNumber(&args.id, uint64_t{0})->required(), "the image's id, decimal or hex (0x...)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout: id, address, address_binary, code (hex), payload_bytes, payload_encoding (utf-8 or hex), payload");
   // clang-format on
   po::variables_map vm;

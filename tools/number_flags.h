@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace semhash::cli {
 
@@ -48,15 +49,16 @@ class CheckedNumber {
   virtual ~CheckedNumber() = default;
 };
 
-// A Boost value of type T that `parse` reads (nullopt: refused, with "takes
-// `expected`" in the message). Use the makers below.
-template <typename T>
+// A Boost value of type T, one Element or a list of them (std::vector<
+// Element>, one per token), each read by `parse` (nullopt: refused, with
+// "takes `expected`" in the message). Use the makers below.
+template <typename T, typename Element = T>
 class CheckedValue final : public boost::program_options::typed_value<T>,
                            public CheckedNumber {
  public:
-  CheckedValue(T* store,
-               std::function<std::optional<T>(const std::string&)> parse,
-               std::string expected)
+  using Parse = std::function<std::optional<Element>(const std::string&)>;
+
+  CheckedValue(T* store, Parse parse, std::string expected)
       : boost::program_options::typed_value<T>(store),
         parse_(std::move(parse)),
         expected_(std::move(expected)) {}
@@ -64,20 +66,30 @@ class CheckedValue final : public boost::program_options::typed_value<T>,
   void xparse(boost::any& value_store,
               const std::vector<std::string>& tokens) const override {
     namespace po = boost::program_options;
-    po::validators::check_first_occurrence(value_store);
-    const std::string& token = po::validators::get_single_string(tokens);
-    const std::optional<T> value = parse_(token);
-    if (!value) {
-      po::error_with_option_name error("%canonical_option% takes " + expected_ +
-                                       ", not '%value%'");
-      error.set_substitute("value", token);
-      throw error;
+    if constexpr (std::is_same_v<T, Element>) {
+      po::validators::check_first_occurrence(value_store);
+      value_store = Read(po::validators::get_single_string(tokens));
+    } else {
+      // Lists grow with each occurrence, as Boost's own vectors do.
+      if (value_store.empty()) value_store = T();
+      T& values = boost::any_cast<T&>(value_store);
+      for (const std::string& token : tokens) values.push_back(Read(token));
     }
-    value_store = *value;
   }
 
  private:
-  const std::function<std::optional<T>(const std::string&)> parse_;
+  Element Read(const std::string& token) const {
+    const std::optional<Element> value = parse_(token);
+    if (!value) {
+      boost::program_options::error_with_option_name error(
+          "%canonical_option% takes " + expected_ + ", not '%value%'");
+      error.set_substitute("value", token);
+      throw error;
+    }
+    return *value;
+  }
+
+  const Parse parse_;
   const std::string expected_;
 };
 
@@ -95,24 +107,44 @@ std::string WholeNumberName(uint64_t min, uint64_t max, uint64_t type_max);
 std::string RealNumberExpected(const RealRange& range);
 std::string RealNumberName(const RealRange& range);
 
-// A whole-number flag in [min, max], stored in *store (may be null: read it
-// from the variables_map). REQUIRES: 0 <= min <= max.
+// Reads a whole number in [min, max] of type T. REQUIRES: 0 <= min <= max.
 template <typename T>
-boost::program_options::typed_value<T>* WholeNumber(
-    T* store, T min, T max = std::numeric_limits<T>::max()) {
+std::function<std::optional<T>(const std::string&)> WholeNumberParser(T min,
+                                                                      T max) {
   static_assert(std::is_integral_v<T>, "a whole number");
-  const auto parse = [min, max](const std::string& text) -> std::optional<T> {
+  return [min, max](const std::string& text) -> std::optional<T> {
     const std::optional<uint64_t> value = ParseWholeNumber(text);
     if (!value || *value < uint64_t(min) || *value > uint64_t(max)) {
       return std::nullopt;
     }
     return static_cast<T>(*value);
   };
+}
+
+// A whole-number flag in [min, max], stored in *store (may be null: read it
+// from the variables_map). REQUIRES: 0 <= min <= max.
+template <typename T>
+boost::program_options::typed_value<T>* WholeNumber(
+    T* store, T min, T max = std::numeric_limits<T>::max()) {
   const uint64_t type_max = std::numeric_limits<T>::max();
   auto* value = new CheckedValue<T>(
-      store, parse,
+      store, WholeNumberParser(min, max),
       WholeNumberExpected(uint64_t(min), uint64_t(max), type_max));
   value->value_name(WholeNumberName(uint64_t(min), uint64_t(max), type_max));
+  return value;
+}
+
+// The same for a list: "--id 3 5 0x10", or the flag given more than once.
+template <typename T>
+boost::program_options::typed_value<std::vector<T>>* WholeNumbers(
+    std::vector<T>* store, T min, T max = std::numeric_limits<T>::max()) {
+  const uint64_t type_max = std::numeric_limits<T>::max();
+  auto* value = new CheckedValue<std::vector<T>, T>(
+      store, WholeNumberParser(min, max),
+      WholeNumberExpected(uint64_t(min), uint64_t(max), type_max));
+  value->value_name(WholeNumberName(uint64_t(min), uint64_t(max), type_max) +
+                    "...");
+  value->multitoken();
   return value;
 }
 

@@ -198,6 +198,8 @@ std::vector<NumericFlag> NumericFlags() {
       {"eval", "threads", {kNegative, "0", "1025"}},
       {"inspect", "address", {kNegative, kOver32, "0x100000000"}},
       {"inspect", "id", {kNegative, kOver64}},
+      {"get", "id", {kNegative, kOver64, "0x"}},
+      {"delete", "id", {kNegative, kOver64, "7x"}},
       {"verify", "memory", {"-1M", "0", "1.5G", "lots", "16777216T"}},
       {"bench", "n", {kNegative, "9", kOver64}},
       {"bench", "num-queries", {kNegative, "0"}},
@@ -215,9 +217,9 @@ std::vector<NumericFlag> NumericFlags() {
   return flags;
 }
 
-const char* const kSubcommands[] = {"train",   "build",   "query",
-                                    "eval",    "inspect", "verify",
-                                    "compact", "export",  "bench"};
+const char* const kSubcommands[] = {"train",   "build",  "query",   "eval",
+                                    "inspect", "verify", "compact", "export",
+                                    "bench",   "get",    "delete",  "backup"};
 
 // The flags whose --help value is not Boost's "arg": the numeric ones,
 // which show their range ("--k N>=1", "--address-bits 8..32").
@@ -259,6 +261,8 @@ TEST_F(BadInputCatalogue, NumericFlagsRefuseValuesOutOfRange) {
       {"eval", "eval --db " + Db() + codes + " --query-labels " +
                    Path("labels.npy") + " --db-labels " + Path("labels.npy")},
       {"inspect", "inspect --db " + Db()},
+      {"get", "get --db " + Db()},
+      {"delete", "delete --db " + Db()},
       {"verify", "verify --quiet --db " + Db()},
       {"bench", "bench"},
   };
