@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/rocksdb_log_scan.h"
+#include "engine/db/rocksdb_log_scan.h"
 #include "format/frame.h"
 #include "format/id_record.h"
 #include "format/manifest.h"
@@ -255,7 +255,7 @@ void RecordSeeds(SeedWriter* w) {
          format::EncodeManifestWatermark({16, 732}), watermark_reads);
 }
 
-// ---- RocksDB's log format (engine/rocksdb_log_scan.h). ----
+// ---- RocksDB's log format (engine/db/rocksdb_log_scan.h). ----
 
 void LogSeeds(SeedWriter* w) {
   const auto whole = [](std::string_view bytes) {

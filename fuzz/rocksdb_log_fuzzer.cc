@@ -1,4 +1,4 @@
-// Fuzz target: ScanLogBytes (engine/rocksdb_log_scan.h), the reader of
+// Fuzz target: ScanLogBytes (engine/db/rocksdb_log_scan.h), the reader of
 // RocksDB's MANIFEST and write-ahead logs that semhash runs before RocksDB
 // opens a database.
 //
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/rocksdb_log_scan.h"
+#include "engine/db/rocksdb_log_scan.h"
 #include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -21,7 +21,7 @@
 #include <memory>
 #include <optional>
 
-#include "engine/staging_directory.h"
+#include "engine/db/staging_directory.h"
 #include "semhash/db.h"
 #include "semhash/encoder.h"
 #include "tools/cli.h"

@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/linear_hash.h"
-#include "engine/lsh_encoder.h"
+#include "engine/encoders/linear_hash.h"
+#include "engine/encoders/lsh_encoder.h"
 #include "semhash/codes.h"
 #include "semhash/encoder.h"
 

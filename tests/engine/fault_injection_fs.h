@@ -5,7 +5,7 @@
 // directory, a link, a rename) whose directory was not fsynced since. After
 // LevelDB's fault_injection_test.cc and RocksDB's FaultInjectionTestFS,
 // which Debian's librocksdb-dev does not install. A DB uses it through
-// TEST_OpenDB (engine/db_open.h) and rocksdb::NewCompositeEnv.
+// TEST_OpenDB (engine/db/db_open.h) and rocksdb::NewCompositeEnv.
 //
 // Faulted calls: Append, Sync and Fsync of writable files; Read of
 // sequential and random-access files. MultiRead, ReadAsync and

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/neural_net.h"
+#include "engine/encoders/neural_net.h"
 
 namespace semhash {
 namespace testing {

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "../engine/test_util.h"
-#include "engine/rocksdb_store.h"
+#include "engine/db/rocksdb_store.h"
 #include "format/keys.h"
 #include "semhash/db.h"
 #include "tests/tools/cli_runner.h"

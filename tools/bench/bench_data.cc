@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/hamming_kernels.h"
-#include "engine/hamming_top_k.h"
+#include "engine/db/hamming_kernels.h"
+#include "engine/db/hamming_top_k.h"
 #include "tools/bench/bench.h"
 #include "tools/cli.h"
 #include "tools/io/npy_file.h"

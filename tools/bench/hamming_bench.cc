@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/hamming_kernels.h"
-#include "engine/hamming_top_k.h"
+#include "engine/db/hamming_kernels.h"
+#include "engine/db/hamming_top_k.h"
 
 #if SEMHASH_BENCH_FAISS
 #include <faiss/IndexBinaryFlat.h>

@@ -1,0 +1,134 @@
+// DBImpl: the DB of semhash/db.h over a RocksDBStore.
+//
+// Writes take write_mutex_, read the old id records and address tails they
+// touch, and commit one RocksDB WriteBatch: the id records, the posting
+// operands (a removal from the old chunk, an append to the tail chunk) and
+// the new tails, so a crash leaves all of a write or none; then they apply
+// the same changes to the in-memory index (engine/db/memory_index.h), still
+// under write_mutex_. Reads take no DB lock.
+#ifndef SEMHASH_ENGINE_DB_DB_IMPL_H_
+#define SEMHASH_ENGINE_DB_DB_IMPL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "engine/db/memory_index.h"
+#include "engine/db/rocksdb_store.h"
+#include "format/id_record.h"
+#include "format/manifest.h"
+#include "semhash/db.h"
+#include "semhash/encoder.h"
+
+namespace semhash {
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(std::unique_ptr<RocksDBStore> store, const format::Manifest& manifest,
+         std::unique_ptr<Encoder> encoder, bool read_only);
+  ~DBImpl() override;
+
+  // Loads the in-memory index as `mode` says (engine/db/db_memory_index.cc).
+  // kLoadAtOpen: the error of a failed load; otherwise OK.
+  Status StartMemoryIndex(Options::MemoryIndex mode);
+
+  Status Put(const WriteOptions& options, uint64_t id, Address address,
+             CodeView code, std::string_view payload) override;
+  Status Delete(const WriteOptions& options, uint64_t id) override;
+  Status Write(const WriteOptions& options, const WriteBatch& batch) override;
+  Status Get(uint64_t id, Record* record) override;
+  Status Search(const SearchOptions& options, Address address, CodeView code,
+                size_t k, SearchResult* result) override;
+  Status SearchExact(CodeView code, size_t k, SearchResult* result) override;
+  Status SearchRadius(CodeView code, uint32_t radius,
+                      SearchResult* result) override;
+  Status SearchBatch(const SearchOptions& options, size_t n,
+                     const Address* addresses, const uint8_t* codes, size_t k,
+                     unsigned threads,
+                     std::vector<SearchResult>* results) override;
+  Status SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
+                          unsigned threads,
+                          std::vector<SearchResult>* results) override;
+  std::unique_ptr<Iterator> NewIterator() override;
+  Status NewBulkLoader(const BulkLoadOptions& options,
+                       std::unique_ptr<BulkLoader>* loader) override;
+  Status Verify(const VerifyOptions& options, VerifyReport* report) override;
+  Status Compact(const ProgressCallback& progress,
+                 CompactReport* report) override;
+  Status GetSpaceUsage(SpaceUsage* usage) override;
+  Status Backup(const std::string& dir) override;
+  const DatabaseInfo& info() const override { return info_; }
+  const Encoder* encoder() const override { return encoder_.get(); }
+
+  // For the bulk loader, the verifier and the compactor.
+  RocksDBStore* store() const { return store_.get(); }
+  std::mutex& write_mutex() { return write_mutex_; }
+  Status CheckAddress(Address address) const;
+  // A bulk loader's destructor calls this once its staging directory is gone.
+  void EndBulkLoad();
+  // After a bulk load: reads the in-memory index anew.
+  // REQUIRES: write_mutex_ held.
+  void ReloadMemoryIndex();
+
+ private:
+  class BatchBuilder;
+
+  Status CheckCode(CodeView code) const;
+  // Exact search of queries [first, first + m) in one pass over the chunks.
+  Status ScanForQueries(const uint8_t* codes, size_t first, size_t m, size_t k,
+                        std::vector<SearchResult>* results);
+  Status CheckOperation(const WriteBatch::Operation& op) const;
+  // Backup's work in `staging` (engine/db/db_backup.cc).
+  Status WriteBackupFiles(const std::string& staging);
+  // *record is empty if `id` is not stored. Read as `read` says.
+  Status ReadIdRecord(const rocksdb::ReadOptions& read, uint64_t id,
+                      std::optional<format::IdRecord>* record);
+  // Readers' view of RocksDB. With an in-memory index, RocksDB is read at
+  // the snapshot published together with the index's latest change (under
+  // the index's lock), so that no read of RocksDB runs ahead of, or behind,
+  // a search of the index; without one, at the latest state. *pin keeps
+  // the snapshot alive while the returned options are used.
+  rocksdb::ReadOptions ReaderOptions(
+      std::shared_ptr<const rocksdb::Snapshot>* pin) const;
+  // Makes the latest state the one readers see.
+  // REQUIRES: write_mutex_ held, or no writer yet; with an in-memory index,
+  // called under its lock (MemoryIndex::Apply's `publish`).
+  void PublishSnapshot();
+  // Every posting chunk at `snapshot` (null: now) as rows in address
+  // order; NotSupported once stop_loading_ is set (the DB is closing).
+  Status ReadMemoryRows(const rocksdb::Snapshot* snapshot, MemoryRows* rows);
+  // The rows of addresses [first, end), about `expected` of them.
+  Status ReadMemoryRange(const rocksdb::Snapshot* snapshot, uint64_t first,
+                         uint64_t end, uint64_t expected, MemoryRows* rows);
+  // The disk paths of SearchExact and SearchRadius: visit(chunk) for every
+  // posting chunk.
+  template <typename Visit>
+  Status ForEachPostingChunk(Visit visit);
+  // visit(id, distance to `code`) for every stored image, from the posting
+  // chunks; counts them in stats->candidates_reranked.
+  template <typename Visit>
+  Status ForEachStoredDistance(CodeView code, SearchStats* stats, Visit visit);
+
+  const std::unique_ptr<RocksDBStore> store_;
+  const std::unique_ptr<Encoder> encoder_;
+  const bool read_only_;
+  DatabaseInfo info_;
+  std::mutex write_mutex_;
+  std::mutex bulk_mutex_;  // Guards bulk_loads_ and the staging directories.
+  int bulk_loads_ = 0;     // Loaders alive.
+  uint64_t bulk_sequence_ = 0;
+  // Null with Options::MemoryIndex::kOff.
+  std::unique_ptr<MemoryIndex> memory_;
+  std::thread loader_;  // A background load, joined by the destructor.
+  mutable std::mutex published_mutex_;  // Guards published_.
+  std::shared_ptr<const rocksdb::Snapshot> published_;
+  std::atomic<bool> stop_loading_{false};
+};
+
+}  // namespace semhash
+
+#endif  // SEMHASH_ENGINE_DB_DB_IMPL_H_

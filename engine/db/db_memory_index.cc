@@ -1,0 +1,197 @@
+// DBImpl's in-memory index (engine/db/memory_index.h): loading it from the
+// posting chunks at open, in the background or after a bulk load.
+//
+// A background load reads at a RocksDB snapshot taken under write_mutex_,
+// at the same moment as MemoryIndex::BeginLoad: every write committed after
+// the snapshot is queued by the index and replayed on what the load read,
+// and none committed before it is, so nothing is lost or applied twice.
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/db/db_impl.h"
+#include "engine/db/rocksdb_status.h"
+#include "format/keys.h"
+#include "format/posting_chunk.h"
+
+namespace semhash {
+
+Status DBImpl::ReadMemoryRange(const rocksdb::Snapshot* snapshot,
+                               uint64_t first, uint64_t end, uint64_t expected,
+                               MemoryRows* rows) {
+  const size_t code_bytes = info_.code_bits / 8;
+  rows->ids.reserve(expected);
+  rows->addresses.reserve(expected);
+  rows->codes.reserve(expected * code_bytes);
+  const std::string lower = format::EncodeAddressPrefix(0, Address(first));
+  // Past the last address: the next table's first key.
+  const std::string upper = end < (uint64_t{1} << 32)
+                                ? format::EncodeAddressPrefix(0, Address(end))
+                                : std::string(1, '\x01');
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  read_options.fill_cache = false;  // One pass; keep the cache for searches.
+  read_options.iterate_upper_bound = &upper_slice;
+  // Across many addresses: the prefix bloom filter must not be consulted.
+  read_options.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(read_options, store_->postings()));
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    if (stop_loading_.load(std::memory_order_relaxed)) {
+      return Status::NotSupported("database closing");
+    }
+    format::PostingKey key;
+    format::PostingChunkView chunk;
+    const rocksdb::Slice value = it->value();
+    if (!format::DecodePostingKey(
+            std::string_view(it->key().data(), it->key().size()), &key)) {
+      return Status::Corruption("posting key of " +
+                                std::to_string(it->key().size()) + " bytes");
+    }
+    Status s = format::PostingChunkView::Parse(
+        std::string_view(value.data(), value.size()), &chunk);
+    if (s.ok() && chunk.size() > 0 && chunk.code_bytes() != code_bytes) {
+      s = Status::Corruption("chunk code length differs from manifest");
+    }
+    if (!s.ok()) return s.WithContext("address " + std::to_string(key.address));
+    if (chunk.size() == 0) continue;
+    for (size_t i = 0; i < chunk.size(); ++i) rows->ids.push_back(chunk.id(i));
+    rows->addresses.insert(rows->addresses.end(), chunk.size(), key.address);
+    // The chunk is columnar: its codes are one run (format/posting_chunk.h).
+    const uint8_t* codes = chunk.code(0).data();
+    rows->codes.insert(rows->codes.end(), codes,
+                       codes + chunk.size() * code_bytes);
+  }
+  return FromRocksDB(it->status());
+}
+
+// The address space in one range per core, read at once: at 10M images the
+// load is a pass over about 1.5 GB of posting chunks.
+Status DBImpl::ReadMemoryRows(const rocksdb::Snapshot* snapshot,
+                              MemoryRows* rows) {
+  const unsigned parts = std::max(1u, std::thread::hardware_concurrency());
+  const uint64_t space = uint64_t{1} << info_.address_bits;
+  uint64_t estimate = 0;
+  store_->db()->GetIntProperty(store_->ids(), "rocksdb.estimate-num-keys",
+                               &estimate);
+  std::vector<MemoryRows> part_rows(parts);
+  std::vector<Status> statuses(parts);
+  std::vector<std::thread> threads;
+  for (unsigned p = 0; p < parts; ++p) {
+    auto read = [&, p] {
+      statuses[p] =
+          ReadMemoryRange(snapshot, space * p / parts, space * (p + 1) / parts,
+                          estimate / parts, &part_rows[p]);
+    };
+    if (p + 1 < parts) {
+      threads.emplace_back(read);
+    } else {
+      read();
+    }
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const Status& s : statuses) {
+    if (!s.ok()) return s;
+  }
+  if (parts == 1) {
+    *rows = std::move(part_rows[0]);
+    return Status::OK();
+  }
+  // One exact allocation and one copy of each part: growing the first part
+  // instead would copy it twice more at 10M images.
+  size_t total = 0;
+  for (const MemoryRows& part : part_rows) total += part.ids.size();
+  *rows = MemoryRows();
+  rows->ids.reserve(total);
+  rows->addresses.reserve(total);
+  rows->codes.reserve(total * (info_.code_bits / 8));
+  for (MemoryRows& part : part_rows) {
+    rows->ids.insert(rows->ids.end(), part.ids.begin(), part.ids.end());
+    rows->addresses.insert(rows->addresses.end(), part.addresses.begin(),
+                           part.addresses.end());
+    rows->codes.insert(rows->codes.end(), part.codes.begin(), part.codes.end());
+    part = MemoryRows();
+  }
+  return Status::OK();
+}
+
+rocksdb::ReadOptions DBImpl::ReaderOptions(
+    std::shared_ptr<const rocksdb::Snapshot>* pin) const {
+  {
+    std::lock_guard<std::mutex> lock(published_mutex_);
+    *pin = published_;
+  }
+  rocksdb::ReadOptions options;
+  options.snapshot = pin->get();
+  return options;
+}
+
+void DBImpl::PublishSnapshot() {
+  rocksdb::DB* db = store_->db();
+  std::shared_ptr<const rocksdb::Snapshot> snapshot(
+      db->GetSnapshot(),
+      [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  std::lock_guard<std::mutex> lock(published_mutex_);
+  published_ = std::move(snapshot);
+}
+
+Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
+  if (mode == Options::MemoryIndex::kOff) return Status::OK();
+  memory_ = std::make_unique<MemoryIndex>(info_.address_bits, info_.code_bits,
+                                          info_.mih_tables);
+  PublishSnapshot();
+  if (mode == Options::MemoryIndex::kLoadAtOpen) {
+    const uint64_t ticket = memory_->BeginLoad();
+    MemoryRows rows;
+    Status s = ReadMemoryRows(nullptr, &rows);
+    if (!s.ok()) return s;
+    memory_->Install(ticket, std::move(rows));
+    return Status::OK();
+  }
+  uint64_t ticket = 0;
+  const rocksdb::Snapshot* snapshot = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(write_mutex_);
+    ticket = memory_->BeginLoad();
+    snapshot = store_->db()->GetSnapshot();
+  }
+  loader_ = std::thread([this, ticket, snapshot] {
+    MemoryRows rows;
+    const Status s = ReadMemoryRows(snapshot, &rows);
+    store_->db()->ReleaseSnapshot(snapshot);
+    // A failed load leaves searches on RocksDB, which reports the same
+    // damage to whichever search reaches it.
+    if (s.ok()) {
+      memory_->Install(ticket, std::move(rows));
+    } else {
+      memory_->Abandon(ticket);
+    }
+  });
+  return Status::OK();
+}
+
+void DBImpl::ReloadMemoryIndex() {
+  if (memory_ == nullptr) return;
+  // write_mutex_ is held: nothing is written while this reads.
+  // Until the new rows are in, readers keep the snapshot from before the
+  // load, in RocksDB and in the index alike.
+  const uint64_t ticket = memory_->BeginLoad();
+  MemoryRows rows;
+  if (ReadMemoryRows(nullptr, &rows).ok()) {
+    memory_->Install(ticket, std::move(rows), [this] { PublishSnapshot(); });
+  } else {
+    // Searches read RocksDB from now on; the bulk load itself succeeded.
+    memory_->Abandon(ticket);
+    PublishSnapshot();
+  }
+}
+
+DBImpl::~DBImpl() {
+  stop_loading_ = true;
+  if (loader_.joinable()) loader_.join();
+  published_.reset();  // Before the store closes.
+}
+
+}  // namespace semhash

@@ -1,0 +1,222 @@
+// MemoryIndex: loading, writes and rebuilds (see memory_index.h). The
+// searches are in memory_search.cc.
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <numeric>
+
+#include "engine/db/memory_index_base.h"
+
+namespace semhash {
+namespace {
+
+// The delta is merged into a new base once it (with the deleted base rows)
+// reaches an eighth of the base, and never below this many rows: a merge
+// costs a pass over everything, so it must be amortised over many writes.
+constexpr uint64_t kMinRebuildRows = 4096;
+
+}  // namespace
+
+MemoryIndex::MemoryIndex(uint32_t address_bits, uint32_t code_bits,
+                         uint32_t mih_tables)
+    : address_bits_(address_bits),
+      code_bytes_(code_bits / 8),
+      mih_tables_(mih_tables),
+      base_(MakeBase(MemoryRows())) {}
+
+MemoryIndex::~MemoryIndex() = default;
+
+std::shared_ptr<const MemoryIndex::Base> MemoryIndex::MakeBase(
+    MemoryRows rows) const {
+  auto base = std::make_shared<Base>();
+  base->ids = std::move(rows.ids);
+  base->codes = std::move(rows.codes);
+  base->addresses = SortedKeys(std::move(rows.addresses), address_bits_);
+  if (mih_tables_ > 0 && !base->ids.empty()) {
+    base->tables = std::make_unique<MultiIndex>(
+        base->codes.data(), base->ids.size(), code_bytes_ * 8, mih_tables_);
+  }
+  return base;
+}
+
+uint64_t MemoryIndex::BeginLoad() {
+  std::unique_lock lock(mutex_);
+  state_ = State::kLoading;
+  queued_.clear();
+  return ++ticket_;
+}
+
+void MemoryIndex::Abandon(uint64_t ticket) {
+  std::unique_lock lock(mutex_);
+  if (ticket != ticket_) return;
+  state_ = State::kOutOfStep;
+  queued_.clear();
+  queued_.shrink_to_fit();
+}
+
+void MemoryIndex::Install(uint64_t ticket, MemoryRows rows,
+                          const std::function<void()>& publish) {
+  std::shared_ptr<const Base> base = MakeBase(std::move(rows));
+  std::unique_lock lock(mutex_);
+  if (publish) publish();
+  if (ticket != ticket_ || state_ != State::kLoading) return;
+  ReplaceBase(std::move(base));
+  state_ = State::kReady;
+  for (const Change& change : queued_) ApplyLocked(change);
+  queued_.clear();
+  queued_.shrink_to_fit();
+}
+
+void MemoryIndex::Apply(const std::vector<Change>& changes,
+                        const std::function<void()>& publish) {
+  {
+    std::unique_lock lock(mutex_);
+    publish();
+    if (state_ == State::kLoading) {
+      queued_.insert(queued_.end(), changes.begin(), changes.end());
+      return;
+    }
+    for (const Change& change : changes) ApplyLocked(change);
+  }
+  MaybeRebuild();
+}
+
+void MemoryIndex::ApplyLocked(const Change& change) {
+  if (state_ != State::kReady) return;
+  if (change.had_old) Remove(change.id, change.old_address);
+  if (!change.put) return;
+  delta_rows_[change.id] = static_cast<uint32_t>(delta_ids_.size());
+  delta_ids_.push_back(change.id);
+  delta_addresses_.push_back(change.address);
+  delta_codes_.insert(delta_codes_.end(), change.code.begin(),
+                      change.code.end());
+}
+
+void MemoryIndex::Remove(uint64_t id, Address address) {
+  auto it = delta_rows_.find(id);
+  if (it != delta_rows_.end()) {
+    // Swap the last delta row into the hole.
+    const uint32_t row = it->second;
+    const uint32_t last = static_cast<uint32_t>(delta_ids_.size() - 1);
+    delta_rows_.erase(it);
+    if (row != last) {
+      delta_ids_[row] = delta_ids_[last];
+      delta_addresses_[row] = delta_addresses_[last];
+      std::memcpy(&delta_codes_[row * code_bytes_],
+                  &delta_codes_[last * code_bytes_], code_bytes_);
+      delta_rows_[delta_ids_[row]] = row;
+    }
+    delta_ids_.pop_back();
+    delta_addresses_.pop_back();
+    delta_codes_.resize(delta_codes_.size() - code_bytes_);
+    return;
+  }
+  const SortedKeys::Range range = base_->addresses.Find(address);
+  for (uint32_t row = range.begin; row < range.end; ++row) {
+    if (base_->ids[row] == id && !IsDead(row)) {
+      dead_[row / 64] |= uint64_t{1} << (row % 64);
+      ++dead_count_;
+      return;
+    }
+  }
+  // RocksDB held the image and this index did not: it can no longer be
+  // trusted, so searches go back to RocksDB until the next open.
+  state_ = State::kOutOfStep;
+}
+
+MemoryRows MemoryIndex::LiveRows() const {
+  std::vector<uint32_t> delta_order(delta_ids_.size());
+  std::iota(delta_order.begin(), delta_order.end(), 0);
+  std::sort(delta_order.begin(), delta_order.end(),
+            [&](uint32_t a, uint32_t b) {
+              return delta_addresses_[a] < delta_addresses_[b];
+            });
+  MemoryRows rows;
+  const size_t total = LiveRowsLocked();
+  rows.ids.reserve(total);
+  rows.addresses.reserve(total);
+  rows.codes.reserve(total * code_bytes_);
+  auto append = [&](uint64_t id, Address address, const uint8_t* code) {
+    rows.ids.push_back(id);
+    rows.addresses.push_back(address);
+    rows.codes.insert(rows.codes.end(), code, code + code_bytes_);
+  };
+  // Merge two address-ordered sequences: live base rows and sorted delta.
+  size_t next = 0;
+  for (uint32_t row = 0; row < base_->size(); ++row) {
+    if (IsDead(row)) continue;
+    const Address address = base_->addresses.key(row);
+    for (; next < delta_order.size() &&
+           delta_addresses_[delta_order[next]] < address;
+         ++next) {
+      const uint32_t d = delta_order[next];
+      append(delta_ids_[d], delta_addresses_[d],
+             &delta_codes_[d * code_bytes_]);
+    }
+    append(base_->ids[row], address, base_->code(row, code_bytes_));
+  }
+  for (; next < delta_order.size(); ++next) {
+    const uint32_t d = delta_order[next];
+    append(delta_ids_[d], delta_addresses_[d], &delta_codes_[d * code_bytes_]);
+  }
+  return rows;
+}
+
+void MemoryIndex::MaybeRebuild() {
+  MemoryRows rows;
+  {
+    // Only the writer changes the contents, and the writer is here; the
+    // shared lock keeps Install (of a load) out while the rows are copied.
+    std::shared_lock lock(mutex_);
+    if (state_ != State::kReady) return;
+    const uint64_t stale = delta_ids_.size() + dead_count_;
+    if (stale < std::max<uint64_t>(kMinRebuildRows, base_->size() / 8)) {
+      return;
+    }
+    rows = LiveRows();
+  }
+  // Built with no lock held: searches go on over the old base meanwhile.
+  std::shared_ptr<const Base> base = MakeBase(std::move(rows));
+  std::unique_lock lock(mutex_);
+  if (state_ == State::kReady) ReplaceBase(std::move(base));
+}
+
+void MemoryIndex::ReplaceBase(std::shared_ptr<const Base> base) {
+  base_ = std::move(base);
+  dead_.assign((base_->size() + 63) / 64, 0);
+  dead_count_ = 0;
+  delta_ids_.clear();
+  delta_addresses_.clear();
+  delta_codes_.clear();
+  delta_rows_.clear();
+}
+
+uint64_t MemoryIndex::LiveRowsLocked() const {
+  return base_->size() - dead_count_ + delta_ids_.size();
+}
+
+bool MemoryIndex::ready() const {
+  std::shared_lock lock(mutex_);
+  return state_ == State::kReady;
+}
+
+uint64_t MemoryIndex::rows() const {
+  std::shared_lock lock(mutex_);
+  return state_ == State::kReady ? LiveRowsLocked() : 0;
+}
+
+size_t MemoryIndex::memory_bytes() const {
+  std::shared_lock lock(mutex_);
+  size_t bytes = base_->ids.capacity() * sizeof(uint64_t) +
+                 base_->codes.capacity() + base_->addresses.memory_bytes() +
+                 dead_.capacity() * sizeof(uint64_t);
+  if (base_->tables) bytes += base_->tables->memory_bytes();
+  bytes += delta_ids_.capacity() * sizeof(uint64_t) +
+           delta_addresses_.capacity() * sizeof(Address) +
+           delta_codes_.capacity() +
+           delta_rows_.size() *
+               (sizeof(uint64_t) + sizeof(uint32_t) + 2 * sizeof(void*));
+  return bytes;
+}
+
+}  // namespace semhash

@@ -1,0 +1,167 @@
+// MemoryIndex: every stored image's id, address and long code in memory,
+// which Search, SearchExact and SearchRadius read instead of RocksDB
+// (Options::memory_index).
+//
+// Layout: an immutable base whose rows are sorted by address (ids and codes
+// back to back; the addresses as SortedKeys, which doubles as the occupancy
+// filter), with the optional multi-index hashing tables over it; a bitset of
+// the base rows deleted since; and a delta of rows written since, which
+// every search scans in full. When the delta outgrows an eighth of the base,
+// the writer merges both into a new base and swaps it in.
+//
+// Consistency with RocksDB: RocksDB is the truth. The DB applies each write
+// batch here after RocksDB committed it, while it still holds its write
+// mutex, so the index changes in RocksDB's order. Nothing here is persisted:
+// every open rebuilds the index from the posting chunks, so a crash cannot
+// leave it stale. Changes applied while a load is in flight are queued and
+// replayed on top of what the load read (at a snapshot taken under the same
+// write mutex).
+//
+// Thread safety: searches take a shared lock; Apply, BeginLoad and Install
+// an exclusive one. Apply and BeginLoad must be serialised by the caller
+// (the DB's write mutex).
+#ifndef SEMHASH_ENGINE_DB_MEMORY_INDEX_H_
+#define SEMHASH_ENGINE_DB_MEMORY_INDEX_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/db/rw_lock.h"
+#include "semhash/codes.h"
+#include "semhash/options.h"
+#include "semhash/search.h"
+
+namespace semhash {
+
+class TopK;
+
+// The candidates a probe gathers before it stops (SearchOptions).
+inline size_t MinCandidates(const SearchOptions& options, size_t k) {
+  return options.min_candidates != 0 ? options.min_candidates
+                                     : std::max<size_t>(k, 100);
+}
+
+// The most candidates a probe re-ranks (SearchOptions).
+inline size_t MaxCandidates(const SearchOptions& options) {
+  return options.max_candidates != 0 ? options.max_candidates : SIZE_MAX;
+}
+
+// Rows as a loader reads them from the posting lists.
+struct MemoryRows {
+  std::vector<uint64_t> ids;
+  std::vector<Address> addresses;  // Ascending.
+  std::vector<uint8_t> codes;      // ids.size() codes, back to back.
+};
+
+class MemoryIndex {
+ public:
+  // One committed operation: the image's old address if it was stored
+  // (it is removed), and the new row if it is a put.
+  struct Change {
+    uint64_t id = 0;
+    bool had_old = false;
+    Address old_address = 0;
+    bool put = false;
+    Address address = 0;
+    std::vector<uint8_t> code;
+  };
+
+  MemoryIndex(uint32_t address_bits, uint32_t code_bits, uint32_t mih_tables);
+  MemoryIndex(const MemoryIndex&) = delete;
+  MemoryIndex& operator=(const MemoryIndex&) = delete;
+  ~MemoryIndex();
+
+  // From now until Install, searches return false and Apply queues.
+  // Returns the load's ticket: only the latest load may install.
+  uint64_t BeginLoad();
+  // Makes `rows` the contents, replays what Apply queued since BeginLoad,
+  // and serves searches again; does nothing if a later load began. Calls
+  // publish (if set) while searches are held off, as Apply does.
+  // REQUIRES: rows.addresses ascend.
+  void Install(uint64_t ticket, MemoryRows rows,
+               const std::function<void()>& publish = nullptr);
+  // The load failed: serve no searches (the DB reads RocksDB) until the
+  // next load.
+  void Abandon(uint64_t ticket);
+  // Applies a committed write batch, in order, and calls publish while
+  // searches are held off: the DB publishes its RocksDB read snapshot
+  // there, so readers of RocksDB and of this index see the change at once.
+  void Apply(const std::vector<Change>& changes,
+             const std::function<void()>& publish);
+
+  // The searches return false, doing nothing, while the index is not loaded
+  // (or was found out of step with RocksDB, see Remove); the DB then reads
+  // RocksDB. REQUIRES: the arguments were validated by the DB.
+  bool Probe(const SearchOptions& options, Address address,
+             const uint8_t* query, size_t k, SearchResult* result) const;
+  bool Knn(const uint8_t* query, size_t k, SearchResult* result) const;
+  bool KnnBatch(const uint8_t* queries, size_t m, size_t k,
+                SearchResult* results) const;
+  // Every image within `radius` bits, best first.
+  bool Radius(const uint8_t* query, uint32_t radius,
+              SearchResult* result) const;
+
+  bool ready() const;
+  uint64_t rows() const;
+  size_t memory_bytes() const;
+
+ private:
+  struct Base;  // engine/db/memory_index_base.h
+  enum class State { kLoading, kReady, kOutOfStep };
+
+  // The searches' bodies. REQUIRES: mutex_ held (shared), state kReady.
+  void ScanDelta(const uint8_t* query, TopK* top) const;
+  void ScanAll(const uint8_t* query, TopK* top) const;
+  // One shell of the address ball; stops once stats->candidates_reranked
+  // reaches max_candidates.
+  void ProbeShell(Address address, uint32_t radius, const uint8_t* query,
+                  size_t max_candidates, TopK* top, SearchStats* stats) const;
+  bool KnnLocked(const uint8_t* query, size_t k, SearchResult* result) const;
+  // Whether the multi-index tables are likely to find the k nearest within
+  // `budget` lookups and candidates (memory_search.cc).
+  bool TablesCanProve(const uint8_t* query, size_t k, uint64_t budget) const;
+
+  // Applies one change. REQUIRES: mutex_ held exclusively.
+  void ApplyLocked(const Change& change);
+  // Removes `id`, stored at `address`, from the delta or the base.
+  void Remove(uint64_t id, Address address);
+  // Merges base and delta into a new base when the delta is large.
+  // REQUIRES: called by the writer, mutex_ not held.
+  void MaybeRebuild();
+  std::shared_ptr<const Base> MakeBase(MemoryRows rows) const;
+  // Makes `base` the contents, with nothing deleted and an empty delta.
+  // REQUIRES: mutex_ held exclusively.
+  void ReplaceBase(std::shared_ptr<const Base> base);
+  // Base rows not deleted, then delta rows, in address order.
+  MemoryRows LiveRows() const;
+  bool IsDead(uint32_t row) const {
+    return (dead_[row / 64] >> (row % 64)) & 1;
+  }
+  uint64_t LiveRowsLocked() const;
+
+  const uint32_t address_bits_;
+  const size_t code_bytes_;
+  const uint32_t mih_tables_;
+
+  mutable RwLock mutex_;
+  State state_ = State::kLoading;
+  uint64_t ticket_ = 0;         // Of the latest BeginLoad.
+  std::vector<Change> queued_;  // Applied while loading.
+  std::shared_ptr<const Base> base_;
+  std::vector<uint64_t> dead_;  // Bit r: base row r was deleted.
+  uint64_t dead_count_ = 0;
+  std::vector<uint64_t> delta_ids_;
+  std::vector<Address> delta_addresses_;
+  std::vector<uint8_t> delta_codes_;
+  std::unordered_map<uint64_t, uint32_t> delta_rows_;  // id -> delta row.
+};
+
+}  // namespace semhash
+
+#endif  // SEMHASH_ENGINE_DB_MEMORY_INDEX_H_

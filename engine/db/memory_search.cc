@@ -1,0 +1,420 @@
+// MemoryIndex searches (see memory_index.h): the probe planner over the
+// address table, multi-index hashing, and exact scans.
+//
+// The planner. The Hamming ball around a query's address is probed shell by
+// shell, as on disk, and gathers exactly the images the disk probe gathers.
+// Each shell is covered either by one lookup per address or by range scans:
+// the addresses that differ from the query's only in their low j bits are
+// one contiguous range of the sorted address table, so one lookup of the
+// (address_bits - j)-bit prefix covers 2^j addresses, and a popcount on
+// each row's address keeps the rows of the shell. With few images most
+// addresses are empty, and a shorter prefix turns thousands of empty
+// lookups into a few hundred ranges of about one row each. The planner
+// picks j per shell from the number of images, minimising
+//   lookups(j) * kLookupCost + lookups(j) * rows_per_range(j) * kRowCost.
+// An empty lookup costs one directory read (SortedKeys): the occupancy
+// filter.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <mutex>
+
+#include "engine/db/hamming_ball.h"
+#include "engine/db/hamming_kernels.h"
+#include "engine/db/memory_index_base.h"
+#include "engine/db/top_k.h"
+
+namespace semhash {
+namespace {
+
+// Rows compared per kernel call in scans: their codes and distances stay in
+// the first-level cache.
+constexpr size_t kBlockRows = 1024;
+// Queries of a batched scan that share one pass over the codes.
+constexpr size_t kBatchQueries = 32;
+// The planner's costs: a lookup is a directory read and a binary search (a
+// cache miss or two), a row is one popcount of its address.
+constexpr double kLookupCost = 8;
+constexpr double kRowCost = 1;
+// Multi-index hashing is used for an exact search while its work (lookups
+// and candidates) stays under the rows divided by this: each is a cache miss
+// or two (about 150 ns a candidate at 1M images), a scan about 1 ns a code.
+constexpr uint64_t kScanRowsPerLookup = 128;
+// The least budget worth trying the tables with (at about 130,000 images).
+constexpr uint64_t kMinTableBudget = 1024;
+
+// Sets the distance of every deleted row in [first, first + n) to the
+// largest value, so that no top-k keeps it.
+void MaskDead(const std::vector<uint64_t>& dead, size_t first, size_t n,
+              uint32_t* distances) {
+  for (size_t i = 0; i < n;) {
+    const size_t row = first + i;
+    const uint64_t word = dead[row / 64] >> (row % 64);
+    const size_t span = std::min<size_t>(64 - row % 64, n - i);
+    for (uint64_t bits = span < 64 ? word & ((uint64_t{1} << span) - 1) : word;
+         bits != 0; bits &= bits - 1) {
+      distances[i + std::countr_zero(bits)] = UINT32_MAX;
+    }
+    i += span;
+  }
+}
+
+// Calls keep(row, distance) for each row of [0, n) whose distance is below
+// bound() (asked once per block of rows), skipping the dead ones (dead may
+// be null).
+template <typename Bound, typename Keep>
+void ScanBelow(const uint8_t* query, const uint8_t* codes, size_t n,
+               size_t code_bytes, const std::vector<uint64_t>* dead,
+               Bound bound, Keep keep) {
+  const HammingKernels& kernels = BestHammingKernels();
+  uint32_t distances[kBlockRows];
+  uint32_t passed[kBlockRows];
+  for (size_t first = 0; first < n; first += kBlockRows) {
+    const size_t count = std::min(kBlockRows, n - first);
+    kernels.distances(query, codes + first * code_bytes, count, code_bytes,
+                      distances);
+    if (dead != nullptr) MaskDead(*dead, first, count, distances);
+    const size_t kept = kernels.below(distances, count, bound(), passed);
+    for (size_t i = 0; i < kept; ++i) {
+      keep(first + passed[i], distances[passed[i]]);
+    }
+  }
+}
+
+// Offers rows [0, n) to *top.
+void ScanRows(const uint8_t* query, const uint8_t* codes, const uint64_t* ids,
+              size_t n, size_t code_bytes, const std::vector<uint64_t>* dead,
+              TopK* top) {
+  ScanBelow(
+      query, codes, n, code_bytes, dead, [top] { return top->Bound(); },
+      [&](size_t row, uint32_t distance) { top->Push(ids[row], distance); });
+}
+
+// Appends the rows [0, n) within `radius` bits to *out.
+void CollectWithin(const uint8_t* query, const uint8_t* codes,
+                   const uint64_t* ids, size_t n, size_t code_bytes,
+                   const std::vector<uint64_t>* dead, uint32_t radius,
+                   std::vector<Neighbor>* out) {
+  // Every distance (at most 1024) is below UINT32_MAX and a dead row's
+  // masked one is not, so a radius of UINT32_MAX need not wrap to 0.
+  const uint32_t bound = radius == UINT32_MAX ? UINT32_MAX : radius + 1;
+  ScanBelow(
+      query, codes, n, code_bytes, dead, [bound] { return bound; },
+      [&](size_t row, uint32_t distance) {
+        out->push_back({ids[row], distance});
+      });
+}
+
+// Copies what the multi-index tables did into `stats`; `delta_rows` rows
+// of the delta were compared besides.
+void ReportTables(const MultiIndexStats& tables, uint64_t delta_rows,
+                  SearchStats* stats) {
+  stats->path = SearchPath::kMultiIndex;
+  stats->radius_reached = tables.radius_reached;
+  stats->lookups = tables.lookups;
+  stats->lookups_empty = tables.lookups_empty;
+  stats->candidates_reranked = tables.candidates + delta_rows;
+}
+
+// The shell at `radius` covered by prefixes of address_bits - j bits: the
+// prefixes within [radius - j, radius] of the query's prefix.
+struct ShellPlan {
+  uint32_t range_bits = 0;
+  uint32_t min_prefix_radius = 0;
+  uint32_t max_prefix_radius = 0;
+};
+
+ShellPlan PlanShell(uint32_t address_bits, uint32_t radius, uint64_t rows) {
+  ShellPlan best;
+  double best_cost = INFINITY;
+  for (uint32_t j = 0; j < address_bits; ++j) {
+    const uint32_t prefix_bits = address_bits - j;
+    const uint32_t low = radius > j ? radius - j : 0;
+    const uint32_t high = std::min(radius, prefix_bits);
+    double lookups = 0;
+    for (uint32_t h = low; h <= high; ++h) {
+      lookups += double(ShellSize(prefix_bits, h));
+    }
+    const double rows_per_range = std::ldexp(double(rows), -int(prefix_bits));
+    const double cost =
+        lookups * kLookupCost + lookups * rows_per_range * kRowCost;
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = {j, low, high};
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+void MemoryIndex::ScanDelta(const uint8_t* query, TopK* top) const {
+  ScanRows(query, delta_codes_.data(), delta_ids_.data(), delta_ids_.size(),
+           code_bytes_, nullptr, top);
+}
+
+void MemoryIndex::ScanAll(const uint8_t* query, TopK* top) const {
+  ScanDelta(query, top);
+  ScanRows(query, base_->codes.data(), base_->ids.data(), base_->size(),
+           code_bytes_, &dead_, top);
+}
+
+// One shell of the address ball: the rows whose address is exactly
+// `radius` bits from `address`, base and delta.
+void MemoryIndex::ProbeShell(Address address, uint32_t radius,
+                             const uint8_t* query, size_t max_candidates,
+                             TopK* top, SearchStats* stats) const {
+  const ShellPlan plan = PlanShell(address_bits_, radius, LiveRowsLocked());
+  const uint32_t prefix_bits = address_bits_ - plan.range_bits;
+  const HammingKernels& kernels = BestHammingKernels();
+  const SortedKeys& keys = base_->addresses;
+  std::vector<uint32_t> distances;
+  stats->range_bits = plan.range_bits;
+  stats->addresses_probed += ShellSize(address_bits_, radius);
+  // Base rows: each prefix is one range; rows of one address are adjacent.
+  auto visit = [&](Address prefix) {
+    ++stats->lookups;
+    const SortedKeys::Range range = keys.FindPrefix(prefix, prefix_bits);
+    if (range.empty()) ++stats->lookups_empty;
+    for (uint32_t row = range.begin; row < range.end;) {
+      const Address stored = keys.key(row);
+      uint32_t end = row + 1;
+      while (end < range.end && keys.key(end) == stored) ++end;
+      if (static_cast<uint32_t>(std::popcount(stored ^ address)) == radius) {
+        // Without a limit, one pass over the address's rows; with one, as
+        // many rows at a time as there is room for (dead rows take none).
+        bool occupied = false;
+        for (uint32_t first = row; first < end;) {
+          const size_t room = max_candidates - stats->candidates_reranked;
+          if (room == 0) break;
+          const uint32_t count =
+              static_cast<uint32_t>(std::min<size_t>(end - first, room));
+          distances.resize(count);
+          kernels.distances(query, base_->code(first, code_bytes_), count,
+                            code_bytes_, distances.data());
+          MaskDead(dead_, first, count, distances.data());
+          for (uint32_t i = 0; i < count; ++i) {
+            if (distances[i] == UINT32_MAX) continue;
+            top->Push(base_->ids[first + i], distances[i]);
+            ++stats->candidates_reranked;
+            occupied = true;
+          }
+          first += count;
+        }
+        if (occupied) ++stats->addresses_occupied;
+        if (stats->candidates_reranked >= max_candidates) return false;
+      }
+      row = end;
+    }
+    return true;
+  };
+  const Address centre = address >> plan.range_bits;
+  for (uint32_t h = plan.min_prefix_radius; h <= plan.max_prefix_radius; ++h) {
+    if (!ForEachAddressAtRadius(centre, prefix_bits, h, visit)) break;
+  }
+  // Delta rows: few, so each is tested. An address that only the delta
+  // occupies counts as occupied once.
+  std::vector<Address> delta_only;
+  for (size_t d = 0;
+       d < delta_ids_.size() && stats->candidates_reranked < max_candidates;
+       ++d) {
+    const Address stored = delta_addresses_[d];
+    if (static_cast<uint32_t>(std::popcount(stored ^ address)) != radius) {
+      continue;
+    }
+    uint32_t distance = 0;
+    kernels.distances(query, &delta_codes_[d * code_bytes_], 1, code_bytes_,
+                      &distance);
+    top->Push(delta_ids_[d], distance);
+    ++stats->candidates_reranked;
+    delta_only.push_back(stored);
+  }
+  std::sort(delta_only.begin(), delta_only.end());
+  delta_only.erase(std::unique(delta_only.begin(), delta_only.end()),
+                   delta_only.end());
+  for (Address stored : delta_only) {
+    const SortedKeys::Range range = keys.Find(stored);
+    bool live = false;
+    for (uint32_t row = range.begin; row < range.end && !live; ++row) {
+      live = !IsDead(row);
+    }
+    if (!live) ++stats->addresses_occupied;
+  }
+}
+
+bool MemoryIndex::Probe(const SearchOptions& options, Address address,
+                        const uint8_t* query, size_t k,
+                        SearchResult* result) const {
+  std::shared_lock lock(mutex_);
+  if (state_ != State::kReady) return false;
+  *result = SearchResult();
+  SearchStats& stats = result->stats;
+  const size_t min_candidates = MinCandidates(options, k);
+  TopK top(k);
+  if (options.use_tables && base_->tables) {
+    ScanDelta(query, &top);
+    MultiIndexStats mih;
+    const size_t gathered = delta_ids_.size();
+    base_->tables->SearchProbe(
+        query, options.max_table_radius,
+        min_candidates > gathered ? min_candidates - gathered : 0,
+        base_->ids.data(), &dead_, &top, &mih);
+    ReportTables(mih, gathered, &stats);
+    result->neighbors = top.Take();
+    return true;
+  }
+  stats.path = SearchPath::kMemoryProbe;
+  const uint32_t max_radius = std::min(options.max_radius, address_bits_);
+  const size_t max_candidates = MaxCandidates(options);
+  for (uint32_t radius = 0; radius <= max_radius; ++radius) {
+    ProbeShell(address, radius, query, max_candidates, &top, &stats);
+    stats.radius_reached = radius;
+    if (stats.candidates_reranked >= std::min(min_candidates, max_candidates)) {
+      break;
+    }
+  }
+  result->neighbors = top.Take();
+  return true;
+}
+
+// A radius-0 probe of the tables bounds the k-th distance D from above;
+// proving the answer takes every table to substring radius
+// ceil((D + 1) / m) - 1 (pigeonhole). Its keys, and the rows that match
+// them by chance, are counted against `budget` before any of it is done,
+// so a far query goes straight to the scan.
+bool MemoryIndex::TablesCanProve(const uint8_t* query, size_t k,
+                                 uint64_t budget) const {
+  // Below this the whole scan costs about what a few lookups do.
+  if (budget < kMinTableBudget) return false;
+  const MultiIndex& tables = *base_->tables;
+  TopK top(k);
+  ScanDelta(query, &top);
+  MultiIndexStats probe;
+  tables.SearchProbe(query, 0, budget, base_->ids.data(), &dead_, &top, &probe);
+  if (probe.lookups + probe.candidates >= budget) return false;
+  if (!top.full()) return false;  // No bound: as far as the whole code.
+  const uint32_t m = tables.tables();
+  const uint32_t bound = top.Bound() - 1;
+  const uint32_t radius = (bound + 1 + m - 1) / m - 1;
+  const uint32_t bits = (code_bytes_ * 8 + m - 1) / m;
+  const double keys = double(BallSize(bits, radius));
+  const double chance = std::ldexp(double(base_->size()), -int(bits));
+  return m * keys * (1 + chance) <= double(budget);
+}
+
+bool MemoryIndex::KnnLocked(const uint8_t* query, size_t k,
+                            SearchResult* result) const {
+  *result = SearchResult();
+  SearchStats& stats = result->stats;
+  const uint64_t rows = LiveRowsLocked();
+  const uint64_t budget = rows / kScanRowsPerLookup;
+  if (base_->tables && TablesCanProve(query, k, budget)) {
+    TopK top(k);
+    ScanDelta(query, &top);
+    MultiIndexStats mih;
+    if (base_->tables->SearchKnn(query, base_->ids.data(), &dead_, budget, &top,
+                                 &mih)) {
+      ReportTables(mih, delta_ids_.size(), &stats);
+      result->neighbors = top.Take();
+      return true;
+    }
+    // Too much work for the tables (a far query, or few images): scan.
+  }
+  TopK top(k);
+  ScanAll(query, &top);
+  stats.path = SearchPath::kMemoryScan;
+  stats.candidates_reranked = rows;
+  result->neighbors = top.Take();
+  return true;
+}
+
+bool MemoryIndex::Knn(const uint8_t* query, size_t k,
+                      SearchResult* result) const {
+  std::shared_lock lock(mutex_);
+  if (state_ != State::kReady) return false;
+  return KnnLocked(query, k, result);
+}
+
+bool MemoryIndex::KnnBatch(const uint8_t* queries, size_t m, size_t k,
+                           SearchResult* results) const {
+  std::shared_lock lock(mutex_);
+  if (state_ != State::kReady) return false;
+  if (base_->tables) {
+    for (size_t q = 0; q < m; ++q) {
+      KnnLocked(queries + q * code_bytes_, k, &results[q]);
+    }
+    return true;
+  }
+  // One pass over the base codes for each group of queries.
+  const HammingKernels& kernels = BestHammingKernels();
+  std::vector<uint32_t> distances(kBatchQueries * kBlockRows);
+  uint32_t passed[kBlockRows];
+  const uint64_t rows = LiveRowsLocked();
+  for (size_t first = 0; first < m; first += kBatchQueries) {
+    const size_t group = std::min(kBatchQueries, m - first);
+    const uint8_t* group_queries = queries + first * code_bytes_;
+    std::vector<TopK> tops(group, TopK(k));
+    for (size_t q = 0; q < group; ++q) {
+      ScanDelta(group_queries + q * code_bytes_, &tops[q]);
+    }
+    for (size_t row = 0; row < base_->size(); row += kBlockRows) {
+      const size_t count = std::min(kBlockRows, base_->size() - row);
+      kernels.distances_batch(group_queries, group,
+                              base_->code(row, code_bytes_), count, code_bytes_,
+                              distances.data(), count);
+      for (size_t q = 0; q < group; ++q) {
+        uint32_t* d = &distances[q * count];
+        MaskDead(dead_, row, count, d);
+        const size_t kept = kernels.below(d, count, tops[q].Bound(), passed);
+        for (size_t i = 0; i < kept; ++i) {
+          tops[q].Push(base_->ids[row + passed[i]], d[passed[i]]);
+        }
+      }
+    }
+    for (size_t q = 0; q < group; ++q) {
+      SearchResult& result = results[first + q];
+      result = SearchResult();
+      result.stats.path = SearchPath::kMemoryScan;
+      result.stats.candidates_reranked = rows;
+      result.neighbors = tops[q].Take();
+    }
+  }
+  return true;
+}
+
+bool MemoryIndex::Radius(const uint8_t* query, uint32_t radius,
+                         SearchResult* result) const {
+  std::shared_lock lock(mutex_);
+  if (state_ != State::kReady) return false;
+  *result = SearchResult();
+  SearchStats& stats = result->stats;
+  std::vector<Neighbor>& out = result->neighbors;
+  CollectWithin(query, delta_codes_.data(), delta_ids_.data(),
+                delta_ids_.size(), code_bytes_, nullptr, radius, &out);
+  const uint64_t rows = LiveRowsLocked();
+  bool probed = false;
+  if (base_->tables) {
+    // The tables probe every substring to radius / m: worth it while the
+    // balls are small next to a scan.
+    const MultiIndex& tables = *base_->tables;
+    const uint32_t longest =
+        (code_bytes_ * 8 + tables.tables() - 1) / tables.tables();
+    const double lookups = double(BallSize(longest, radius / tables.tables()));
+    if (lookups * tables.tables() * kScanRowsPerLookup < double(rows)) {
+      MultiIndexStats mih;
+      tables.SearchRadius(query, radius, base_->ids.data(), &dead_, &out, &mih);
+      ReportTables(mih, delta_ids_.size(), &stats);
+      probed = true;
+    }
+  }
+  if (!probed) {
+    CollectWithin(query, base_->codes.data(), base_->ids.data(), base_->size(),
+                  code_bytes_, &dead_, radius, &out);
+    stats.path = SearchPath::kMemoryScan;
+    stats.candidates_reranked = rows;
+  }
+  std::sort(out.begin(), out.end(), NeighborBefore);
+  return true;
+}
+
+}  // namespace semhash

@@ -1,0 +1,418 @@
+// MultiIndex (see multi_index.h).
+#include "engine/db/multi_index.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <string>
+#include <thread>
+
+#include "engine/encoders/encoder_bit_widths.h"
+#include "engine/db/hamming_ball.h"
+#include "engine/db/hamming_kernels.h"
+#include "format/manifest.h"
+#include "semhash/options.h"
+
+namespace semhash {
+namespace {
+
+constexpr uint32_t kMinSubstringBits = 4;
+constexpr uint32_t kMaxSubstringBits = 32;
+constexpr uint32_t kMaxTables = kMaxCodeBits / kMinSubstringBits;
+// Substring keys looked up together, their cache misses overlapping.
+constexpr size_t kLookupBatch = 32;
+
+uint32_t MinTables(uint32_t code_bits) {
+  return (code_bits + kMaxSubstringBits - 1) / kMaxSubstringBits;
+}
+
+uint32_t MaxTables(uint32_t code_bits) { return code_bits / kMinSubstringBits; }
+
+// min(popcount(x), cap + 1). Searches compare substring distances with small
+// radii, and clearing a few low bits beats the libgcc popcount call that the
+// baseline build (no POPCNT instruction) makes of std::popcount.
+uint32_t BitsUpTo(uint32_t x, uint32_t cap) {
+  uint32_t count = 0;
+  for (; x != 0 && count <= cap; ++count) x &= x - 1;
+  return count;
+}
+
+constexpr uint32_t kDigitBits = 16;
+
+// Moves every row of `in` to `out`, stably ordered by the kDigitBits-bit
+// digit of its key at `shift`.
+void CountingSortPass(const std::vector<uint32_t>& key_of_row, uint32_t shift,
+                      const std::vector<uint32_t>& in,
+                      std::vector<uint32_t>* out) {
+  const auto digit = [&](uint32_t row) {
+    return (key_of_row[row] >> shift) & ((1u << kDigitBits) - 1);
+  };
+  std::vector<uint32_t> starts((1u << kDigitBits) + 1, 0);
+  for (uint32_t row : in) ++starts[digit(row) + 1];
+  std::partial_sum(starts.begin(), starts.end(), starts.begin());
+  out->resize(in.size());
+  for (uint32_t row : in) (*out)[starts[digit(row)]++] = row;
+}
+
+// The rows in ascending key order, ties in ascending row order: a
+// least-significant-digit radix sort, linear where std::sort of 10M keys per
+// table would dominate building.
+std::vector<uint32_t> RowsByKey(const std::vector<uint32_t>& key_of_row,
+                                uint32_t key_bits) {
+  std::vector<uint32_t> rows(key_of_row.size());
+  std::iota(rows.begin(), rows.end(), 0u);
+  std::vector<uint32_t> scratch;
+  for (uint32_t shift = 0; shift < key_bits; shift += kDigitBits) {
+    CountingSortPass(key_of_row, shift, rows, &scratch);
+    rows.swap(scratch);
+  }
+  return rows;
+}
+
+// Reads one substring of codes: SubstringKey with the arithmetic that
+// depends only on the substring done once, not once per row.
+class SubstringReader {
+ public:
+  SubstringReader() = default;
+  // One 8-byte load holds any substring of at most 32 bits (it starts at most
+  // 7 bits into its first byte). Near the end of the code the load starts at
+  // the code's last 8 bytes instead, so it never reads past the code.
+  SubstringReader(uint32_t code_bits, Substring substring)
+      : first_byte_(std::min(substring.start / 8, code_bits / 8 - 8)),
+        shift_(64 - (substring.start + substring.bits - first_byte_ * 8)),
+        mask_(static_cast<uint32_t>((uint64_t{1} << substring.bits) - 1)) {}
+
+  uint32_t Read(const uint8_t* code) const {
+    uint64_t word;
+    std::memcpy(&word, code + first_byte_, 8);
+    if constexpr (std::endian::native == std::endian::little) {
+      word = __builtin_bswap64(word);
+    }
+    return static_cast<uint32_t>(word >> shift_) & mask_;
+  }
+
+ private:
+  uint32_t first_byte_ = 0;
+  uint32_t shift_ = 0;
+  uint32_t mask_ = 0;
+};
+
+// Offers rows to *top. Most candidates are too far to enter, and they skip
+// the read of their id: a cache miss as likely as the read of their code.
+auto PushInto(const uint64_t* ids, TopK* top) {
+  return [ids, top](uint32_t row, uint32_t distance) {
+    if (top->Admits(distance)) top->Push(ids[row], distance);
+  };
+}
+
+}  // namespace
+
+std::vector<Substring> SplitCode(uint32_t code_bits, uint32_t m) {
+  std::vector<Substring> substrings(m);
+  uint32_t start = 0;
+  for (uint32_t t = 0; t < m; ++t) {
+    const uint32_t bits = code_bits / m + (t < code_bits % m ? 1 : 0);
+    substrings[t] = {start, bits};
+    start += bits;
+  }
+  return substrings;
+}
+
+uint32_t SubstringKey(const uint8_t* code, uint32_t code_bits,
+                      Substring substring) {
+  return SubstringReader(code_bits, substring).Read(code);
+}
+
+Status CheckMultiIndexTables(uint32_t code_bits, uint32_t m) {
+  if (!IsEncoderCodeWidth(code_bits)) {
+    return Status::InvalidArgument("code_bits " + std::to_string(code_bits) +
+                                   " is not a multiple of 64 in 64..1024");
+  }
+  return format::CheckMihTables(code_bits, m);
+}
+
+uint32_t AdviseMultiIndexTables(uint32_t code_bits, uint64_t n) {
+  const double key_bits =
+      std::log2(static_cast<double>(std::max<uint64_t>(n, 2)));
+  const double m = std::round(code_bits / key_bits);
+  return static_cast<uint32_t>(
+      std::clamp<double>(m, MinTables(code_bits), MaxTables(code_bits)));
+}
+
+// One search's state. Probes run in (radius, table) order, and a row is
+// handled only by the first probe that finds it: shell (r, t) finds the rows
+// whose substring t is at distance r, so it is first iff every earlier table
+// is at distance > r and every later one at >= r. The row's code answers that
+// (it is read for its full distance anyway), so deduplication needs no
+// visited set: no O(n) scratch to clear, nothing shared between threads.
+// The price is up to m - 1 substring reads per hit, from the cache lines
+// that the full distance reads anyway.
+class MultiIndex::Query {
+ public:
+  Query(const MultiIndex& index, const uint8_t* query,
+        const std::vector<uint64_t>* dead, MultiIndexStats* stats)
+      : index_(index),
+        query_(query),
+        dead_(dead),
+        stats_(stats != nullptr ? *stats : local_stats_),
+        kernels_(BestHammingKernels()),
+        code_bytes_(index.code_bits_ / 8) {
+    stats_ = MultiIndexStats();
+    for (size_t t = 0; t < index_.tables_.size(); ++t) {
+      readers_[t] =
+          SubstringReader(index_.code_bits_, index_.tables_[t].substring);
+      keys_[t] = readers_[t].Read(query);
+    }
+  }
+
+  // Calls found(row, distance) for each live row that shell (r, t) is the
+  // first probe to find.
+  // REQUIRES: r <= table t's substring bits.
+  template <typename Found>
+  void ProbeShell(size_t t, uint32_t r, Found&& found) {
+    const Table& table = index_.tables_[t];
+    const uint32_t centre = keys_[t];
+    if (ShellSize(table.substring.bits, r) > index_.n_) {
+      // The shell has more keys than the table has rows.
+      stats_.lookups += index_.n_;
+      const std::vector<uint32_t>& keys = table.keys.keys();
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (BitsUpTo(keys[i] ^ centre, r) == r) {
+          Hit(table.rows[i], t, r, found);
+        }
+      }
+    } else {
+      // Keys are looked up kLookupBatch at a time: the directory slots of
+      // all of them are requested, then their keys and rows, then searched,
+      // so the batch's cache misses overlap instead of queueing.
+      uint32_t batch[kLookupBatch];
+      size_t queued = 0;
+      auto lookup_batch = [&] {
+        for (size_t i = 0; i < queued; ++i) table.keys.PrefetchSlot(batch[i]);
+        for (size_t i = 0; i < queued; ++i) {
+          const uint32_t first = table.keys.PrefetchKeys(batch[i]);
+          if (first < table.rows.size()) __builtin_prefetch(&table.rows[first]);
+        }
+        for (size_t i = 0; i < queued; ++i) {
+          const SortedKeys::Range range = table.keys.Find(batch[i]);
+          if (range.empty()) ++stats_.lookups_empty;
+          for (uint32_t row = range.begin; row < range.end; ++row) {
+            Hit(table.rows[row], t, r, found);
+          }
+        }
+        stats_.lookups += queued;
+        queued = 0;
+      };
+      ForEachAddressAtRadius(centre, table.substring.bits, r, [&](Address key) {
+        batch[queued++] = key;
+        if (queued == kLookupBatch) lookup_batch();
+        return true;
+      });
+      lookup_batch();
+    }
+    Flush(t, r, found);
+  }
+
+  // Probes every table at radius r; false if r exceeds every substring.
+  // Stops after the first table at which enough() holds; radius_reached
+  // then stays below r.
+  template <typename Found, typename Enough>
+  bool ProbeRadius(uint32_t r, Found&& found, Enough&& enough) {
+    bool probed = false;
+    for (size_t t = 0; t < index_.tables_.size(); ++t) {
+      if (r > index_.tables_[t].substring.bits) continue;
+      ProbeShell(t, r, found);
+      probed = true;
+      if (enough() && t + 1 < index_.tables_.size()) return true;
+    }
+    if (probed) stats_.radius_reached = r;
+    return probed;
+  }
+  template <typename Found>
+  bool ProbeRadius(uint32_t r, Found&& found) {
+    return ProbeRadius(r, found, [] { return false; });
+  }
+
+  // The lookups ProbeShell(t, r) will count.
+  uint64_t ShellLookups(size_t t, uint32_t r) const {
+    return std::min<uint64_t>(ShellSize(index_.tables_[t].substring.bits, r),
+                              index_.n_);
+  }
+
+  uint64_t work() const { return stats_.lookups + stats_.candidates; }
+  // Whether every row, live or dead, has been found: more probes find none.
+  bool exhausted() const { return found_ == index_.n_; }
+  MultiIndexStats& stats() { return stats_; }
+
+ private:
+  const uint8_t* Code(uint32_t row) const {
+    return index_.codes_ + size_t{row} * code_bytes_;
+  }
+
+  // Queues a row that shell (t, r) found and prefetches its code. The code
+  // reads are the search's cache misses; a batch of them in flight at once
+  // costs little more than one, where reading each code just before using
+  // it would pay every miss in full.
+  template <typename Found>
+  void Hit(uint32_t row, size_t t, uint32_t r, Found& found) {
+    const uint8_t* code = Code(row);
+    for (size_t offset = 0; offset < code_bytes_; offset += 64) {
+      __builtin_prefetch(code + offset);
+    }
+    pending_[pending_size_++] = row;
+    if (pending_size_ == pending_.size()) Flush(t, r, found);
+  }
+
+  template <typename Found>
+  void Flush(size_t t, uint32_t r, Found& found) {
+    for (size_t i = 0; i < pending_size_; ++i) Visit(pending_[i], t, r, found);
+    pending_size_ = 0;
+  }
+
+  template <typename Found>
+  void Visit(uint32_t row, size_t t, uint32_t r, Found& found) {
+    const uint8_t* code = Code(row);
+    if (!FoundFirstBy(code, t, r)) return;
+    ++found_;
+    if (IsDead(row)) return;
+    ++stats_.candidates;
+    uint32_t distance;
+    kernels_.distances(query_, code, 1, code_bytes_, &distance);
+    found(row, distance);
+  }
+
+  bool FoundFirstBy(const uint8_t* code, size_t t, uint32_t r) const {
+    for (size_t u = 0; u < index_.tables_.size(); ++u) {
+      if (u == t) continue;
+      const uint32_t d = BitsUpTo(readers_[u].Read(code) ^ keys_[u], r);
+      if (d < r || (d == r && u < t)) return false;
+    }
+    return true;
+  }
+
+  bool IsDead(uint32_t row) const {
+    return dead_ != nullptr && row / 64 < dead_->size() &&
+           ((*dead_)[row / 64] >> (row % 64) & 1) != 0;
+  }
+
+  const MultiIndex& index_;
+  const uint8_t* query_;
+  const std::vector<uint64_t>* dead_;
+  MultiIndexStats local_stats_;
+  MultiIndexStats& stats_;
+  const HammingKernels& kernels_;
+  const size_t code_bytes_;
+  uint64_t found_ = 0;
+  std::array<uint32_t, 16> pending_;
+  size_t pending_size_ = 0;
+  std::array<SubstringReader, kMaxTables> readers_;
+  // keys_[t]: the query's substring t.
+  std::array<uint32_t, kMaxTables> keys_;
+};
+
+MultiIndex::MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits,
+                       uint32_t m)
+    : codes_(codes), n_(n), code_bits_(code_bits) {
+  if (m == 0) return;
+  const std::vector<Substring> substrings = SplitCode(code_bits, m);
+  tables_.resize(m);
+  // The tables are independent: each core builds every other one. At 10M
+  // rows one table is about a second of reading keys and sorting them.
+  const unsigned workers =
+      std::min<unsigned>(m, std::max(1u, std::thread::hardware_concurrency()));
+  auto build = [&](unsigned worker) {
+    std::vector<uint32_t> key_of_row(n);
+    for (size_t t = worker; t < m; t += workers) {
+      tables_[t] = BuildTable(codes, n, code_bits, substrings[t], &key_of_row);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < workers; ++w) threads.emplace_back(build, w);
+  build(0);
+  for (std::thread& thread : threads) thread.join();
+}
+
+MultiIndex::Table MultiIndex::BuildTable(const uint8_t* codes, size_t n,
+                                         uint32_t code_bits,
+                                         Substring substring,
+                                         std::vector<uint32_t>* key_of_row) {
+  const size_t code_bytes = code_bits / 8;
+  const SubstringReader reader(code_bits, substring);
+  for (size_t row = 0; row < n; ++row) {
+    (*key_of_row)[row] = reader.Read(codes + row * code_bytes);
+  }
+  Table table{substring, {}, RowsByKey(*key_of_row, substring.bits)};
+  std::vector<uint32_t> keys(n);
+  for (size_t i = 0; i < n; ++i) keys[i] = (*key_of_row)[table.rows[i]];
+  table.keys = SortedKeys(std::move(keys), substring.bits);
+  return table;
+}
+
+bool MultiIndex::SearchKnn(const uint8_t* query, const uint64_t* ids,
+                           const std::vector<uint64_t>* dead, size_t max_work,
+                           TopK* top, MultiIndexStats* stats) const {
+  Query q(*this, query, dead, stats);
+  const auto push = PushInto(ids, top);
+  const uint32_t m = tables();
+  for (uint32_t r = 0;; ++r) {
+    bool probed = false;
+    for (uint32_t t = 0; t < m; ++t) {
+      // Tables before t were probed at radius r and the others at r - 1, so
+      // an unseen row's substrings differ in at least t * (r + 1) +
+      // (m - t) * r bits.
+      if (q.exhausted() || !top->Admits(m * r + t)) return true;
+      if (r > tables_[t].substring.bits) continue;
+      if (q.work() + q.ShellLookups(t, r) > max_work) return false;
+      q.ProbeShell(t, r, push);
+      q.stats().radius_reached = r;
+      probed = true;
+      if (q.work() > max_work) return false;
+    }
+    if (!probed) return q.exhausted();
+  }
+}
+
+void MultiIndex::SearchProbe(const uint8_t* query, uint32_t max_radius,
+                             size_t min_candidates, const uint64_t* ids,
+                             const std::vector<uint64_t>* dead, TopK* top,
+                             MultiIndexStats* stats) const {
+  Query q(*this, query, dead, stats);
+  const auto push = PushInto(ids, top);
+  // Enough candidates end the search at once, in the middle of a radius:
+  // the tables probed so far at that radius are as good as any others.
+  const auto enough = [&] { return q.stats().candidates >= min_candidates; };
+  for (uint32_t r = 0; r <= max_radius && !q.exhausted(); ++r) {
+    if (!q.ProbeRadius(r, push, enough)) break;
+    if (enough()) break;
+  }
+}
+
+void MultiIndex::SearchRadius(const uint8_t* query, uint32_t radius,
+                              const uint64_t* ids,
+                              const std::vector<uint64_t>* dead,
+                              std::vector<Neighbor>* out,
+                              MultiIndexStats* stats) const {
+  Query q(*this, query, dead, stats);
+  if (tables_.empty()) return;
+  const auto keep = [radius, ids, out](uint32_t row, uint32_t distance) {
+    if (distance <= radius) out->push_back({ids[row], distance});
+  };
+  const uint32_t max_r = radius / tables();
+  for (uint32_t r = 0; r <= max_r && !q.exhausted(); ++r) {
+    if (!q.ProbeRadius(r, keep)) break;
+  }
+}
+
+size_t MultiIndex::memory_bytes() const {
+  size_t bytes = 0;
+  for (const Table& table : tables_) {
+    bytes +=
+        table.keys.memory_bytes() + table.rows.capacity() * sizeof(uint32_t);
+  }
+  return bytes;
+}
+
+}  // namespace semhash

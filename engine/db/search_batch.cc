@@ -1,0 +1,74 @@
+// DBImpl::SearchBatch and DBImpl::SearchExactBatch (see semhash/db.h):
+// queries spread over threads. Each thread takes a contiguous share of the
+// queries; results are written to disjoint elements, so no locking.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/db/db_impl.h"
+#include "engine/common/in_parallel.h"
+
+namespace semhash {
+namespace {
+
+// InvalidArgument unless the caller's n queries can exist: non-null arrays,
+// n codes that fit in the address space, and n results a vector can hold
+// (std::vector would throw length_error past that).
+Status CheckQueryArrays(size_t n, const uint8_t* codes, size_t code_bytes,
+                        const std::vector<SearchResult>& results) {
+  if (n == 0) return Status::OK();
+  if (codes == nullptr) return Status::InvalidArgument("null query codes");
+  if (n > PTRDIFF_MAX / code_bytes || n > results.max_size()) {
+    return Status::InvalidArgument(std::to_string(n) +
+                                   " queries cannot be an array");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DBImpl::SearchBatch(const SearchOptions& options, size_t n,
+                           const Address* addresses, const uint8_t* codes,
+                           size_t k, unsigned threads,
+                           std::vector<SearchResult>* results) {
+  const size_t code_bytes = info_.code_bits / 8;
+  Status checked = CheckQueryArrays(n, codes, code_bytes, *results);
+  if (checked.ok() && n > 0 && addresses == nullptr) {
+    checked = Status::InvalidArgument("null query addresses");
+  }
+  if (!checked.ok()) return checked;
+  for (size_t i = 0; i < n; ++i) {
+    Status s = CheckAddress(addresses[i]);
+    if (!s.ok()) return s.WithContext("query " + std::to_string(i));
+  }
+  results->assign(n, SearchResult());
+  return InParallel(n, threads, [&](size_t first, size_t count) {
+    for (size_t i = first; i < first + count; ++i) {
+      Status s = Search(options, addresses[i],
+                        CodeView(codes + i * code_bytes, code_bytes), k,
+                        &(*results)[i]);
+      if (!s.ok()) return s.WithContext("query " + std::to_string(i));
+    }
+    return Status::OK();
+  });
+}
+
+Status DBImpl::SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
+                                unsigned threads,
+                                std::vector<SearchResult>* results) {
+  const size_t code_bytes = info_.code_bits / 8;
+  const Status checked = CheckQueryArrays(n, codes, code_bytes, *results);
+  if (!checked.ok()) return checked;
+  results->assign(n, SearchResult());
+  return InParallel(n, threads, [&](size_t first, size_t count) {
+    if (memory_ != nullptr && count > 0 &&
+        memory_->KnnBatch(codes + first * code_bytes, count, k,
+                          &(*results)[first])) {
+      return Status::OK();
+    }
+    return ScanForQueries(codes, first, count, k, results);
+  });
+}
+
+}  // namespace semhash

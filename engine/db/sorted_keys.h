@@ -1,0 +1,82 @@
+// SortedKeys: an ascending array of keys of up to 32 bits with a directory
+// over their top bits, so that finding a key, or every key that starts with
+// a prefix, costs one directory read and a short search, and an absent key
+// usually costs the directory read alone (an empty slot). It is the lookup
+// structure of the in-memory address table and of each multi-index hashing
+// table (engine/db/memory_index.h).
+//
+// Memory: 4 bytes per key plus a directory of 4 bytes per slot, with about
+// one slot per key (directory_bits = floor(log2(n)), at most key_bits).
+//
+// Thread safety: immutable after construction.
+#ifndef SEMHASH_ENGINE_DB_SORTED_KEYS_H_
+#define SEMHASH_ENGINE_DB_SORTED_KEYS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace semhash {
+
+class SortedKeys {
+ public:
+  // Positions [begin, end) of the keys array.
+  struct Range {
+    uint32_t begin = 0;
+    uint32_t end = 0;
+    bool empty() const { return begin == end; }
+    uint32_t size() const { return end - begin; }
+  };
+
+  SortedKeys() = default;
+  // REQUIRES: keys ascend, each below 2^key_bits; 1 <= key_bits <= 32;
+  // keys.size() < 2^32.
+  SortedKeys(std::vector<uint32_t> keys, uint32_t key_bits);
+
+  // The positions holding `key`.
+  Range Find(uint32_t key) const;
+  // The positions of the keys whose top `prefix_bits` bits are `prefix`.
+  // REQUIRES: prefix_bits <= key_bits, prefix < 2^prefix_bits.
+  Range FindPrefix(uint32_t prefix, uint32_t prefix_bits) const;
+
+  // Batched lookups hide memory latency in two steps, each issued for many
+  // keys before the next: PrefetchSlot(key) starts loading key's directory
+  // slot; later, PrefetchKeys(key) reads the slot and starts loading the
+  // keys there, returning the first position (where Find's range begins
+  // when the key is present), for callers that keep arrays beside the keys.
+  void PrefetchSlot(uint32_t key) const {
+    __builtin_prefetch(&directory_[Slot(key)]);
+  }
+  uint32_t PrefetchKeys(uint32_t key) const {
+    const uint32_t first = directory_[Slot(key)];
+    if (first < keys_.size()) __builtin_prefetch(&keys_[first]);
+    return first;
+  }
+
+  uint32_t key(size_t i) const { return keys_[i]; }
+  const std::vector<uint32_t>& keys() const { return keys_; }
+  size_t size() const { return keys_.size(); }
+  uint32_t key_bits() const { return key_bits_; }
+  uint32_t directory_bits() const { return directory_bits_; }
+  size_t memory_bytes() const;
+
+ private:
+  // The directory slot of `key` (a shift of up to 32 bits, hence 64-bit).
+  size_t Slot(uint32_t key) const {
+    return uint64_t{key} >> (key_bits_ - directory_bits_);
+  }
+  // The positions of the keys in [low, high], searched only inside the
+  // directory slots that can hold them.
+  Range KeysBetween(uint32_t low, uint32_t high) const;
+
+  std::vector<uint32_t> keys_;
+  uint32_t key_bits_ = 32;
+  uint32_t directory_bits_ = 0;
+  // directory_[s] is the first position whose key's top directory_bits_ bits
+  // are >= s; it has 2^directory_bits_ + 1 entries.
+  std::vector<uint32_t> directory_;
+};
+
+}  // namespace semhash
+
+#endif  // SEMHASH_ENGINE_DB_SORTED_KEYS_H_

@@ -1,0 +1,48 @@
+// The widths an encoder may give its addresses and codes (internal): an
+// address of 1..32 bits, a code of a multiple of 64 bits in 64..1024.
+// Training rejects other widths as InvalidArgument and Encoder::Load as
+// Corruption. A database asks more of the address, at least
+// kMinAddressBits (8); DB::Open checks that, so a narrower encoder remains
+// usable on its own.
+//
+// Thread safety: pure functions.
+#ifndef SEMHASH_ENGINE_ENCODERS_ENCODER_BIT_WIDTHS_H_
+#define SEMHASH_ENGINE_ENCODERS_ENCODER_BIT_WIDTHS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "semhash/codes.h"
+#include "semhash/encoder.h"
+
+namespace semhash {
+
+inline constexpr uint32_t kMinEncoderAddressBits = 1;
+
+inline bool IsEncoderAddressWidth(uint32_t bits) {
+  return bits >= kMinEncoderAddressBits && bits <= kMaxAddressBits;
+}
+
+inline bool IsEncoderCodeWidth(uint32_t bits) {
+  return bits % 64 == 0 && bits >= kMinCodeBits && bits <= kMaxCodeBits;
+}
+
+// What every trainer checks of the widths it is asked for: InvalidArgument
+// naming the first one out of range.
+inline Status CheckTrainingBitWidths(const EncoderOptions& options) {
+  if (!IsEncoderAddressWidth(options.address_bits)) {
+    return Status::InvalidArgument("address_bits " +
+                                   std::to_string(options.address_bits) +
+                                   " is not in 1..32");
+  }
+  if (!IsEncoderCodeWidth(options.code_bits)) {
+    return Status::InvalidArgument("code_bits " +
+                                   std::to_string(options.code_bits) +
+                                   " is not a multiple of 64 in 64..1024");
+  }
+  return Status::OK();
+}
+
+}  // namespace semhash
+
+#endif  // SEMHASH_ENGINE_ENCODERS_ENCODER_BIT_WIDTHS_H_
