@@ -23,7 +23,7 @@
 
 #include "engine/db/staging_directory.h"
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tools/cli.h"
 #include "tools/code_file_input.h"
 #include "tools/commands.h"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "semhash/status.h"
 #include "tools/deep_training_flags.h"
 #include "tools/io/vector_file.h"

@@ -15,7 +15,7 @@
 
 #include "engine/common/code_widths.h"
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 
