@@ -12,15 +12,8 @@ std::string EncodeEncoderFrame(std::string_view model) {
 }
 
 Status DecodeEncoderFrame(std::string_view framed, std::string_view* model) {
-  FrameView frame;
-  Status s = DecodeFrame(RecordKind::kEncoderModel, framed, &frame);
-  if (!s.ok()) return s.WithContext("encoder model");
-  if (frame.version != kEncoderFrameVersion) {
-    return Status::Corruption("encoder model: unknown frame version " +
-                              std::to_string(frame.version));
-  }
-  *model = frame.payload;
-  return Status::OK();
+  return DecodeFrameOfVersion(RecordKind::kEncoderModel, kEncoderFrameVersion,
+                              "encoder model", framed, model);
 }
 
 }  // namespace semhash::format

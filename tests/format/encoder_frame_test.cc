@@ -30,7 +30,8 @@ TEST(EncoderFrame, AnotherVersionIsCorruption) {
   std::string_view decoded;
   const Status s = DecodeEncoderFrame(framed, &decoded);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_NE(s.ToString().find("unknown frame version 2"), std::string::npos)
+  EXPECT_NE(s.ToString().find("encoder model: unknown version 2"),
+            std::string::npos)
       << s.ToString();
 }
 
