@@ -23,7 +23,7 @@
 
 #include "engine/db/staging_directory.h"
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tools/cli.h"
 #include "tools/code_file_input.h"
 #include "tools/commands.h"
@@ -404,7 +404,6 @@ int RunBuild(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (created if absent)")
       ("images", po::value(&args.images), "feature vectors: IDX images (.idx, .gz), .npy, .fvecs or .bvecs; ids are row indices plus --id-offset")
       ("codes", po::value(&args.codes), "2-D uint8 .npy of packed codes (numpy packbits order)")

@@ -9,11 +9,12 @@
 #include <filesystem>
 #include <system_error>
 
+#include "engine/common/code_widths.h"
 #include "engine/db/db_impl.h"
-#include "engine/encoders/encoder_frame.h"
 #include "engine/db/posting_merge_operator.h"
 #include "engine/db/rocksdb_status.h"
 #include "engine/db/staging_directory.h"
+#include "format/encoder_frame.h"
 #include "format/keys.h"
 
 namespace semhash {
@@ -86,13 +87,7 @@ Status CheckOptions(const Options& options) {
     return Status::InvalidArgument(
         "address_bits " + std::to_string(address_bits) + " is outside 8..32");
   }
-  const uint32_t code_bits = EffectiveCodeBits(options);
-  if (code_bits < kMinCodeBits || code_bits > kMaxCodeBits ||
-      code_bits % 64 != 0) {
-    return Status::InvalidArgument("code_bits " + std::to_string(code_bits) +
-                                   " is not a multiple of 64 in 64..1024");
-  }
-  return Status::OK();
+  return CheckCodeWidth(EffectiveCodeBits(options));
 }
 
 format::Manifest NewManifest(const Options& options) {
@@ -145,7 +140,7 @@ Status WriteInitialRecords(const Options& options, const std::string& dir,
             format::EncodeManifest(NewManifest(options)));
   if (options.encoder != nullptr) {
     batch.Put(store->meta(), format::kEncoderKey,
-              EncodeEncoderFrame(*options.encoder));
+              format::EncodeEncoderFrame(options.encoder->Serialize()));
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
@@ -216,7 +211,7 @@ Status LoadStoredEncoder(RocksDBStore* store, const format::Manifest& m,
   }
   if (!s.ok()) return FromRocksDB(s);
   std::string_view model;
-  Status d = DecodeEncoderFrame(value, &model);
+  Status d = format::DecodeEncoderFrame(value, &model);
   if (!d.ok()) return d;
   if (XXH3_64bits(model.data(), model.size()) != m.encoder_model_checksum) {
     return Status::Corruption("encoder model differs from the manifest's");
