@@ -32,7 +32,6 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <mutex>
 #include <system_error>
 #include <vector>
 
@@ -109,11 +108,15 @@ Status DBImpl::WriteBackupFiles(const std::string& staging) {
   std::vector<rocksdb::LiveFileStorageInfo> files;
   rocksdb::LiveFilesStorageInfoOptions list_options;
   list_options.wal_size_for_flush = std::numeric_limits<uint64_t>::max();
+  auto list = [&] {
+    return FromRocksDB(db->GetLiveFilesStorageInfo(list_options, &files));
+  };
   Status s;
-  {
-    std::unique_lock<std::mutex> between_writes(write_mutex_, std::defer_lock);
-    if (!read_only_) between_writes.lock();
-    s = FromRocksDB(db->GetLiveFilesStorageInfo(list_options, &files));
+  if (read_only_) {
+    s = list();
+  } else {
+    MutexLock between_writes(&write_mutex_);
+    s = list();
   }
   const rocksdb::LiveFileStorageInfo* manifest = nullptr;
   for (size_t i = 0; s.ok() && i < files.size(); ++i) {
