@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -148,11 +147,8 @@ Status DBImpl::Backup(const std::string& dir) {
     return Status::IOError(dir + ": the parent directory " + parent.string() +
                            " does not exist");
   }
-  // Unique within the process, too.
-  static std::atomic<uint64_t> sequence{0};
   RemoveAbandonedStaging(target, kBackupMarker);
-  const std::string staging = StagingPath(target, kBackupMarker).string() +
-                              "-" + std::to_string(sequence++);
+  const std::string staging = UniqueStagingPath(target, kBackupMarker).string();
   if (!fs::create_directory(staging, ec)) {
     return Status::IOError(staging + ": cannot create: " + ec.message());
   }

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 #include "engine/common/thread_annotations.h"
 #include "engine/db/memory_index.h"
 #include "engine/db/rocksdb_store.h"
+#include "engine/db/staging_directory.h"
 #include "format/id_record.h"
 #include "format/manifest.h"
 #include "semhash/db.h"
@@ -71,6 +73,24 @@ class DBImpl final : public DB {
   Status CheckAddress(Address address) const;
   // A bulk loader's destructor calls this once its staging directory is gone.
   void EndBulkLoad() LOCKS_EXCLUDED(bulk_mutex_);
+  // A database created with Options::stage_new_database, until DB::Publish
+  // renames its directory to `target` through `env`'s file system.
+  struct Staged {
+    Staged(std::filesystem::path dir_path, std::filesystem::path target_path,
+           rocksdb::Env* file_env)
+        : dir(std::move(dir_path)),
+          target(std::move(target_path)),
+          env(file_env) {}
+    StagingDirectory dir;
+    std::filesystem::path target;
+    rocksdb::Env* env;
+  };
+  // Called once, by DB::Open, before the DB is shared.
+  void set_staged(std::unique_ptr<Staged> staged) {
+    staged_ = std::move(staged);
+  }
+  // Null if the database was not staged (or was taken already).
+  std::unique_ptr<Staged> TakeStaged() { return std::move(staged_); }
   // After a bulk load: reads the in-memory index anew.
   void ReloadMemoryIndex() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
 
@@ -115,6 +135,9 @@ class DBImpl final : public DB {
   template <typename Visit>
   Status ForEachStoredDistance(CodeView code, SearchStats* stats, Visit visit);
 
+  // Declared before store_, so that an unpublished staging directory is
+  // removed after the store is closed.
+  std::unique_ptr<Staged> staged_;
   const std::unique_ptr<RocksDBStore> store_;
   const std::unique_ptr<Encoder> encoder_;
   const bool read_only_;
