@@ -1,5 +1,6 @@
-// DB::Open: creating a database atomically and checking an existing one
-// against the options (see semhash/db.h and docs/format.md).
+// DB::Open: creating a database atomically (at once, or staged until
+// DB::Publish) and checking an existing one against the options (see
+// semhash/db.h and docs/format.md).
 #include "engine/db/db_open.h"
 
 #include <rocksdb/file_system.h>
@@ -23,7 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint32_t kPostingChunkCapacity = 1024;
-// A new database is made in "<path>.creating.<pid>" (staging_directory.h).
+// A new database is made in "<path>.creating.<pid>-<n>"
+// (staging_directory.h).
 constexpr char kCreatingMarker[] = ".creating.";
 
 enum class PathState { kAbsent, kEmptyDirectory, kDatabase };
@@ -147,21 +149,6 @@ Status WriteInitialRecords(const Options& options, const std::string& dir,
   return FromRocksDB(store->db()->Write(write_options, &batch));
 }
 
-// Builds the database in a sibling directory and renames it into place, so
-// a crash leaves `path` absent (or empty) or complete.
-Status CreateDatabase(const Options& options, const std::string& path,
-                      rocksdb::Env* env) {
-  const fs::path target = fs::absolute(path).lexically_normal();
-  const fs::path staging = StagingPath(target, kCreatingMarker);
-  std::error_code ec;
-  fs::remove_all(staging, ec);
-  Status s = WriteInitialRecords(options, staging.string(), env);
-  if (s.ok()) s = InstallDatabase(staging, target, env).WithContext(path);
-  if (s.ok()) return s;
-  fs::remove_all(staging, ec);
-  return s;
-}
-
 Status Mismatch(std::string_view field, const std::string& stored,
                 const std::string& requested) {
   return Status::InvalidArgument(std::string(field) + ": the database has " +
@@ -258,6 +245,31 @@ Status OpenExisting(const Options& options, const std::string& path,
   return Status::OK();
 }
 
+// Builds the database in a sibling directory and renames it into place, so
+// a crash leaves `path` absent (or empty) or complete; or, staged, opens it
+// there for DB::Publish to rename.
+Status CreateDatabase(const Options& options, const std::string& path,
+                      rocksdb::Env* env, std::unique_ptr<DB>* db) {
+  const fs::path target = fs::absolute(path).lexically_normal();
+  auto staged = std::make_unique<DBImpl::Staged>(
+      UniqueStagingPath(target, kCreatingMarker), target, env);
+  const std::string staging = staged->dir.path().string();
+  // A directory of that name is a killed process's whose pid this one reuses.
+  std::error_code ignored;
+  fs::remove_all(staging, ignored);
+  Status s = WriteInitialRecords(options, staging, env);
+  if (!s.ok()) return s;
+  if (options.stage_new_database) {
+    s = OpenExisting(options, staging, env, db);
+    if (s.ok()) static_cast<DBImpl*>(db->get())->set_staged(std::move(staged));
+    return s;
+  }
+  s = InstallDatabase(staging, target, env).WithContext(path);
+  if (!s.ok()) return s;
+  staged->dir.Keep();
+  return OpenExisting(options, path, env, db);
+}
+
 Status OpenDB(const Options& options, const std::string& path,
               rocksdb::Env* env, std::unique_ptr<DB>* db) {
   db->reset();
@@ -287,9 +299,7 @@ Status OpenDB(const Options& options, const std::string& path,
   s = format::CheckMihTables(EffectiveCodeBits(options),
                              options.mih_tables.value_or(0));
   if (!s.ok()) return s;
-  s = CreateDatabase(options, path, env);
-  if (!s.ok()) return s;
-  return OpenExisting(options, path, env, db);
+  return CreateDatabase(options, path, env, db);
 }
 
 }  // namespace
@@ -297,6 +307,27 @@ Status OpenDB(const Options& options, const std::string& path,
 Status DB::Open(const Options& options, const std::string& path,
                 std::unique_ptr<DB>* db) {
   return OpenDB(options, path, /*env=*/nullptr, db);
+}
+
+Status DB::Publish(std::unique_ptr<DB>* db) {
+  auto* impl = static_cast<DBImpl*>(db->get());
+  const std::unique_ptr<DBImpl::Staged> staged =
+      impl != nullptr ? impl->TakeStaged() : nullptr;
+  if (staged == nullptr) {
+    return Status::InvalidArgument(
+        "DB::Publish: the database was not created with "
+        "Options::stage_new_database");
+  }
+  // Durable before the rename makes it visible: a crash must not publish a
+  // database that then loses writes.
+  Status s = FromRocksDB(impl->store()->db()->FlushWAL(/*sync=*/true));
+  db->reset();  // Nothing may write in the directory while it moves.
+  if (s.ok()) {
+    s = InstallDatabase(staged->dir.path(), staged->target, staged->env);
+  }
+  if (!s.ok()) return s.WithContext(staged->target.string());
+  staged->dir.Keep();
+  return Status::OK();
 }
 
 Status TEST_OpenDB(const Options& options, const std::string& path,
