@@ -137,7 +137,7 @@ class Verifier {
       format::PostingKey key;
       const Status k = postings.ReadKey(&key);
       if (!k.ok()) {
-        Problem("postings: " + k.message());
+        Problem(k.message());
         continue;
       }
       if (!have_address || key.address != last.address) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "format/keys.h"
 #include "format/posting_chunk.h"
