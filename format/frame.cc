@@ -54,4 +54,18 @@ Status DecodeFrame(RecordKind kind, std::string_view bytes, FrameView* out) {
   return Status::OK();
 }
 
+Status DecodeFrameOfVersion(RecordKind kind, uint8_t version,
+                            std::string_view what, std::string_view bytes,
+                            std::string_view* payload) {
+  FrameView frame;
+  Status s = DecodeFrame(kind, bytes, &frame);
+  if (!s.ok()) return s.WithContext(what);
+  if (frame.version != version) {
+    return Status::Corruption(std::string(what) + ": unknown version " +
+                              std::to_string(frame.version));
+  }
+  *payload = frame.payload;
+  return Status::OK();
+}
+
 }  // namespace semhash::format

@@ -46,6 +46,13 @@ struct FrameView {
 // Corruption otherwise, naming what is wrong.
 Status DecodeFrame(RecordKind kind, std::string_view bytes, FrameView* out);
 
+// DecodeFrame of a record whose codec knows one version: Corruption
+// "<what>: unknown version N" for another, and `what` before DecodeFrame's
+// messages. *payload then points into `bytes`.
+Status DecodeFrameOfVersion(RecordKind kind, uint8_t version,
+                            std::string_view what, std::string_view bytes,
+                            std::string_view* payload);
+
 }  // namespace semhash::format
 
 #endif  // SEMHASH_FORMAT_FRAME_H_

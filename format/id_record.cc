@@ -23,14 +23,10 @@ std::string EncodeIdRecord(const IdRecord& record) {
 }
 
 Status DecodeIdRecord(std::string_view value, IdRecord* out) {
-  FrameView frame;
-  Status s = DecodeFrame(RecordKind::kIdRecord, value, &frame);
-  if (!s.ok()) return s.WithContext("id record");
-  if (frame.version != kIdRecordVersion) {
-    return Status::Corruption("id record: unknown version " +
-                              std::to_string(frame.version));
-  }
-  std::string_view in = frame.payload;
+  std::string_view in;
+  Status s = DecodeFrameOfVersion(RecordKind::kIdRecord, kIdRecordVersion,
+                                  "id record", value, &in);
+  if (!s.ok()) return s;
   if (in.size() < 5) return Status::Corruption("id record: truncated");
   out->address = GetLittleEndian<uint32_t>(in.data());
   const size_t tables = static_cast<uint8_t>(in[4]);

@@ -1,6 +1,7 @@
 // Manifest codec (see manifest.h).
 #include "format/manifest.h"
 
+#include "engine/common/code_widths.h"
 #include "format/aligned_bytes.h"
 #include "format/frame.h"
 #include "manifest_generated.h"
@@ -18,8 +19,7 @@ Status CheckRanges(const Manifest& m) {
     return Status::Corruption("manifest: address_bits " +
                               std::to_string(m.address_bits) + " out of range");
   }
-  if (m.code_bits < kMinCodeBits || m.code_bits > kMaxCodeBits ||
-      m.code_bits % 64 != 0) {
+  if (!IsCodeWidth(m.code_bits)) {
     return Status::Corruption("manifest: code_bits " +
                               std::to_string(m.code_bits) + " out of range");
   }

@@ -98,14 +98,11 @@ std::string EncodePostingChunk(size_t code_bytes, size_t count,
 }
 
 Status PostingChunkView::Parse(std::string_view value, PostingChunkView* out) {
-  FrameView frame;
-  Status s = DecodeFrame(RecordKind::kPostingChunk, value, &frame);
-  if (!s.ok()) return s.WithContext("posting chunk");
-  if (frame.version != kPostingChunkVersion) {
-    return Status::Corruption("posting chunk: unknown version " +
-                              std::to_string(frame.version));
-  }
-  const std::string_view payload = frame.payload;
+  std::string_view payload;
+  Status s =
+      DecodeFrameOfVersion(RecordKind::kPostingChunk, kPostingChunkVersion,
+                           "posting chunk", value, &payload);
+  if (!s.ok()) return s;
   if (payload.size() < kChunkHeaderBytes) {
     return Status::Corruption("posting chunk: header truncated");
   }

@@ -27,7 +27,7 @@
 #include "format/manifest_watermark.h"
 #include "format/posting_chunk.h"
 #include "format/tail_record.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tools/io/idx_file.h"
 #include "tools/io/npy_file.h"
 #include "tools/io/vector_file.h"

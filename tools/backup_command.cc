@@ -52,11 +52,8 @@ BackupFiles CountFiles(const std::string& dir) {
 }
 
 Status OneAttempt(const BackupArgs& args) {
-  Options options;
-  options.read_only = true;
-  options.memory_index = Options::MemoryIndex::kOff;
   std::unique_ptr<DB> db;
-  Status s = DB::Open(options, args.db, &db);
+  Status s = OpenToRead(args.db, &db);
   return s.ok() ? db->Backup(args.out) : s;
 }
 
@@ -101,7 +98,6 @@ int RunBackup(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened read-only; another process may be writing it)")
       ("out", po::value(&args.out)->required(), "the backup: a new directory, which must not exist")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout: files, linked_files (hard links shared with the source), copied_bytes, attempts");

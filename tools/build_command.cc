@@ -4,15 +4,13 @@
 // is the TorchScript module the new database stores as its encoder.
 //
 // Inputs are checked against a read-only view of the database before it is
-// created or opened for writing. A new database is built in a staging
-// directory beside DIR and renamed to DIR when complete, and large inputs go
-// through one bulk load (semhash/bulk_load.h), so a build that fails or is
-// killed leaves the previous state: no database, or the old one unchanged.
+// created or opened for writing. A new database is staged
+// (Options::stage_new_database) and published at DIR when complete, and
+// large inputs go through one bulk load (semhash/bulk_load.h), so a build
+// that fails or is killed leaves the previous state: no database, or the old
+// one unchanged.
 // Small additions to an existing database are validated whole, then written
 // in batches.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -21,9 +19,8 @@
 #include <memory>
 #include <optional>
 
-#include "engine/db/staging_directory.h"
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tools/cli.h"
 #include "tools/code_file_input.h"
 #include "tools/commands.h"
@@ -35,7 +32,6 @@ namespace semhash::cli {
 namespace {
 
 constexpr char kCommand[] = "build";
-constexpr char kBuildingMarker[] = ".building-";  // staging_directory.h
 constexpr size_t kBatchSize = 1000;
 // Inputs of at least this many images go to an existing database through a
 // bulk load; a new database always gets one.
@@ -52,9 +48,9 @@ struct BuildArgs {
   uint64_t id_offset = 0;
   bool quiet = false;
   EncoderFlags encoder;
-  // Where the database is opened for writing: args.db, or for a new
-  // database the staging directory that is renamed to args.db at the end.
-  std::string write_path;
+  // Whether this build creates the database: staged, it appears at args.db
+  // when published at the end.
+  bool created = false;
 };
 
 uint64_t DirectoryBytes(const std::string& path) {
@@ -88,29 +84,11 @@ Status CreateDatabase(BuildArgs* args, std::shared_ptr<const Encoder> encoder,
                                                          : kDefaultCodeBits),
                 rows);
   options.encoder = std::move(encoder);
-  // "DB.building-PID" (and DB::Open's "DB.building-PID.creating.PID").
-  RemoveAbandonedStaging(args->db, kBuildingMarker);
-  args->write_path = StagingPath(args->db, kBuildingMarker).string();
-  return DB::Open(options, args->write_path, db);
-}
-
-// Renames the finished staging directory to args.db and syncs the parent
-// directory, so the new database appears whole or not at all.
-Status PublishNewDatabase(const BuildArgs& args) {
-  if (args.write_path == args.db) return Status::OK();
-  namespace fs = std::filesystem;
-  std::error_code error;
-  fs::rename(args.write_path, args.db, error);
-  if (error) {
-    return Status::IOError("cannot rename " + args.write_path + " to " +
-                           args.db + ": " + error.message());
-  }
-  const fs::path parent = fs::absolute(args.db).parent_path();
-  const int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY);
-  const bool synced = fd >= 0 && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!synced) return Status::IOError("cannot sync " + parent.string());
-  return Status::OK();
+  // Nothing at args.db until DB::Publish, so a failed or killed build
+  // leaves no database.
+  options.stage_new_database = true;
+  args->created = true;
+  return DB::Open(options, args->db, db);
 }
 
 // The database at args.db opened read-only, so that checking the inputs
@@ -141,7 +119,6 @@ Status OpenForWriting(BuildArgs* args,
   if (args->tables != "auto") {
     options.mih_tables = TablesFor(*args, 0, rows);
   }
-  args->write_path = args->db;
   return DB::Open(options, args->db, db);
 }
 
@@ -216,7 +193,7 @@ Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
 
 Status StoreImages(DB* db, const BuildArgs& args, size_t rows,
                    size_t code_bytes, const SliceReader& read) {
-  const bool bulk = args.write_path != args.db || rows >= kBulkMinRows;
+  const bool bulk = args.created || rows >= kBulkMinRows;
   return bulk ? BulkLoad(db, args, rows, read)
               : WriteInBatches(db, rows, code_bytes, read);
 }
@@ -404,7 +381,6 @@ int RunBuild(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (created if absent)")
       ("images", po::value(&args.images), "feature vectors: IDX images (.idx, .gz), .npy, .fvecs or .bvecs; ids are row indices plus --id-offset")
       ("codes", po::value(&args.codes), "2-D uint8 .npy of packed codes (numpy packbits order)")
@@ -435,15 +411,9 @@ int RunBuild(int argc, char** argv) {
   Status s = args.images.empty() ? BuildFromCodes(&args, &db, &added)
                                  : BuildFromVectors(&args, &db, &added);
   const DatabaseInfo info = db != nullptr ? db->info() : DatabaseInfo();
-  db.reset();
-  if (s.ok()) s = PublishNewDatabase(args);
-  if (!s.ok()) {
-    if (!args.write_path.empty() && args.write_path != args.db) {
-      std::error_code ignored;
-      std::filesystem::remove_all(args.write_path, ignored);
-    }
-    return Fail(kCommand, s);
-  }
+  if (s.ok() && args.created) s = DB::Publish(&db);
+  db.reset();  // Unpublished, a new database is deleted here.
+  if (!s.ok()) return Fail(kCommand, s);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -53,13 +53,17 @@ bool ParseOptions(const std::string& command, const std::string& usage,
     *exit_code = kExitFailure;
     return false;
   }
+  // Every command takes --help, listed first.
+  po::options_description all("options");
+  all.add_options()("help,h", "show this help");
+  for (const auto& option : options.options()) all.add(option);
   try {
     const po::parsed_options parsed =
-        po::command_line_parser(argc, argv).options(options).run();
+        po::command_line_parser(argc, argv).options(all).run();
     po::store(parsed, *vm);
     if (vm->count("help")) {
       std::cout << "usage: semhash " << command << " " << usage << "\n\n"
-                << options << "\n";
+                << all << "\n";
       *exit_code = kExitOk;
       return false;
     }
@@ -236,6 +240,13 @@ std::string EncoderFlags::TorchScriptUsage() const {
            "--iterations or deep training options";
   }
   return "";
+}
+
+Status OpenToRead(const std::string& path, std::unique_ptr<DB>* db) {
+  Options options;
+  options.read_only = true;
+  options.memory_index = Options::MemoryIndex::kOff;
+  return DB::Open(options, path, db);
 }
 
 Status LoadModelFile(const std::string& path,

@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/db.h"
+#include "semhash/encoder_training.h"
 #include "semhash/status.h"
 #include "tools/deep_training_flags.h"
 #include "tools/io/vector_file.h"
@@ -26,12 +27,13 @@ inline constexpr int kExitUsage = 2;
 
 namespace po = boost::program_options;
 
-// Parses argv into *vm. Returns false when the command must stop: after
-// --help (*exit_code 0) or on a usage error (*exit_code 2, message printed):
-// an unknown flag, a missing value, a numeric flag out of its range
-// (number_flags.h) or a stray word that belongs to no flag. A numeric
-// option declared without a range is refused as an internal error (exit 1),
-// whatever the arguments.
+// Parses argv into *vm against `options` and --help, which every command
+// takes and this adds (first in the listing; the caption is "options").
+// Returns false when the command must stop: after --help (*exit_code 0) or on a
+// usage error (*exit_code 2, message printed): an unknown flag, a missing
+// value, a numeric flag out of its range (number_flags.h) or a stray word that
+// belongs to no flag. A numeric option declared without a range is refused as
+// an internal error (exit 1), whatever the arguments.
 bool ParseOptions(const std::string& command, const std::string& usage,
                   const po::options_description& options, int argc, char** argv,
                   po::variables_map* vm, int* exit_code);
@@ -71,6 +73,11 @@ Status ReadCodeRows(const std::string& codes_path,
 Status ReadFeatureVectors(const std::string& path, size_t first, size_t count,
                           size_t* rows, size_t* dim,
                           std::vector<float>* vectors);
+
+// Opens the database at `path` read-only, without the in-memory index: the
+// administrator's commands (get, export, inspect, verify, backup) read
+// RocksDB directly and would only wait for the index to load.
+Status OpenToRead(const std::string& path, std::unique_ptr<DB>* db);
 
 // LoadEncoderFile of a model file the user names (--model), refused before
 // it is opened unless it is a regular file (io/regular_file.h).

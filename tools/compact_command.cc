@@ -67,7 +67,6 @@ int RunCompact(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened for writing)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout")
       ("quiet,q", po::bool_switch(&args.quiet), "no progress bar");

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "semhash/status.h"
 #include "tools/io/vector_file.h"
 

@@ -92,7 +92,6 @@ int RunDelete(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened for writing)")
       ("id", WholeNumbers(&args.ids, uint64_t{0}), "ids to delete")
       ("ids", po::value(&args.ids_path), "a 1-D uint64 .npy of ids to delete")

@@ -149,13 +149,11 @@ Status LoadQueries(const EvalArgs& args, const DB& db, Queries* out) {
 
 double Precision(const std::vector<Neighbor>& found, size_t depth,
                  const Database& db, int32_t label) {
-  size_t hits = 0;
-  for (size_t i = 0; i < std::min(depth, found.size()); ++i) {
+  return PrecisionAt(depth, found.size(), [&](size_t rank) {
     const auto row =
-        std::lower_bound(db.ids.begin(), db.ids.end(), found[i].id);
-    hits += db.labels[row - db.ids.begin()] == label;
-  }
-  return static_cast<double>(hits) / static_cast<double>(depth);
+        std::lower_bound(db.ids.begin(), db.ids.end(), found[rank].id);
+    return db.labels[row - db.ids.begin()] == label;
+  });
 }
 
 // Scores queries [begin, end) into *totals.
@@ -317,7 +315,6 @@ int RunEval(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (with an encoder)")
       ("queries", po::value(&queries), "another name for --images");
   // clang-format on

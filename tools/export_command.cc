@@ -82,11 +82,8 @@ Status WriteAll(const std::vector<OutputFile>& files) {
 }
 
 Status Export(const ExportArgs& args) {
-  Options options;
-  options.read_only = true;
   std::unique_ptr<DB> db;
-  options.memory_index = Options::MemoryIndex::kOff;  // Reads RocksDB.
-  Status s = DB::Open(options, args.db, &db);
+  Status s = OpenToRead(args.db, &db);
   if (!s.ok()) return s;
   Exported all;
   s = ReadAll(db.get(), &all);
@@ -138,7 +135,6 @@ int RunExport(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
       ("out", po::value(&args.codes)->required(), "codes, in id order: 2-D uint8 .npy, code_bits/8 columns")
       ("addresses", po::value(&args.addresses), "addresses, in id order: 1-D uint32 .npy")

@@ -22,11 +22,8 @@ struct GetArgs {
 };
 
 Status Get(const GetArgs& args) {
-  Options options;
-  options.read_only = true;
-  options.memory_index = Options::MemoryIndex::kOff;  // One read of RocksDB.
   std::unique_ptr<DB> db;
-  Status s = DB::Open(options, args.db, &db);
+  Status s = OpenToRead(args.db, &db);
   Record record;
   if (s.ok()) s = db->Get(args.id, &record);
   if (s.ok()) PrintRecord(args.id, record, db->info().address_bits, args.json);
@@ -40,7 +37,6 @@ int RunGet(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
       ("id", WholeNumber(&args.id, uint64_t{0})->required(), "the image's id, decimal or hex (0x...)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout: id, address, address_binary, code (hex), payload_bytes, payload_encoding (utf-8 or hex), payload");

@@ -290,11 +290,8 @@ Status ShowId(const InspectArgs& args, DB* db) {
 }
 
 Status Inspect(const InspectArgs& args) {
-  Options options;
-  options.read_only = true;
   std::unique_ptr<DB> db;
-  options.memory_index = Options::MemoryIndex::kOff;  // Reads RocksDB.
-  Status s = DB::Open(options, args.db, &db);
+  Status s = OpenToRead(args.db, &db);
   if (!s.ok()) return s;
   if (args.address) return ShowAddress(args, db.get());
   if (args.id) return ShowId(args, db.get());
@@ -308,7 +305,6 @@ int RunInspect(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout")
       ("address", WholeNumber<uint32_t>(nullptr, 0), "show the images stored at this address, decimal or hex (0x...)")

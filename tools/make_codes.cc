@@ -34,7 +34,6 @@ int Run(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("out", po::value(&args.out)->required(), "output .npy (2-D uint8, bits/8 columns)")
       ("n", WholeNumber(&args.n, size_t{1})->required(), "number of codes")
       ("bits", WholeNumber(&args.bits, kMinCodeBits, kMaxCodeBits), "code length, a multiple of 64 (default 256)")

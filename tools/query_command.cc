@@ -9,7 +9,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <utility>
 
 #include "semhash/db.h"
@@ -22,6 +21,7 @@
 #include "tools/number_flags.h"
 #include "tools/pictures/contact_sheet.h"
 #include "tools/query_input.h"
+#include "tools/retrieval_metrics.h"
 
 namespace semhash::cli {
 namespace {
@@ -84,15 +84,15 @@ Status ReadLabels(const QueryArgs& args, std::vector<int32_t>* query_labels,
 Status PrecisionAtK(const QueryArgs& args, const std::vector<Neighbor>& found,
                     int32_t query_label, const std::vector<int32_t>& db_labels,
                     double* precision) {
-  size_t relevant = 0;
   for (const Neighbor& n : found) {
     if (n.id >= db_labels.size()) {
       return Status::InvalidArgument(args.db_labels + " has no label for id " +
                                      std::to_string(n.id));
     }
-    relevant += db_labels[n.id] == query_label;
   }
-  *precision = static_cast<double>(relevant) / static_cast<double>(args.k);
+  *precision = PrecisionAt(args.k, found.size(), [&](size_t rank) {
+    return db_labels[found[rank].id] == query_label;
+  });
   return Status::OK();
 }
 
@@ -225,16 +225,6 @@ void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
   }
 }
 
-double Recall(const std::vector<Neighbor>& found,
-              const std::vector<Neighbor>& truth) {
-  if (truth.empty()) return 1.0;
-  std::set<uint64_t> ids;
-  for (const Neighbor& n : truth) ids.insert(n.id);
-  size_t hits = 0;
-  for (const Neighbor& n : found) hits += ids.count(n.id);
-  return static_cast<double>(hits) / static_cast<double>(truth.size());
-}
-
 // Writes --sheet: each query's image from --images, then its results' images
 // from --db-images (the row of an image is its id) with their distances.
 Status WriteContactSheet(const QueryArgs& args,
@@ -354,7 +344,7 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
                        &p);
       if (!s.ok()) return s;
       totals.exact_precision += p;
-      totals.recall += Recall(result.neighbors, exact.neighbors);
+      totals.recall += IdRecall(result.neighbors, exact.neighbors);
     }
     if (args.json) {
       PrintJson(args, query, result, predictions, i);
@@ -396,8 +386,8 @@ Status Query(QueryArgs args) {
 int RunQuery(int argc, char** argv) {
   QueryArgs args;
   po::options_description options("options");
-  options.add_options()("help,h", "show this help")(
-      "db", po::value(&args.db)->required(), "database directory");
+  options.add_options()("db", po::value(&args.db)->required(),
+                        "database directory");
   args.input.AddTo(&options);
   // clang-format off
   options.add_options()

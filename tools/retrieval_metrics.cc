@@ -2,6 +2,7 @@
 #include "tools/retrieval_metrics.h"
 
 #include <bit>
+#include <set>
 
 namespace semhash::cli {
 namespace {
@@ -45,32 +46,42 @@ RankingQuality ScoreRanking(const std::vector<uint32_t>& order,
                             const std::vector<int32_t>& labels,
                             int32_t query_label,
                             const std::vector<size_t>& depths) {
+  const auto relevant = [&](size_t rank) {
+    return labels[order[rank]] == query_label;
+  };
   RankingQuality quality;
-  quality.precision_at.assign(depths.size(), 0.0);
   size_t hits = 0;
   double precision_sum = 0;
   for (size_t rank = 0; rank < order.size(); ++rank) {
-    if (labels[order[rank]] == query_label) {
+    if (relevant(rank)) {
       ++hits;
       precision_sum +=
           static_cast<double>(hits) / static_cast<double>(rank + 1);
     }
-    for (size_t i = 0; i < depths.size(); ++i) {
-      if (rank + 1 == depths[i]) {
-        quality.precision_at[i] =
-            static_cast<double>(hits) / static_cast<double>(depths[i]);
-      }
-    }
   }
-  for (size_t i = 0; i < depths.size(); ++i) {
-    if (depths[i] > order.size()) {
-      quality.precision_at[i] =
-          static_cast<double>(hits) / static_cast<double>(depths[i]);
-    }
-  }
-  if (hits > 0)
+  if (hits > 0) {
     quality.average_precision = precision_sum / static_cast<double>(hits);
+  }
+  for (const size_t depth : depths) {
+    quality.precision_at.push_back(PrecisionAt(depth, order.size(), relevant));
+  }
   return quality;
+}
+
+double RecallAtK(uint32_t kth_exact, std::span<const uint32_t> found,
+                 size_t k) {
+  return PrecisionAt(k, found.size(),
+                     [&](size_t rank) { return found[rank] <= kth_exact; });
+}
+
+double IdRecall(const std::vector<Neighbor>& found,
+                const std::vector<Neighbor>& truth) {
+  if (truth.empty()) return 1.0;
+  std::set<uint64_t> ids;
+  for (const Neighbor& n : truth) ids.insert(n.id);
+  size_t hits = 0;
+  for (const Neighbor& n : found) hits += ids.count(n.id);
+  return static_cast<double>(hits) / static_cast<double>(truth.size());
 }
 
 }  // namespace semhash::cli

@@ -25,7 +25,6 @@ int RunTrain(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("input", po::value(&input)->required(), "feature vectors: IDX images, .npy, .fvecs or .bvecs")
       ("limit", WholeNumber(&limit, size_t{1}), "use only the first N rows (default all)")
       ("out", po::value(&out)->required(), "model file to write")

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tools/progress.h"
 
 namespace semhash::cli {

@@ -65,11 +65,8 @@ void PrintText(const std::string& path, const VerifyReport& report) {
 // failure with its Status printed; one with problems is a failure with the
 // report printed.
 int Verify(VerifyArgs args) {
-  Options options;
-  options.read_only = true;
   std::unique_ptr<DB> db;
-  options.memory_index = Options::MemoryIndex::kOff;  // Reads RocksDB.
-  Status s = DB::Open(options, args.db, &db);
+  Status s = OpenToRead(args.db, &db);
   if (!s.ok()) return Fail(kCommand, s);
   TaskProgress progress(kCommand, ProgressBar::ShouldShow(args.quiet));
   args.verify.progress = progress.Callback();
@@ -93,7 +90,6 @@ int RunVerify(int argc, char** argv) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout")
       ("quiet,q", po::bool_switch(&args.quiet), "no progress bar")

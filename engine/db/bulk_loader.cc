@@ -369,7 +369,7 @@ Status BulkLoaderImpl::WritePostingsAndIds(Files* files, RecordSorter* by_id,
 Status BulkLoaderImpl::Finish() {
   if (finished_) return Status::InvalidArgument("bulk load already finished");
   finished_ = true;
-  std::lock_guard<std::mutex> lock(db_->write_mutex());
+  MutexLock lock(db_->write_mutex());
   Report("sort", 0, 1);
   Status s = by_address_->Finish();
   if (!s.ok()) return s;
@@ -404,7 +404,7 @@ Status DBImpl::NewBulkLoader(const BulkLoadOptions& options,
                              std::unique_ptr<BulkLoader>* loader) {
   loader->reset();
   if (read_only_) return Status::NotSupported("database opened read-only");
-  std::lock_guard<std::mutex> lock(bulk_mutex_);
+  MutexLock lock(&bulk_mutex_);
   const fs::path root =
       fs::path(store_->db()->GetName()) / BulkLoaderImpl::kStagingDirectory;
   std::error_code error;
@@ -423,7 +423,7 @@ Status DBImpl::NewBulkLoader(const BulkLoadOptions& options,
 }
 
 void DBImpl::EndBulkLoad() {
-  std::lock_guard<std::mutex> lock(bulk_mutex_);
+  MutexLock lock(&bulk_mutex_);
   if (--bulk_loads_ > 0) return;
   std::error_code ignored;
   fs::remove_all(

@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -32,7 +31,6 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <mutex>
 #include <system_error>
 #include <vector>
 
@@ -109,11 +107,15 @@ Status DBImpl::WriteBackupFiles(const std::string& staging) {
   std::vector<rocksdb::LiveFileStorageInfo> files;
   rocksdb::LiveFilesStorageInfoOptions list_options;
   list_options.wal_size_for_flush = std::numeric_limits<uint64_t>::max();
+  auto list = [&] {
+    return FromRocksDB(db->GetLiveFilesStorageInfo(list_options, &files));
+  };
   Status s;
-  {
-    std::unique_lock<std::mutex> between_writes(write_mutex_, std::defer_lock);
-    if (!read_only_) between_writes.lock();
-    s = FromRocksDB(db->GetLiveFilesStorageInfo(list_options, &files));
+  if (read_only_) {
+    s = list();
+  } else {
+    MutexLock between_writes(&write_mutex_);
+    s = list();
   }
   const rocksdb::LiveFileStorageInfo* manifest = nullptr;
   for (size_t i = 0; s.ok() && i < files.size(); ++i) {
@@ -145,11 +147,8 @@ Status DBImpl::Backup(const std::string& dir) {
     return Status::IOError(dir + ": the parent directory " + parent.string() +
                            " does not exist");
   }
-  // Unique within the process, too.
-  static std::atomic<uint64_t> sequence{0};
   RemoveAbandonedStaging(target, kBackupMarker);
-  const std::string staging = StagingPath(target, kBackupMarker).string() +
-                              "-" + std::to_string(sequence++);
+  const std::string staging = UniqueStagingPath(target, kBackupMarker).string();
   if (!fs::create_directory(staging, ec)) {
     return Status::IOError(staging + ": cannot create: " + ec.message());
   }

@@ -168,7 +168,7 @@ Status DBImpl::Compact(const ProgressCallback& progress,
                        CompactReport* report) {
   *report = CompactReport();
   if (read_only_) return Status::NotSupported("database opened read-only");
-  std::lock_guard<std::mutex> lock(write_mutex_);
+  MutexLock lock(&write_mutex_);
   SpaceUsage before;
   Status s = GetSpaceUsage(&before);
   if (!s.ok()) return s;

@@ -184,7 +184,7 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
     Status s = CheckOperation(op);
     if (!s.ok()) return s;
   }
-  std::lock_guard<std::mutex> lock(write_mutex_);
+  MutexLock lock(&write_mutex_);
   BatchBuilder builder(this);
   for (const auto& op : batch.operations()) {
     Status s = builder.Add(op);

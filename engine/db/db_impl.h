@@ -11,14 +11,17 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "engine/common/mutex.h"
+#include "engine/common/thread_annotations.h"
 #include "engine/db/memory_index.h"
 #include "engine/db/rocksdb_store.h"
+#include "engine/db/staging_directory.h"
 #include "format/id_record.h"
 #include "format/manifest.h"
 #include "semhash/db.h"
@@ -66,13 +69,30 @@ class DBImpl final : public DB {
 
   // For the bulk loader, the verifier and the compactor.
   RocksDBStore* store() const { return store_.get(); }
-  std::mutex& write_mutex() { return write_mutex_; }
+  Mutex* write_mutex() LOCK_RETURNED(write_mutex_) { return &write_mutex_; }
   Status CheckAddress(Address address) const;
   // A bulk loader's destructor calls this once its staging directory is gone.
-  void EndBulkLoad();
+  void EndBulkLoad() LOCKS_EXCLUDED(bulk_mutex_);
+  // A database created with Options::stage_new_database, until DB::Publish
+  // renames its directory to `target` through `env`'s file system.
+  struct Staged {
+    Staged(std::filesystem::path dir_path, std::filesystem::path target_path,
+           rocksdb::Env* file_env)
+        : dir(std::move(dir_path)),
+          target(std::move(target_path)),
+          env(file_env) {}
+    StagingDirectory dir;
+    std::filesystem::path target;
+    rocksdb::Env* env;
+  };
+  // Called once, by DB::Open, before the DB is shared.
+  void set_staged(std::unique_ptr<Staged> staged) {
+    staged_ = std::move(staged);
+  }
+  // Null if the database was not staged (or was taken already).
+  std::unique_ptr<Staged> TakeStaged() { return std::move(staged_); }
   // After a bulk load: reads the in-memory index anew.
-  // REQUIRES: write_mutex_ held.
-  void ReloadMemoryIndex();
+  void ReloadMemoryIndex() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
 
  private:
   class BatchBuilder;
@@ -93,11 +113,13 @@ class DBImpl final : public DB {
   // a search of the index; without one, at the latest state. *pin keeps
   // the snapshot alive while the returned options are used.
   rocksdb::ReadOptions ReaderOptions(
-      std::shared_ptr<const rocksdb::Snapshot>* pin) const;
+      std::shared_ptr<const rocksdb::Snapshot>* pin) const
+      LOCKS_EXCLUDED(published_mutex_);
   // Makes the latest state the one readers see.
   // REQUIRES: write_mutex_ held, or no writer yet; with an in-memory index,
-  // called under its lock (MemoryIndex::Apply's `publish`).
-  void PublishSnapshot();
+  // called under its lock (MemoryIndex::Apply's `publish`). Not annotated
+  // with write_mutex_: before the first writer it runs without it.
+  void PublishSnapshot() LOCKS_EXCLUDED(published_mutex_);
   // Every posting chunk at `snapshot` (null: now) as rows in address
   // order; NotSupported once stop_loading_ is set (the DB is closing).
   Status ReadMemoryRows(const rocksdb::Snapshot* snapshot, MemoryRows* rows);
@@ -113,19 +135,25 @@ class DBImpl final : public DB {
   template <typename Visit>
   Status ForEachStoredDistance(CodeView code, SearchStats* stats, Visit visit);
 
+  // Declared before store_, so that an unpublished staging directory is
+  // removed after the store is closed.
+  std::unique_ptr<Staged> staged_;
   const std::unique_ptr<RocksDBStore> store_;
   const std::unique_ptr<Encoder> encoder_;
   const bool read_only_;
   DatabaseInfo info_;
-  std::mutex write_mutex_;
-  std::mutex bulk_mutex_;  // Guards bulk_loads_ and the staging directories.
-  int bulk_loads_ = 0;     // Loaders alive.
-  uint64_t bulk_sequence_ = 0;
+  // One writer at a time: held by each write, a bulk load's Finish and a
+  // compaction throughout, and by a read-write backup while it lists files.
+  Mutex write_mutex_;
+  Mutex bulk_mutex_;  // Guards bulk_loads_ and the staging directories.
+  int bulk_loads_ GUARDED_BY(bulk_mutex_) = 0;  // Loaders alive.
+  uint64_t bulk_sequence_ GUARDED_BY(bulk_mutex_) = 0;
   // Null with Options::MemoryIndex::kOff.
   std::unique_ptr<MemoryIndex> memory_;
   std::thread loader_;  // A background load, joined by the destructor.
-  mutable std::mutex published_mutex_;  // Guards published_.
-  std::shared_ptr<const rocksdb::Snapshot> published_;
+  mutable Mutex published_mutex_;
+  std::shared_ptr<const rocksdb::Snapshot> published_
+      GUARDED_BY(published_mutex_);
   std::atomic<bool> stop_loading_{false};
 };
 

@@ -110,7 +110,7 @@ Status DBImpl::ReadMemoryRows(const rocksdb::Snapshot* snapshot,
 rocksdb::ReadOptions DBImpl::ReaderOptions(
     std::shared_ptr<const rocksdb::Snapshot>* pin) const {
   {
-    std::lock_guard<std::mutex> lock(published_mutex_);
+    MutexLock lock(&published_mutex_);
     *pin = published_;
   }
   rocksdb::ReadOptions options;
@@ -123,7 +123,7 @@ void DBImpl::PublishSnapshot() {
   std::shared_ptr<const rocksdb::Snapshot> snapshot(
       db->GetSnapshot(),
       [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
-  std::lock_guard<std::mutex> lock(published_mutex_);
+  MutexLock lock(&published_mutex_);
   published_ = std::move(snapshot);
 }
 
@@ -143,7 +143,7 @@ Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
   uint64_t ticket = 0;
   const rocksdb::Snapshot* snapshot = nullptr;
   {
-    std::lock_guard<std::mutex> lock(write_mutex_);
+    MutexLock lock(&write_mutex_);
     ticket = memory_->BeginLoad();
     snapshot = store_->db()->GetSnapshot();
   }

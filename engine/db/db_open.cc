@@ -1,5 +1,6 @@
-// DB::Open: creating a database atomically and checking an existing one
-// against the options (see semhash/db.h and docs/format.md).
+// DB::Open: creating a database atomically (at once, or staged until
+// DB::Publish) and checking an existing one against the options (see
+// semhash/db.h and docs/format.md).
 #include "engine/db/db_open.h"
 
 #include <rocksdb/file_system.h>
@@ -9,11 +10,12 @@
 #include <filesystem>
 #include <system_error>
 
+#include "engine/common/code_widths.h"
 #include "engine/db/db_impl.h"
-#include "engine/encoders/encoder_frame.h"
 #include "engine/db/posting_merge_operator.h"
 #include "engine/db/rocksdb_status.h"
 #include "engine/db/staging_directory.h"
+#include "format/encoder_frame.h"
 #include "format/keys.h"
 
 namespace semhash {
@@ -22,7 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint32_t kPostingChunkCapacity = 1024;
-// A new database is made in "<path>.creating.<pid>" (staging_directory.h).
+// A new database is made in "<path>.creating.<pid>-<n>"
+// (staging_directory.h).
 constexpr char kCreatingMarker[] = ".creating.";
 
 enum class PathState { kAbsent, kEmptyDirectory, kDatabase };
@@ -86,13 +89,7 @@ Status CheckOptions(const Options& options) {
     return Status::InvalidArgument(
         "address_bits " + std::to_string(address_bits) + " is outside 8..32");
   }
-  const uint32_t code_bits = EffectiveCodeBits(options);
-  if (code_bits < kMinCodeBits || code_bits > kMaxCodeBits ||
-      code_bits % 64 != 0) {
-    return Status::InvalidArgument("code_bits " + std::to_string(code_bits) +
-                                   " is not a multiple of 64 in 64..1024");
-  }
-  return Status::OK();
+  return CheckCodeWidth(EffectiveCodeBits(options));
 }
 
 format::Manifest NewManifest(const Options& options) {
@@ -145,26 +142,11 @@ Status WriteInitialRecords(const Options& options, const std::string& dir,
             format::EncodeManifest(NewManifest(options)));
   if (options.encoder != nullptr) {
     batch.Put(store->meta(), format::kEncoderKey,
-              EncodeEncoderFrame(*options.encoder));
+              format::EncodeEncoderFrame(options.encoder->Serialize()));
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
   return FromRocksDB(store->db()->Write(write_options, &batch));
-}
-
-// Builds the database in a sibling directory and renames it into place, so
-// a crash leaves `path` absent (or empty) or complete.
-Status CreateDatabase(const Options& options, const std::string& path,
-                      rocksdb::Env* env) {
-  const fs::path target = fs::absolute(path).lexically_normal();
-  const fs::path staging = StagingPath(target, kCreatingMarker);
-  std::error_code ec;
-  fs::remove_all(staging, ec);
-  Status s = WriteInitialRecords(options, staging.string(), env);
-  if (s.ok()) s = InstallDatabase(staging, target, env).WithContext(path);
-  if (s.ok()) return s;
-  fs::remove_all(staging, ec);
-  return s;
 }
 
 Status Mismatch(std::string_view field, const std::string& stored,
@@ -216,7 +198,7 @@ Status LoadStoredEncoder(RocksDBStore* store, const format::Manifest& m,
   }
   if (!s.ok()) return FromRocksDB(s);
   std::string_view model;
-  Status d = DecodeEncoderFrame(value, &model);
+  Status d = format::DecodeEncoderFrame(value, &model);
   if (!d.ok()) return d;
   if (XXH3_64bits(model.data(), model.size()) != m.encoder_model_checksum) {
     return Status::Corruption("encoder model differs from the manifest's");
@@ -263,6 +245,31 @@ Status OpenExisting(const Options& options, const std::string& path,
   return Status::OK();
 }
 
+// Builds the database in a sibling directory and renames it into place, so
+// a crash leaves `path` absent (or empty) or complete; or, staged, opens it
+// there for DB::Publish to rename.
+Status CreateDatabase(const Options& options, const std::string& path,
+                      rocksdb::Env* env, std::unique_ptr<DB>* db) {
+  const fs::path target = fs::absolute(path).lexically_normal();
+  auto staged = std::make_unique<DBImpl::Staged>(
+      UniqueStagingPath(target, kCreatingMarker), target, env);
+  const std::string staging = staged->dir.path().string();
+  // A directory of that name is a killed process's whose pid this one reuses.
+  std::error_code ignored;
+  fs::remove_all(staging, ignored);
+  Status s = WriteInitialRecords(options, staging, env);
+  if (!s.ok()) return s;
+  if (options.stage_new_database) {
+    s = OpenExisting(options, staging, env, db);
+    if (s.ok()) static_cast<DBImpl*>(db->get())->set_staged(std::move(staged));
+    return s;
+  }
+  s = InstallDatabase(staging, target, env).WithContext(path);
+  if (!s.ok()) return s;
+  staged->dir.Keep();
+  return OpenExisting(options, path, env, db);
+}
+
 Status OpenDB(const Options& options, const std::string& path,
               rocksdb::Env* env, std::unique_ptr<DB>* db) {
   db->reset();
@@ -292,9 +299,7 @@ Status OpenDB(const Options& options, const std::string& path,
   s = format::CheckMihTables(EffectiveCodeBits(options),
                              options.mih_tables.value_or(0));
   if (!s.ok()) return s;
-  s = CreateDatabase(options, path, env);
-  if (!s.ok()) return s;
-  return OpenExisting(options, path, env, db);
+  return CreateDatabase(options, path, env, db);
 }
 
 }  // namespace
@@ -302,6 +307,27 @@ Status OpenDB(const Options& options, const std::string& path,
 Status DB::Open(const Options& options, const std::string& path,
                 std::unique_ptr<DB>* db) {
   return OpenDB(options, path, /*env=*/nullptr, db);
+}
+
+Status DB::Publish(std::unique_ptr<DB>* db) {
+  auto* impl = static_cast<DBImpl*>(db->get());
+  const std::unique_ptr<DBImpl::Staged> staged =
+      impl != nullptr ? impl->TakeStaged() : nullptr;
+  if (staged == nullptr) {
+    return Status::InvalidArgument(
+        "DB::Publish: the database was not created with "
+        "Options::stage_new_database");
+  }
+  // Durable before the rename makes it visible: a crash must not publish a
+  // database that then loses writes.
+  Status s = FromRocksDB(impl->store()->db()->FlushWAL(/*sync=*/true));
+  db->reset();  // Nothing may write in the directory while it moves.
+  if (s.ok()) {
+    s = InstallDatabase(staged->dir.path(), staged->target, staged->env);
+  }
+  if (!s.ok()) return s.WithContext(staged->target.string());
+  staged->dir.Keep();
+  return Status::OK();
 }
 
 Status TEST_OpenDB(const Options& options, const std::string& path,

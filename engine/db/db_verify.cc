@@ -19,7 +19,7 @@
 #include "engine/db/posting_scan.h"
 #include "engine/db/record_sorter.h"
 #include "engine/db/rocksdb_status.h"
-#include "engine/encoders/encoder_frame.h"
+#include "format/encoder_frame.h"
 #include "format/id_record.h"
 #include "format/keys.h"
 #include "format/manifest.h"
@@ -114,7 +114,7 @@ class Verifier {
     }
     report_->bytes_checked += value.size();
     std::string_view model;
-    d = DecodeEncoderFrame(value, &model);
+    d = format::DecodeEncoderFrame(value, &model);
     if (d.ok() && XXH3_64bits(model.data(), model.size()) !=
                       manifest.encoder_model_checksum) {
       d = Status::Corruption("differs from the manifest's checksum");

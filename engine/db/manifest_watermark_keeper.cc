@@ -23,7 +23,7 @@ void ManifestWatermarkKeeper::Record(rocksdb::DB* db) {
                       mark.manifest_number);
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (mark.manifest_number < last_.manifest_number ||
       (mark.manifest_number == last_.manifest_number &&
        mark.synced_bytes <= last_.synced_bytes)) {

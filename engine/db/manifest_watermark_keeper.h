@@ -14,9 +14,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/listener.h>
 
-#include <mutex>
 #include <string>
 
+#include "engine/common/mutex.h"
+#include "engine/common/thread_annotations.h"
 #include "format/manifest_watermark.h"
 
 namespace semhash {
@@ -26,7 +27,7 @@ class ManifestWatermarkKeeper : public rocksdb::EventListener {
   explicit ManifestWatermarkKeeper(std::string dir) : dir_(std::move(dir)) {}
 
   // Notes the MANIFEST `db` uses and its synced size, if they moved on.
-  void Record(rocksdb::DB* db);
+  void Record(rocksdb::DB* db) LOCKS_EXCLUDED(mu_);
 
   void OnFlushCompleted(rocksdb::DB* db,
                         const rocksdb::FlushJobInfo&) override {
@@ -43,8 +44,8 @@ class ManifestWatermarkKeeper : public rocksdb::EventListener {
 
  private:
   const std::string dir_;
-  std::mutex mu_;
-  format::ManifestWatermark last_;  // Guarded by mu_.
+  Mutex mu_;
+  format::ManifestWatermark last_ GUARDED_BY(mu_);
 };
 
 }  // namespace semhash

@@ -2,7 +2,6 @@
 // searches are in memory_search.cc.
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <numeric>
 
 #include "engine/db/memory_index_base.h"
@@ -40,14 +39,14 @@ std::shared_ptr<const MemoryIndex::Base> MemoryIndex::MakeBase(
 }
 
 uint64_t MemoryIndex::BeginLoad() {
-  std::unique_lock lock(mutex_);
+  WriteLock lock(&mutex_);
   state_ = State::kLoading;
   queued_.clear();
   return ++ticket_;
 }
 
 void MemoryIndex::Abandon(uint64_t ticket) {
-  std::unique_lock lock(mutex_);
+  WriteLock lock(&mutex_);
   if (ticket != ticket_) return;
   state_ = State::kOutOfStep;
   queued_.clear();
@@ -57,7 +56,7 @@ void MemoryIndex::Abandon(uint64_t ticket) {
 void MemoryIndex::Install(uint64_t ticket, MemoryRows rows,
                           const std::function<void()>& publish) {
   std::shared_ptr<const Base> base = MakeBase(std::move(rows));
-  std::unique_lock lock(mutex_);
+  WriteLock lock(&mutex_);
   if (publish) publish();
   if (ticket != ticket_ || state_ != State::kLoading) return;
   ReplaceBase(std::move(base));
@@ -70,7 +69,7 @@ void MemoryIndex::Install(uint64_t ticket, MemoryRows rows,
 void MemoryIndex::Apply(const std::vector<Change>& changes,
                         const std::function<void()>& publish) {
   {
-    std::unique_lock lock(mutex_);
+    WriteLock lock(&mutex_);
     publish();
     if (state_ == State::kLoading) {
       queued_.insert(queued_.end(), changes.begin(), changes.end());
@@ -127,9 +126,12 @@ void MemoryIndex::Remove(uint64_t id, Address address) {
 MemoryRows MemoryIndex::LiveRows() const {
   std::vector<uint32_t> delta_order(delta_ids_.size());
   std::iota(delta_order.begin(), delta_order.end(), 0);
+  // Taken here, under the caller's lock: -Wthread-safety checks a lambda as
+  // a function of its own, holding no lock.
+  const Address* delta_addresses = delta_addresses_.data();
   std::sort(delta_order.begin(), delta_order.end(),
             [&](uint32_t a, uint32_t b) {
-              return delta_addresses_[a] < delta_addresses_[b];
+              return delta_addresses[a] < delta_addresses[b];
             });
   MemoryRows rows;
   const size_t total = LiveRowsLocked();
@@ -167,7 +169,7 @@ void MemoryIndex::MaybeRebuild() {
   {
     // Only the writer changes the contents, and the writer is here; the
     // shared lock keeps Install (of a load) out while the rows are copied.
-    std::shared_lock lock(mutex_);
+    ReadLock lock(&mutex_);
     if (state_ != State::kReady) return;
     const uint64_t stale = delta_ids_.size() + dead_count_;
     if (stale < std::max<uint64_t>(kMinRebuildRows, base_->size() / 8)) {
@@ -177,7 +179,7 @@ void MemoryIndex::MaybeRebuild() {
   }
   // Built with no lock held: searches go on over the old base meanwhile.
   std::shared_ptr<const Base> base = MakeBase(std::move(rows));
-  std::unique_lock lock(mutex_);
+  WriteLock lock(&mutex_);
   if (state_ == State::kReady) ReplaceBase(std::move(base));
 }
 
@@ -196,17 +198,17 @@ uint64_t MemoryIndex::LiveRowsLocked() const {
 }
 
 bool MemoryIndex::ready() const {
-  std::shared_lock lock(mutex_);
+  ReadLock lock(&mutex_);
   return state_ == State::kReady;
 }
 
 uint64_t MemoryIndex::rows() const {
-  std::shared_lock lock(mutex_);
+  ReadLock lock(&mutex_);
   return state_ == State::kReady ? LiveRowsLocked() : 0;
 }
 
 size_t MemoryIndex::memory_bytes() const {
-  std::shared_lock lock(mutex_);
+  ReadLock lock(&mutex_);
   size_t bytes = base_->ids.capacity() * sizeof(uint64_t) +
                  base_->codes.capacity() + base_->addresses.memory_bytes() +
                  dead_.capacity() * sizeof(uint64_t);

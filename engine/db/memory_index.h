@@ -28,10 +28,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <shared_mutex>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/common/thread_annotations.h"
 #include "engine/db/rw_lock.h"
 #include "semhash/codes.h"
 #include "semhash/options.h"
@@ -79,87 +79,97 @@ class MemoryIndex {
 
   // From now until Install, searches return false and Apply queues.
   // Returns the load's ticket: only the latest load may install.
-  uint64_t BeginLoad();
+  uint64_t BeginLoad() LOCKS_EXCLUDED(mutex_);
   // Makes `rows` the contents, replays what Apply queued since BeginLoad,
   // and serves searches again; does nothing if a later load began. Calls
   // publish (if set) while searches are held off, as Apply does.
   // REQUIRES: rows.addresses ascend.
   void Install(uint64_t ticket, MemoryRows rows,
-               const std::function<void()>& publish = nullptr);
+               const std::function<void()>& publish = nullptr)
+      LOCKS_EXCLUDED(mutex_);
   // The load failed: serve no searches (the DB reads RocksDB) until the
   // next load.
-  void Abandon(uint64_t ticket);
+  void Abandon(uint64_t ticket) LOCKS_EXCLUDED(mutex_);
   // Applies a committed write batch, in order, and calls publish while
   // searches are held off: the DB publishes its RocksDB read snapshot
   // there, so readers of RocksDB and of this index see the change at once.
   void Apply(const std::vector<Change>& changes,
-             const std::function<void()>& publish);
+             const std::function<void()>& publish) LOCKS_EXCLUDED(mutex_);
 
   // The searches return false, doing nothing, while the index is not loaded
   // (or was found out of step with RocksDB, see Remove); the DB then reads
   // RocksDB. REQUIRES: the arguments were validated by the DB.
   bool Probe(const SearchOptions& options, Address address,
-             const uint8_t* query, size_t k, SearchResult* result) const;
-  bool Knn(const uint8_t* query, size_t k, SearchResult* result) const;
+             const uint8_t* query, size_t k, SearchResult* result) const
+      LOCKS_EXCLUDED(mutex_);
+  bool Knn(const uint8_t* query, size_t k, SearchResult* result) const
+      LOCKS_EXCLUDED(mutex_);
   bool KnnBatch(const uint8_t* queries, size_t m, size_t k,
-                SearchResult* results) const;
+                SearchResult* results) const LOCKS_EXCLUDED(mutex_);
   // Every image within `radius` bits, best first.
-  bool Radius(const uint8_t* query, uint32_t radius,
-              SearchResult* result) const;
+  bool Radius(const uint8_t* query, uint32_t radius, SearchResult* result) const
+      LOCKS_EXCLUDED(mutex_);
 
-  bool ready() const;
-  uint64_t rows() const;
-  size_t memory_bytes() const;
+  bool ready() const LOCKS_EXCLUDED(mutex_);
+  uint64_t rows() const LOCKS_EXCLUDED(mutex_);
+  size_t memory_bytes() const LOCKS_EXCLUDED(mutex_);
 
  private:
   struct Base;  // engine/db/memory_index_base.h
   enum class State { kLoading, kReady, kOutOfStep };
 
-  // The searches' bodies. REQUIRES: mutex_ held (shared), state kReady.
-  void ScanDelta(const uint8_t* query, TopK* top) const;
-  void ScanAll(const uint8_t* query, TopK* top) const;
+  // The searches' bodies. REQUIRES: state kReady.
+  void ScanDelta(const uint8_t* query, TopK* top) const
+      SHARED_LOCKS_REQUIRED(mutex_);
+  void ScanAll(const uint8_t* query, TopK* top) const
+      SHARED_LOCKS_REQUIRED(mutex_);
   // One shell of the address ball; stops once stats->candidates_reranked
   // reaches max_candidates.
   void ProbeShell(Address address, uint32_t radius, const uint8_t* query,
-                  size_t max_candidates, TopK* top, SearchStats* stats) const;
-  bool KnnLocked(const uint8_t* query, size_t k, SearchResult* result) const;
+                  size_t max_candidates, TopK* top, SearchStats* stats) const
+      SHARED_LOCKS_REQUIRED(mutex_);
+  bool KnnLocked(const uint8_t* query, size_t k, SearchResult* result) const
+      SHARED_LOCKS_REQUIRED(mutex_);
   // Whether the multi-index tables are likely to find the k nearest within
   // `budget` lookups and candidates (memory_search.cc).
-  bool TablesCanProve(const uint8_t* query, size_t k, uint64_t budget) const;
+  bool TablesCanProve(const uint8_t* query, size_t k, uint64_t budget) const
+      SHARED_LOCKS_REQUIRED(mutex_);
 
-  // Applies one change. REQUIRES: mutex_ held exclusively.
-  void ApplyLocked(const Change& change);
+  // Applies one change.
+  void ApplyLocked(const Change& change) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Removes `id`, stored at `address`, from the delta or the base.
-  void Remove(uint64_t id, Address address);
+  void Remove(uint64_t id, Address address) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Merges base and delta into a new base when the delta is large.
-  // REQUIRES: called by the writer, mutex_ not held.
-  void MaybeRebuild();
+  // REQUIRES: called by the writer.
+  void MaybeRebuild() LOCKS_EXCLUDED(mutex_);
   std::shared_ptr<const Base> MakeBase(MemoryRows rows) const;
   // Makes `base` the contents, with nothing deleted and an empty delta.
-  // REQUIRES: mutex_ held exclusively.
-  void ReplaceBase(std::shared_ptr<const Base> base);
+  void ReplaceBase(std::shared_ptr<const Base> base)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Base rows not deleted, then delta rows, in address order.
-  MemoryRows LiveRows() const;
-  bool IsDead(uint32_t row) const {
+  MemoryRows LiveRows() const SHARED_LOCKS_REQUIRED(mutex_);
+  bool IsDead(uint32_t row) const SHARED_LOCKS_REQUIRED(mutex_) {
     return (dead_[row / 64] >> (row % 64)) & 1;
   }
-  uint64_t LiveRowsLocked() const;
+  uint64_t LiveRowsLocked() const SHARED_LOCKS_REQUIRED(mutex_);
 
   const uint32_t address_bits_;
   const size_t code_bytes_;
   const uint32_t mih_tables_;
 
   mutable RwLock mutex_;
-  State state_ = State::kLoading;
-  uint64_t ticket_ = 0;         // Of the latest BeginLoad.
-  std::vector<Change> queued_;  // Applied while loading.
-  std::shared_ptr<const Base> base_;
-  std::vector<uint64_t> dead_;  // Bit r: base row r was deleted.
-  uint64_t dead_count_ = 0;
-  std::vector<uint64_t> delta_ids_;
-  std::vector<Address> delta_addresses_;
-  std::vector<uint8_t> delta_codes_;
-  std::unordered_map<uint64_t, uint32_t> delta_rows_;  // id -> delta row.
+  State state_ GUARDED_BY(mutex_) = State::kLoading;
+  uint64_t ticket_ GUARDED_BY(mutex_) = 0;         // Of the latest BeginLoad.
+  std::vector<Change> queued_ GUARDED_BY(mutex_);  // Applied while loading.
+  std::shared_ptr<const Base> base_ GUARDED_BY(mutex_);
+  // Bit r: base row r was deleted.
+  std::vector<uint64_t> dead_ GUARDED_BY(mutex_);
+  uint64_t dead_count_ GUARDED_BY(mutex_) = 0;
+  std::vector<uint64_t> delta_ids_ GUARDED_BY(mutex_);
+  std::vector<Address> delta_addresses_ GUARDED_BY(mutex_);
+  std::vector<uint8_t> delta_codes_ GUARDED_BY(mutex_);
+  // id -> delta row.
+  std::unordered_map<uint64_t, uint32_t> delta_rows_ GUARDED_BY(mutex_);
 };
 
 }  // namespace semhash

@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <mutex>
 
 #include "engine/db/hamming_ball.h"
 #include "engine/db/hamming_kernels.h"
@@ -167,7 +166,11 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
   const ShellPlan plan = PlanShell(address_bits_, radius, LiveRowsLocked());
   const uint32_t prefix_bits = address_bits_ - plan.range_bits;
   const HammingKernels& kernels = BestHammingKernels();
-  const SortedKeys& keys = base_->addresses;
+  // Taken here, under the caller's lock: -Wthread-safety checks `visit` as
+  // a function of its own, holding no lock.
+  const Base& base = *base_;
+  const std::vector<uint64_t>* dead = &dead_;
+  const SortedKeys& keys = base.addresses;
   std::vector<uint32_t> distances;
   stats->range_bits = plan.range_bits;
   stats->addresses_probed += ShellSize(address_bits_, radius);
@@ -190,12 +193,12 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
           const uint32_t count =
               static_cast<uint32_t>(std::min<size_t>(end - first, room));
           distances.resize(count);
-          kernels.distances(query, base_->code(first, code_bytes_), count,
+          kernels.distances(query, base.code(first, code_bytes_), count,
                             code_bytes_, distances.data());
-          MaskDead(dead_, first, count, distances.data());
+          MaskDead(*dead, first, count, distances.data());
           for (uint32_t i = 0; i < count; ++i) {
             if (distances[i] == UINT32_MAX) continue;
-            top->Push(base_->ids[first + i], distances[i]);
+            top->Push(base.ids[first + i], distances[i]);
             ++stats->candidates_reranked;
             occupied = true;
           }
@@ -245,7 +248,7 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
 bool MemoryIndex::Probe(const SearchOptions& options, Address address,
                         const uint8_t* query, size_t k,
                         SearchResult* result) const {
-  std::shared_lock lock(mutex_);
+  ReadLock lock(&mutex_);
   if (state_ != State::kReady) return false;
   *result = SearchResult();
   SearchStats& stats = result->stats;
@@ -330,14 +333,14 @@ bool MemoryIndex::KnnLocked(const uint8_t* query, size_t k,
 
 bool MemoryIndex::Knn(const uint8_t* query, size_t k,
                       SearchResult* result) const {
-  std::shared_lock lock(mutex_);
+  ReadLock lock(&mutex_);
   if (state_ != State::kReady) return false;
   return KnnLocked(query, k, result);
 }
 
 bool MemoryIndex::KnnBatch(const uint8_t* queries, size_t m, size_t k,
                            SearchResult* results) const {
-  std::shared_lock lock(mutex_);
+  ReadLock lock(&mutex_);
   if (state_ != State::kReady) return false;
   if (base_->tables) {
     for (size_t q = 0; q < m; ++q) {
@@ -384,7 +387,7 @@ bool MemoryIndex::KnnBatch(const uint8_t* queries, size_t m, size_t k,
 
 bool MemoryIndex::Radius(const uint8_t* query, uint32_t radius,
                          SearchResult* result) const {
-  std::shared_lock lock(mutex_);
+  ReadLock lock(&mutex_);
   if (state_ != State::kReady) return false;
   *result = SearchResult();
   SearchStats& stats = result->stats;

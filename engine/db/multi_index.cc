@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/encoders/encoder_bit_widths.h"
+#include "engine/common/code_widths.h"
 #include "engine/db/hamming_ball.h"
 #include "engine/db/hamming_kernels.h"
 #include "format/manifest.h"
@@ -127,10 +127,8 @@ uint32_t SubstringKey(const uint8_t* code, uint32_t code_bits,
 }
 
 Status CheckMultiIndexTables(uint32_t code_bits, uint32_t m) {
-  if (!IsEncoderCodeWidth(code_bits)) {
-    return Status::InvalidArgument("code_bits " + std::to_string(code_bits) +
-                                   " is not a multiple of 64 in 64..1024");
-  }
+  const Status width = CheckCodeWidth(code_bits);
+  if (!width.ok()) return width;
   return format::CheckMihTables(code_bits, m);
 }
 

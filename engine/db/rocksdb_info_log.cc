@@ -63,7 +63,7 @@ void RocksDBInfoLog::Logv(const char* format, va_list ap) {
   if (body < 0) return;
   n = std::min<int>(n + body, sizeof(line) - 2);
   line[n++] = '\n';
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   RotateIfFull();
   if (file_ == nullptr) return;
   // A line that cannot be written (a full disk) is dropped on purpose: the

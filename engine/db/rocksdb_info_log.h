@@ -16,8 +16,10 @@
 #include <cstdarg>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <string>
+
+#include "engine/common/mutex.h"
+#include "engine/common/thread_annotations.h"
 
 namespace semhash {
 
@@ -30,16 +32,16 @@ class RocksDBInfoLog : public rocksdb::Logger {
   ~RocksDBInfoLog() override;
 
   using rocksdb::Logger::Logv;
-  void Logv(const char* format, va_list ap) override;
+  void Logv(const char* format, va_list ap) override LOCKS_EXCLUDED(mu_);
 
  private:
-  void RotateIfFull();  // REQUIRES: mu_ held.
+  void RotateIfFull() EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
   const size_t max_bytes_;
-  std::mutex mu_;
-  std::FILE* file_ = nullptr;  // Guarded by mu_.
-  size_t bytes_ = 0;           // Guarded by mu_.
+  Mutex mu_;
+  std::FILE* file_ GUARDED_BY(mu_) = nullptr;
+  size_t bytes_ GUARDED_BY(mu_) = 0;
 };
 
 // The info log for a database at `dir`; a read-only open logs nothing, so

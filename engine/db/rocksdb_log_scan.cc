@@ -3,8 +3,13 @@
 #include "engine/db/rocksdb_log_scan.h"
 
 #include <array>
+#include <cstring>
 #include <fstream>
 #include <iterator>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 namespace semhash {
 namespace {
@@ -205,13 +210,38 @@ class Scanner {
 
 }  // namespace
 
-uint32_t Crc32c(const uint8_t* data, size_t n) {
+uint32_t TEST_Crc32cPortable(const uint8_t* data, size_t n) {
   static const std::array<uint32_t, 256> table = MakeCrcTable();
   uint32_t crc = ~0u;
   for (size_t i = 0; i < n; ++i) {
     crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
   }
   return ~crc;
+}
+
+#if defined(__x86_64__)
+// SSE 4.2's crc32 instruction computes CRC-32C: about ten times the table's
+// speed, which matters because every log is scanned at each open.
+__attribute__((target("sse4.2"))) static uint32_t Crc32cSse42(
+    const uint8_t* data, size_t n) {
+  uint64_t crc = ~0u;
+  for (; n >= 8; n -= 8, data += 8) {
+    uint64_t word;
+    std::memcpy(&word, data, 8);
+    crc = _mm_crc32_u64(crc, word);
+  }
+  uint32_t crc32 = static_cast<uint32_t>(crc);
+  for (; n > 0; --n) crc32 = _mm_crc32_u8(crc32, *data++);
+  return ~crc32;
+}
+#endif
+
+uint32_t Crc32c(const uint8_t* data, size_t n) {
+#if defined(__x86_64__)
+  static const bool sse42 = __builtin_cpu_supports("sse4.2");
+  if (sse42) return Crc32cSse42(data, n);
+#endif
+  return TEST_Crc32cPortable(data, n);
 }
 
 std::string TEST_LogRecord(uint8_t type, const std::string& payload) {

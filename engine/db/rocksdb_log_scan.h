@@ -43,8 +43,11 @@ Status ScanLogFile(const std::string& path, LogScan* scan);
 void ScanLogBytes(const std::string& bytes, LogScan* scan);
 
 // The CRC-32C (Castagnoli) of `n` bytes, as RocksDB's logs checksum them
-// before masking.
+// before masking: with SSE 4.2's instruction where the processor has it.
 uint32_t Crc32c(const uint8_t* data, size_t n);
+// The same with a table, on any processor: what the tests compare the
+// instruction's result with.
+uint32_t TEST_Crc32cPortable(const uint8_t* data, size_t n);
 
 // One physical record of `type` (1 full, 2 first, 3 middle, 4 last) with a
 // 7-byte header, as RocksDB's log writer lays it out: for the tests and the

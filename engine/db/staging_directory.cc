@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <system_error>
 
@@ -24,10 +25,13 @@ bool ProcessGone(const std::string& pid) {
 
 }  // namespace
 
-fs::path StagingPath(const fs::path& target, const std::string& marker) {
+fs::path UniqueStagingPath(const fs::path& target, const std::string& marker) {
+  // Unique within the process: two handles may stage the same target.
+  static std::atomic<uint64_t> sequence{0};
   const fs::path normal = Normal(target);
   return normal.parent_path() /
-         (normal.filename().string() + marker + std::to_string(::getpid()));
+         (normal.filename().string() + marker + std::to_string(::getpid()) +
+          "-" + std::to_string(sequence++));
 }
 
 int RemoveAbandonedStaging(const fs::path& target, const std::string& marker) {
@@ -46,6 +50,12 @@ int RemoveAbandonedStaging(const fs::path& target, const std::string& marker) {
     if (fs::remove_all(it->path(), ignored) > 0 && !ignored) ++removed;
   }
   return removed;
+}
+
+StagingDirectory::~StagingDirectory() {
+  if (kept_) return;
+  std::error_code ignored;  // What is left, the next open of the target clears.
+  fs::remove_all(path_, ignored);
 }
 
 }  // namespace semhash

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "encoder_model_generated.h"
+#include "engine/common/in_parallel.h"
 #include "engine/encoders/bit_packing.h"
 #include "engine/encoders/encoder_bit_widths.h"
 #include "engine/encoders/encoder_params.h"
 #include "engine/encoders/fb_convert.h"
 #include "engine/encoders/hash_pair_encoder.h"
-#include "engine/common/in_parallel.h"
 
 namespace semhash {
 namespace {
@@ -233,7 +233,7 @@ Status CheckDeepHash(const DeepHash& hash) {
                               " is not in 1..32");
   }
   if (code_bits > kMaxCodeBits ||
-      !IsEncoderCodeWidth(static_cast<uint32_t>(code_bits))) {
+      !IsCodeWidth(static_cast<uint32_t>(code_bits))) {
     return Status::Corruption("code width " + std::to_string(code_bits) +
                               " is not a multiple of 64 in 64..1024");
   }

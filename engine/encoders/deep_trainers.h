@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 

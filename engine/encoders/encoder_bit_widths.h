@@ -1,5 +1,6 @@
 // The widths an encoder may give its addresses and codes (internal): an
-// address of 1..32 bits, a code of a multiple of 64 bits in 64..1024.
+// address of 1..32 bits, a code of a multiple of 64 bits in 64..1024
+// (IsCodeWidth, engine/common/code_widths.h).
 // Training rejects other widths as InvalidArgument and Encoder::Load as
 // Corruption. A database asks more of the address, at least
 // kMinAddressBits (8); DB::Open checks that, so a narrower encoder remains
@@ -12,8 +13,9 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/common/code_widths.h"
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 
@@ -21,10 +23,6 @@ inline constexpr uint32_t kMinEncoderAddressBits = 1;
 
 inline bool IsEncoderAddressWidth(uint32_t bits) {
   return bits >= kMinEncoderAddressBits && bits <= kMaxAddressBits;
-}
-
-inline bool IsEncoderCodeWidth(uint32_t bits) {
-  return bits % 64 == 0 && bits >= kMinCodeBits && bits <= kMaxCodeBits;
 }
 
 // What every trainer checks of the widths it is asked for: InvalidArgument
@@ -35,12 +33,7 @@ inline Status CheckTrainingBitWidths(const EncoderOptions& options) {
                                    std::to_string(options.address_bits) +
                                    " is not in 1..32");
   }
-  if (!IsEncoderCodeWidth(options.code_bits)) {
-    return Status::InvalidArgument("code_bits " +
-                                   std::to_string(options.code_bits) +
-                                   " is not a multiple of 64 in 64..1024");
-  }
-  return Status::OK();
+  return CheckCodeWidth(options.code_bits);
 }
 
 }  // namespace semhash

@@ -1,5 +1,5 @@
-// Encoder frames (encoder_frame.h) and model files (semhash/encoder.h:
-// SaveEncoder, LoadEncoderFile), which hold exactly one frame.
+// Model files (semhash/encoder.h: SaveEncoder, LoadEncoderFile), which hold
+// exactly one encoder-model frame (format/encoder_frame.h).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -8,13 +8,11 @@
 #include <fstream>
 #include <iterator>
 
-#include "engine/encoders/encoder_frame.h"
-#include "format/frame.h"
+#include "format/encoder_frame.h"
+#include "semhash/encoder.h"
 
 namespace semhash {
 namespace {
-
-constexpr uint8_t kEncoderFrameVersion = 1;
 
 Status WriteAll(int fd, const std::string& bytes, const std::string& path) {
   size_t done = 0;
@@ -30,28 +28,8 @@ Status WriteAll(int fd, const std::string& bytes, const std::string& path) {
 
 }  // namespace
 
-std::string EncodeEncoderFrame(const Encoder& encoder) {
-  std::string framed;
-  format::AppendFrame(format::RecordKind::kEncoderModel, kEncoderFrameVersion,
-                      encoder.Serialize(), &framed);
-  return framed;
-}
-
-Status DecodeEncoderFrame(std::string_view framed, std::string_view* model) {
-  format::FrameView frame;
-  Status s =
-      format::DecodeFrame(format::RecordKind::kEncoderModel, framed, &frame);
-  if (!s.ok()) return s.WithContext("encoder model");
-  if (frame.version != kEncoderFrameVersion) {
-    return Status::Corruption("encoder model: unknown frame version " +
-                              std::to_string(frame.version));
-  }
-  *model = frame.payload;
-  return Status::OK();
-}
-
 Status SaveEncoder(const Encoder& encoder, const std::string& path) {
-  const std::string framed = EncodeEncoderFrame(encoder);
+  const std::string framed = format::EncodeEncoderFrame(encoder.Serialize());
   const std::string staging = path + ".tmp";
   const int fd = ::open(staging.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return Status::IOError(staging + ": " + std::strerror(errno));
@@ -71,7 +49,7 @@ Status LoadEncoderFile(const std::string& path, std::unique_ptr<Encoder>* out) {
                           std::istreambuf_iterator<char>());
   if (in.bad()) return Status::IOError(path + ": read failed");
   std::string_view model;
-  Status s = DecodeEncoderFrame(bytes, &model);
+  Status s = format::DecodeEncoderFrame(bytes, &model);
   if (s.ok()) s = Encoder::Load(model, out);
   return s.WithContext(path);
 }

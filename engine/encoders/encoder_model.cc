@@ -18,7 +18,7 @@
 #include "engine/encoders/spectral_encoder.h"
 #include "engine/encoders/torchscript_encoder.h"
 #include "format/aligned_bytes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 namespace {

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 

@@ -15,7 +15,7 @@
 
 #include "engine/encoders/hash_pair_encoder.h"
 #include "engine/encoders/linear_hash.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 

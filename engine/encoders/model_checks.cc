@@ -37,7 +37,7 @@ Status CheckHashPairShapes(HashShape address, HashShape code) {
                               std::to_string(address.bits) +
                               " bits, not 1..32");
   }
-  if (!IsEncoderCodeWidth(code.bits)) {
+  if (!IsCodeWidth(code.bits)) {
     return Status::Corruption("code hash has " + std::to_string(code.bits) +
                               " bits, not a multiple of 64 in 64..1024");
   }

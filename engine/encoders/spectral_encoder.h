@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "engine/encoders/hash_pair_encoder.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 

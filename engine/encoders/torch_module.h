@@ -23,7 +23,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 

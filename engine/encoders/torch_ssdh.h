@@ -18,7 +18,7 @@
 
 #include "engine/encoders/deep_encoder.h"
 #include "engine/encoders/torch_training.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 

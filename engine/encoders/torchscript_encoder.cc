@@ -13,13 +13,14 @@
 #include <exception>
 #include <fstream>
 #include <iterator>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "encoder_model_generated.h"
+#include "engine/common/mutex.h"
+#include "engine/common/thread_annotations.h"
 #include "engine/encoders/bit_packing.h"
 #include "engine/encoders/deep_trainers.h"
 #include "engine/encoders/encoder_bit_widths.h"
@@ -213,7 +214,7 @@ class TorchScriptEncoder final : public Encoder {
       const size_t rows = std::min(kBatchRows, n - first);
       torch::Tensor outputs;
       {
-        std::lock_guard<std::mutex> lock(module_mutex_);
+        MutexLock lock(&module_mutex_);
         s = RunModule(&module_, rows, vectors + first * dim, dim, address_bits_,
                       code_bits_, &outputs);
       }
@@ -273,8 +274,8 @@ class TorchScriptEncoder final : public Encoder {
   const uint32_t code_bits_;
   // forward() is not const, and may change the module's attributes: one
   // call at a time.
-  mutable std::mutex module_mutex_;
-  mutable torch::jit::Module module_;
+  mutable Mutex module_mutex_;
+  mutable torch::jit::Module module_ GUARDED_BY(module_mutex_);
 };
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include "engine/encoders/lsh_encoder.h"
 #include "engine/encoders/pca_hash.h"
 #include "engine/encoders/spectral_encoder.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 namespace {

@@ -19,7 +19,7 @@
 #include "engine/encoders/linear_hash.h"
 #include "engine/encoders/lsh_encoder.h"
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash::testing {
 

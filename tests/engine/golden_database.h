@@ -17,7 +17,7 @@
 
 #include "semhash/codes.h"
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash::testing {
 

@@ -105,7 +105,7 @@ TEST_F(BuildKillTest, KilledCreationLeavesNothingOrAWholeDatabase) {
       {"build", "--db", db_path(), "--codes", codes_path(), "--quiet"},
       std::chrono::milliseconds(60000)));
   for (const auto& entry : fs::directory_iterator(dir_)) {
-    EXPECT_EQ(entry.path().filename().string().find(".building-"),
+    EXPECT_EQ(entry.path().filename().string().find(".creating."),
               std::string::npos)
         << entry.path();
   }

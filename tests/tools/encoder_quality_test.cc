@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <random>
 
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tools/io/idx_file.h"
 #include "tools/retrieval_metrics.h"
 

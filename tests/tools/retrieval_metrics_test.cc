@@ -23,6 +23,34 @@ TEST(RetrievalMetrics, AveragePrecisionByHand) {
   EXPECT_DOUBLE_EQ(ScoreRanking(order, labels, 7, {1}).average_precision, 0.0);
 }
 
+TEST(RetrievalMetrics, PrecisionAtCountsMissingItemsAsNotRelevant) {
+  const std::vector<bool> relevant = {true, false, true};
+  const auto at = [&](size_t rank) { return relevant[rank]; };
+  EXPECT_DOUBLE_EQ(PrecisionAt(1, relevant.size(), at), 1.0);
+  EXPECT_DOUBLE_EQ(PrecisionAt(2, relevant.size(), at), 0.5);
+  EXPECT_DOUBLE_EQ(PrecisionAt(10, relevant.size(), at), 0.2);
+}
+
+TEST(RetrievalMetrics, RecallAtKCountsTiesWithTheKthNearest) {
+  // The exact 3rd nearest is at distance 4: a found 4 counts, a 5 does not,
+  // and a result short of k counts as wrong.
+  const std::vector<uint32_t> found = {1, 4, 4, 5};
+  EXPECT_DOUBLE_EQ(RecallAtK(4, found, 3), 1.0);
+  EXPECT_DOUBLE_EQ(RecallAtK(4, found, 4), 0.75);
+  EXPECT_DOUBLE_EQ(RecallAtK(4, std::vector<uint32_t>{1}, 3), 1.0 / 3);
+}
+
+TEST(RetrievalMetrics, IdRecallIsTheShareOfTheTruthsIds) {
+  const std::vector<Neighbor> truth = {{.id = 1, .distance = 0},
+                                       {.id = 2, .distance = 3},
+                                       {.id = 3, .distance = 3}};
+  // Id 9 is tied with id 3 but is not in the truth: it does not count.
+  const std::vector<Neighbor> found = {{.id = 2, .distance = 3},
+                                       {.id = 9, .distance = 3}};
+  EXPECT_DOUBLE_EQ(IdRecall(found, truth), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(IdRecall(found, {}), 1.0);
+}
+
 TEST(RetrievalMetrics, HammingRankingIsStableCountingSort) {
   std::mt19937_64 rng(8);
   const size_t n = 500, bytes = 8;

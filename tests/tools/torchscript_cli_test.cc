@@ -12,7 +12,7 @@
 #include "../engine/test_util.h"
 #include "../engine/torchscript_modules.h"
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tests/tools/cli_runner.h"
 #include "tools/io/npy_file.h"
 

@@ -95,7 +95,6 @@ bool ParseFlags(int argc, char** argv, BenchFlags* flags, int* exit_code) {
   po::options_description options("options");
   // clang-format off
   options.add_options()
-      ("help,h", "show this help")
       ("n", cli::WholeNumber(&flags->n, kK), "synthetic codes to store (default 1000000)")
       ("num-queries", cli::WholeNumber(&flags->num_queries, size_t{1}), "queries: synthetic ones made, or the first rows of --queries (default 1000)")
       ("clusters", cli::WholeNumber(&flags->clusters, size_t{1}), "synthetic codes are noisy copies of this many centres (default 10000)")

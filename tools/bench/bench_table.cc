@@ -1,4 +1,4 @@
-// RecallAtK and PrintTable (see tools/bench/bench_table.h).
+// PrintTable (see tools/bench/bench_table.h).
 #include "tools/bench/bench_table.h"
 
 #include <algorithm>
@@ -63,15 +63,6 @@ std::string Ratio(const BenchRow& row, const std::string& method,
 }
 
 }  // namespace
-
-double RecallAtK(uint32_t kth_exact, std::span<const uint32_t> found,
-                 size_t k) {
-  const size_t n = std::min(k, found.size());
-  const auto correct =
-      std::count_if(found.begin(), found.begin() + n,
-                    [&](uint32_t d) { return d <= kth_exact; });
-  return static_cast<double>(correct) / static_cast<double>(k);
-}
 
 void PrintTable(const std::vector<BenchRow>& rows) {
   const std::vector<std::string> baselines = BaselineMethods(rows);

@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -31,11 +30,6 @@ struct BenchRow {
 
   double queries_per_second() const { return queries / seconds; }
 };
-
-// The share of the first k `found` distances (best first) that are at most
-// `kth_exact`, the k-th smallest distance over the whole set: a result tied
-// with the k-th nearest counts as correct. Missing results count as wrong.
-double RecallAtK(uint32_t kth_exact, std::span<const uint32_t> found, size_t k);
 
 // Prints `rows` as one Markdown table. After the measured columns comes one
 // column per baseline method, in order of first appearance: for a semhash

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tools/bench/bench.h"
+#include "tools/retrieval_metrics.h"
 
 namespace semhash::bench {
 namespace {
@@ -53,7 +54,7 @@ BenchRow TimeFaiss(const faiss::IndexBinary& index, const BenchData& data,
             found[j] = labels[at] < 0 ? std::numeric_limits<uint32_t>::max()
                                       : distances[at];
           }
-          recall += RecallAtK(data.kth_exact[i], found, kK);
+          recall += cli::RecallAtK(data.kth_exact[i], found, kK);
         }
         return true;
       },

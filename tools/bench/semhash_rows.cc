@@ -20,6 +20,7 @@
 
 #include "semhash/db.h"
 #include "tools/bench/bench.h"
+#include "tools/retrieval_metrics.h"
 
 namespace semhash::bench {
 namespace {
@@ -217,7 +218,7 @@ Status TimeSearch(DB* db, const BenchData& data, double budget,
           for (const Neighbor& n : result.neighbors) {
             distances.push_back(n.distance);
           }
-          recall += RecallAtK(data.kth_exact[i], distances, kK);
+          recall += cli::RecallAtK(data.kth_exact[i], distances, kK);
           candidates += static_cast<double>(result.stats.candidates_reranked);
         }
         return true;

@@ -35,7 +35,6 @@ int RunWriterCommand(int argc, char** argv) {
   po::options_description flags("options");
   // clang-format off
   flags.add_options()
-      ("help,h", "show this help")
       ("db", po::value(&options.db_path)->required(), "database directory")
       ("log", po::value(&options.log_path)->required(), "operation log")
       ("seed", cli::WholeNumber(&options.seed, uint64_t{0}), "random seed (default 1)");
@@ -61,7 +60,6 @@ int RunDriverCommand(int argc, char** argv) {
   po::options_description flags("options");
   // clang-format off
   flags.add_options()
-      ("help,h", "show this help")
       ("dir", po::value(&options.dir)->required(), "directory for the database and its log; an existing pair is continued")
       ("kills", cli::WholeNumber(&options.kills, 0), "rounds, each ending in a SIGKILL (default 20)")
       ("seed", cli::WholeNumber(&options.seed, uint64_t{0}), "random seed (default 1)")
@@ -98,8 +96,8 @@ int RunDriverCommand(int argc, char** argv) {
 int RunCheckCommand(int argc, char** argv) {
   std::string dir;
   po::options_description flags("options");
-  flags.add_options()("help,h", "show this help")(
-      "dir", po::value(&dir)->required(), "a directory `run` used");
+  flags.add_options()("dir", po::value(&dir)->required(),
+                      "a directory `run` used");
   po::variables_map vm;
   int exit_code;
   if (!cli::ParseOptions("check", "--dir DIR", flags, argc, argv, &vm,

@@ -12,6 +12,7 @@
 #include <memory>
 #include <utility>
 
+#include "format/coding.h"
 #include "tools/io/regular_file.h"
 
 namespace semhash::io {
@@ -32,11 +33,6 @@ std::string Hex32(const uint8_t* p) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "0x%02x%02x%02x%02x", p[0], p[1], p[2], p[3]);
   return buf;
-}
-
-uint32_t LoadBigEndian32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
-         (uint32_t{p[2]} << 8) | uint32_t{p[3]};
 }
 
 // A sequential reader over one IDX file. Messages omit the path, which the
@@ -183,7 +179,8 @@ Status IdxStream::ReadHeader(uint8_t rank, const char* kind,
   }
   dims->clear();
   for (uint8_t i = 0; i < rank; ++i) {
-    dims->push_back(LoadBigEndian32(raw + 4 * i));
+    dims->push_back(format::GetBigEndian<uint32_t>(
+        reinterpret_cast<const char*>(raw + 4 * i)));
   }
   return CheckDims(*dims);
 }

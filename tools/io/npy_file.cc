@@ -14,6 +14,7 @@
 #include <string_view>
 #include <utility>
 
+#include "format/coding.h"
 #include "tools/io/regular_file.h"
 
 namespace semhash::io {
@@ -309,10 +310,10 @@ Status ReadPreamble(std::FILE* file, uint64_t file_size, std::string* header,
   }
   if (s.ok()) s = ReadExact(file, pre + 8, len_size);
   if (!s.ok()) return s;
-  uint64_t header_len = 0;
-  for (size_t i = 0; i < len_size; ++i) {
-    header_len |= uint64_t{pre[8 + i]} << (8 * i);
-  }
+  const char* len = reinterpret_cast<const char*>(pre + 8);
+  const uint64_t header_len = len_size == 2
+                                  ? format::GetLittleEndian<uint16_t>(len)
+                                  : format::GetLittleEndian<uint32_t>(len);
   *data_offset = 8 + len_size + header_len;
   if (*data_offset > file_size) {
     return Status::InvalidArgument(
@@ -419,8 +420,7 @@ std::string BuildHeader(const char* descr, const std::vector<size_t>& shape) {
   std::string out(kMagic, kMagicLen);
   out += '\x01';
   out += '\x00';
-  out += static_cast<char>(dict.size() & 0xff);
-  out += static_cast<char>(dict.size() >> 8);
+  format::PutLittleEndian(&out, static_cast<uint16_t>(dict.size()));
   return out + dict;
 }
 

@@ -64,6 +64,19 @@ class DB {
   static Status Open(const Options& options, const std::string& path,
                      std::unique_ptr<DB>* db);
 
+  // Makes a database that *db created with Options::stage_new_database
+  // appear at the path it was opened with, and closes it: syncs its
+  // write-ahead log (every write so far becomes durable, synced or not),
+  // closes it, renames its staging directory to the path and fsyncs the
+  // parent directory. After a crash the path holds nothing or the whole
+  // database. *db is null afterwards, whatever the outcome: open the path
+  // again to go on. On failure the staged database is deleted, unless only
+  // the final fsync failed: then it is at the path but may not survive a
+  // crash. InvalidArgument, with *db left open, if it was not created
+  // staged. REQUIRES: no other thread uses *db, and none of its
+  // iterators or bulk loaders is alive.
+  static Status Publish(std::unique_ptr<DB>* db);
+
   DB() = default;
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;

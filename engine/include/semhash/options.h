@@ -30,6 +30,17 @@ struct Options {
   // Open without the ability to write. Several read-only handles may share a
   // path with each other (not with a writer); nothing on disk is changed.
   bool read_only = false;
+  // When this open creates the database: build it out of sight, in a
+  // staging directory beside `path` ("<path>.creating.<pid>-<n>"), and make
+  // it appear at `path` only when DB::Publish succeeds. Until then nothing is
+  // at `path`; a handle destroyed without Publish removes the staging
+  // directory, and one left by a killed process is removed by the next
+  // read-write open of `path`. Default false: the new, empty database is at
+  // `path` when Open returns. Set it to fill a new database (say with one
+  // bulk load) that appears whole or not at all; the price is that nothing
+  // else can open it until it is published, and that an unpublished one is
+  // lost. Ignored when `path` holds a database. Not persisted.
+  bool stage_new_database = false;
 
   // Persisted. Width of an address, 8..32. Unset: the stored value when
   // opening, kDefaultAddressBits (30) when creating. Wider addresses make

@@ -9,12 +9,12 @@
 #include <sstream>
 #include <vector>
 
-#include "tests/engine/encoder_test_util.h"
 #include "engine/db/rocksdb_store.h"
 #include "format/keys.h"
 #include "format/manifest_watermark.h"
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
+#include "tests/engine/encoder_test_util.h"
 #include "tests/engine/test_util.h"
 
 namespace semhash {

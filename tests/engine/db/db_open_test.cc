@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tests/engine/test_util.h"
 
 namespace semhash {

@@ -296,8 +296,20 @@ class LogScanTest : public ::testing::Test {
 
 TEST_F(LogScanTest, Crc32cIsCastagnoli) {
   const std::string check = "123456789";
-  EXPECT_EQ(Crc32c(reinterpret_cast<const uint8_t*>(check.data()), 9),
-            0xe3069283u);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(check.data());
+  EXPECT_EQ(Crc32c(bytes, 9), 0xe3069283u);
+  EXPECT_EQ(TEST_Crc32cPortable(bytes, 9), 0xe3069283u);
+  // Every length and alignment the 8-byte loop and its tail can meet.
+  std::mt19937_64 rng(5);
+  std::vector<uint8_t> data(300);
+  for (auto& b : data) b = static_cast<uint8_t>(rng());
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t n = 0; n + offset <= data.size(); n += 7) {
+      EXPECT_EQ(Crc32c(data.data() + offset, n),
+                TEST_Crc32cPortable(data.data() + offset, n))
+          << offset << " " << n;
+    }
+  }
 }
 
 TEST_F(LogScanTest, WholeFragmentedAndCutLogs) {

@@ -6,7 +6,7 @@
 #include <iterator>
 
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 #include "tests/engine/test_util.h"
 
 namespace semhash {

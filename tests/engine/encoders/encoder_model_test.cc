@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "encoder_model_generated.h"
-#include "tests/engine/encoder_test_util.h"
 #include "engine/encoders/fb_convert.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
+#include "tests/engine/encoder_test_util.h"
 
 namespace semhash {
 namespace {

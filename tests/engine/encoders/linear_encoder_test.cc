@@ -1,5 +1,6 @@
-// Tests for the encoder made of two linear hashes (engine/encoders/linear_encoder.cc):
-// its identity, its input checks, and that it encodes with its two hashes.
+// Tests for the encoder made of two linear hashes
+// (engine/encoders/linear_encoder.cc): its identity, its input checks, and that
+// it encodes with its two hashes.
 #include "engine/encoders/linear_encoder.h"
 
 #include <gtest/gtest.h>
@@ -8,9 +9,9 @@
 #include <memory>
 #include <vector>
 
-#include "tests/engine/encoder_test_util.h"
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
+#include "tests/engine/encoder_test_util.h"
 
 namespace semhash {
 namespace {

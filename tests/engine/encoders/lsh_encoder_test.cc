@@ -1,5 +1,5 @@
-// Tests for LSH training (engine/encoders/lsh_encoder.cc): the trained model, its
-// identity, and the portable normal sampler that draws its hyperplanes.
+// Tests for LSH training (engine/encoders/lsh_encoder.cc): the trained model,
+// its identity, and the portable normal sampler that draws its hyperplanes.
 #include "engine/encoders/lsh_encoder.h"
 
 #include <gtest/gtest.h>
@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "encoder_model_generated.h"
-#include "tests/engine/encoder_test_util.h"
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
+#include "tests/engine/encoder_test_util.h"
 
 namespace semhash {
 namespace {

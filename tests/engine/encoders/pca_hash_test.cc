@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "encoder_model_generated.h"
-#include "tests/engine/encoder_test_util.h"
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
+#include "tests/engine/encoder_test_util.h"
 
 namespace semhash {
 namespace {

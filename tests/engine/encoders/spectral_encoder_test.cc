@@ -1,5 +1,5 @@
-// Tests for spectral hashing, kind "sh" (engine/encoders/spectral_encoder.cc): mode
-// selection and encoding against hand computations, the double-precision
+// Tests for spectral hashing, kind "sh" (engine/encoders/spectral_encoder.cc):
+// mode selection and encoding against hand computations, the double-precision
 // definition of the bits, batching, and the persisted model's checks.
 #include "engine/encoders/spectral_encoder.h"
 
@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "encoder_model_generated.h"
-#include "tests/engine/encoder_test_util.h"
 #include "engine/encoders/fb_convert.h"
 #include "semhash/codes.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
+#include "tests/engine/encoder_test_util.h"
 
 namespace semhash {
 namespace {

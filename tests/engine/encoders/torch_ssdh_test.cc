@@ -1,5 +1,5 @@
-// Tests for the ssdh encoder (engine/encoders/torch_ssdh.cc): its objective against
-// numbers worked by hand, the export of the CNN and MLP networks into
+// Tests for the ssdh encoder (engine/encoders/torch_ssdh.cc): its objective
+// against numbers worked by hand, the export of the CNN and MLP networks into
 // semhash's layers, and training end to end.
 #include "engine/encoders/torch_ssdh.h"
 
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "tests/engine/encoder_test_util.h"
 #include "engine/encoders/deep_trainers.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
+#include "tests/engine/encoder_test_util.h"
 
 namespace semhash {
 namespace {

@@ -1,5 +1,5 @@
-// Tests for the deep trainers' shared loop (engine/encoders/torch_training.cc): the
-// checks of the options, the input scale, progress reports, early stopping
+// Tests for the deep trainers' shared loop (engine/encoders/torch_training.cc):
+// the checks of the options, the input scale, progress reports, early stopping
 // that keeps the best epoch's weights, and the LibTorch settings a training
 // scope changes and restores.
 #include "engine/encoders/torch_training.h"
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
 
 namespace semhash {
 namespace {

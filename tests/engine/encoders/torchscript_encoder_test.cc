@@ -1,9 +1,9 @@
-// Tests for the torchscript encoder (engine/encoders/torchscript_encoder.cc), built
-// only with LibTorch: modules saved here from C++ (a linear map whose codes
-// are computed exactly by hand) encode to the expected thresholded bits; a
-// module of the wrong form, a damaged file or a damaged model is refused
-// with a message saying what is wrong; the model survives Serialize/Load and
-// a database.
+// Tests for the torchscript encoder (engine/encoders/torchscript_encoder.cc),
+// built only with LibTorch: modules saved here from C++ (a linear map whose
+// codes are computed exactly by hand) encode to the expected thresholded bits;
+// a module of the wrong form, a damaged file or a damaged model is refused with
+// a message saying what is wrong; the model survives Serialize/Load and a
+// database.
 #include <flatbuffers/flatbuffers.h>
 #include <gtest/gtest.h>
 
@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "encoder_model_generated.h"
-#include "tests/engine/encoder_test_util.h"
 #include "semhash/db.h"
-#include "semhash/encoder.h"
+#include "semhash/encoder_training.h"
+#include "tests/engine/encoder_test_util.h"
 #include "tests/engine/test_util.h"
 #include "tests/engine/torchscript_modules.h"
 

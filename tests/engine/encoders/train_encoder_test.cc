@@ -1,13 +1,13 @@
-// Tests for TrainEncoder (engine/encoders/train_encoder.cc): dispatch by kind, the
-// training sample recorded in the params, and the errors it reports.
+// Tests for TrainEncoder (engine/encoders/train_encoder.cc): dispatch by kind,
+// the training sample recorded in the params, and the errors it reports.
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "semhash/encoder_training.h"
 #include "tests/engine/encoder_test_util.h"
-#include "semhash/encoder.h"
 
 namespace semhash {
 namespace {
