@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/db/posting_scan.h"
 #include "engine/db/rocksdb_status.h"
 #include "format/coding.h"
 #include "format/id_record.h"
@@ -314,10 +315,9 @@ Status BulkLoaderImpl::RewriteChunks(Files* files, RecordSorter* rewrites) {
     Status s = FromRocksDB(store->db()->Get(
         rocksdb::ReadOptions(), store->postings(), posting_key, &value));
     format::PostingChunkView chunk;
-    if (s.ok()) s = format::PostingChunkView::Parse(value, &chunk);
+    if (s.ok()) s = ParsePostingChunk(value, code_bytes_, &chunk);
     if (!s.ok()) {
-      return s.WithContext("chunk " + std::to_string(posting.chunk) +
-                           " of address " + std::to_string(posting.address));
+      return s.WithContext(PostingChunkName(posting.address, posting.chunk));
     }
     kept_ids.clear();
     kept_codes.clear();

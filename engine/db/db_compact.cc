@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/db/db_impl.h"
+#include "engine/db/posting_scan.h"
 #include "engine/db/rocksdb_status.h"
 #include "format/id_record.h"
 #include "format/keys.h"
@@ -54,41 +55,33 @@ class Compactor {
     uint64_t total = 0;
     store_->db()->GetIntProperty(store_->tails(), "rocksdb.estimate-num-keys",
                                  &total);
-    std::unique_ptr<rocksdb::Iterator> it(
-        store_->db()->NewIterator(rocksdb::ReadOptions(), store_->postings()));
+    PostingScan scan(
+        std::unique_ptr<rocksdb::Iterator>(store_->db()->NewIterator(
+            rocksdb::ReadOptions(), store_->postings())),
+        code_bytes_);
     PostingList list;
     uint64_t addresses = 0;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    for (scan.SeekToFirst(); scan.Valid(); scan.Next()) {
       format::PostingKey key;
-      if (!format::DecodePostingKey(
-              std::string_view(it->key().data(), it->key().size()), &key)) {
-        return Status::Corruption("postings key of " +
-                                  std::to_string(it->key().size()) + " bytes");
-      }
+      format::PostingChunkView chunk;
+      Status s = scan.Read(&key, &chunk);
+      if (!s.ok()) return s;
       if (!list.chunks.empty() && key.address != list.address) {
-        Status s = Finish(&list);
+        s = Finish(&list);
         if (!s.ok()) return s;
         if (progress_ && ++addresses % 4096 == 0) progress_(addresses, total);
       }
       list.address = key.address;
-      Status s = AddChunk(key.chunk, it->value(), &list);
-      if (!s.ok()) return s;
+      AddChunk(key.chunk, chunk, &list);
     }
-    if (!it->status().ok()) return FromRocksDB(it->status());
+    if (!scan.status().ok()) return scan.status();
     if (!list.chunks.empty()) return Finish(&list);
     return Status::OK();
   }
 
  private:
-  Status AddChunk(uint32_t number, const rocksdb::Slice& value,
-                  PostingList* list) {
-    format::PostingChunkView chunk;
-    Status s = format::PostingChunkView::Parse(
-        std::string_view(value.data(), value.size()), &chunk);
-    if (!s.ok()) {
-      return s.WithContext("address " + std::to_string(list->address) +
-                           " chunk " + std::to_string(number));
-    }
+  static void AddChunk(uint32_t number, const format::PostingChunkView& chunk,
+                       PostingList* list) {
     list->chunks.push_back(number);
     for (size_t i = 0; i < chunk.size(); ++i) {
       list->chunk_of_image.push_back(number);
@@ -96,7 +89,6 @@ class Compactor {
       list->codes.insert(list->codes.end(), chunk.code(i).begin(),
                          chunk.code(i).end());
     }
-    return Status::OK();
   }
 
   // Repacks `list` if it is sparse, then empties it for the next address.

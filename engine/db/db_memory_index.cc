@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/db/db_impl.h"
-#include "engine/db/rocksdb_status.h"
+#include "engine/db/posting_scan.h"
 #include "format/keys.h"
 #include "format/posting_chunk.h"
 
@@ -24,7 +24,6 @@ Status DBImpl::ReadMemoryRange(const rocksdb::Snapshot* snapshot,
   rows->ids.reserve(expected);
   rows->addresses.reserve(expected);
   rows->codes.reserve(expected * code_bytes);
-  const std::string lower = format::EncodeAddressPrefix(0, Address(first));
   // Past the last address: the next table's first key.
   const std::string upper = end < (uint64_t{1} << 32)
                                 ? format::EncodeAddressPrefix(0, Address(end))
@@ -36,26 +35,17 @@ Status DBImpl::ReadMemoryRange(const rocksdb::Snapshot* snapshot,
   read_options.iterate_upper_bound = &upper_slice;
   // Across many addresses: the prefix bloom filter must not be consulted.
   read_options.total_order_seek = true;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(read_options, store_->postings()));
-  for (it->Seek(lower); it->Valid(); it->Next()) {
+  PostingScan scan(std::unique_ptr<rocksdb::Iterator>(store_->db()->NewIterator(
+                       read_options, store_->postings())),
+                   code_bytes);
+  for (scan.Seek(Address(first)); scan.Valid(); scan.Next()) {
     if (stop_loading_.load(std::memory_order_relaxed)) {
       return Status::NotSupported("database closing");
     }
     format::PostingKey key;
     format::PostingChunkView chunk;
-    const rocksdb::Slice value = it->value();
-    if (!format::DecodePostingKey(
-            std::string_view(it->key().data(), it->key().size()), &key)) {
-      return Status::Corruption("posting key of " +
-                                std::to_string(it->key().size()) + " bytes");
-    }
-    Status s = format::PostingChunkView::Parse(
-        std::string_view(value.data(), value.size()), &chunk);
-    if (s.ok() && chunk.size() > 0 && chunk.code_bytes() != code_bytes) {
-      s = Status::Corruption("chunk code length differs from manifest");
-    }
-    if (!s.ok()) return s.WithContext("address " + std::to_string(key.address));
+    Status s = scan.Read(&key, &chunk);
+    if (!s.ok()) return s;
     if (chunk.size() == 0) continue;
     for (size_t i = 0; i < chunk.size(); ++i) rows->ids.push_back(chunk.id(i));
     rows->addresses.insert(rows->addresses.end(), chunk.size(), key.address);
@@ -64,7 +54,7 @@ Status DBImpl::ReadMemoryRange(const rocksdb::Snapshot* snapshot,
     rows->codes.insert(rows->codes.end(), codes,
                        codes + chunk.size() * code_bytes);
   }
-  return FromRocksDB(it->status());
+  return scan.status();
 }
 
 // The address space in one range per core, read at once: at 10M images the

@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "engine/db/db_impl.h"
+#include "engine/db/posting_scan.h"
 #include "engine/db/record_sorter.h"
 #include "engine/db/rocksdb_status.h"
 #include "format/encoder_frame.h"
@@ -27,11 +28,6 @@
 
 namespace semhash {
 namespace {
-
-std::string ChunkName(Address address, uint32_t chunk) {
-  return "address " + std::to_string(address) + " chunk " +
-         std::to_string(chunk);
-}
 
 std::string_view View(const rocksdb::Slice& slice) {
   return std::string_view(slice.data(), slice.size());
@@ -128,19 +124,20 @@ class Verifier {
 
   // One walk over the postings in key order, with the tails alongside.
   Status CheckPostingsAndTails() {
-    std::unique_ptr<rocksdb::Iterator> postings(
-        store_->db()->NewIterator(read_options_, store_->postings()));
+    PostingScan postings(
+        std::unique_ptr<rocksdb::Iterator>(
+            store_->db()->NewIterator(read_options_, store_->postings())),
+        code_bytes_);
     std::unique_ptr<rocksdb::Iterator> tails(
         store_->db()->NewIterator(read_options_, store_->tails()));
     tails->SeekToFirst();
     bool have_address = false;
     format::PostingKey last;
-    for (postings->SeekToFirst(); postings->Valid(); postings->Next()) {
+    for (postings.SeekToFirst(); postings.Valid(); postings.Next()) {
       format::PostingKey key;
-      if (!format::DecodePostingKey(View(postings->key()), &key) ||
-          key.table != 0) {
-        Problem("postings: key of " + std::to_string(postings->key().size()) +
-                " bytes is not a table-0 posting key");
+      const Status k = postings.ReadKey(&key);
+      if (!k.ok()) {
+        Problem(k.message());
         continue;
       }
       if (!have_address || key.address != last.address) {
@@ -149,13 +146,13 @@ class Verifier {
         have_address = true;
       }
       last = key;
-      Status s = CheckChunk(key, View(postings->value()));
+      Status s = CheckChunk(key, postings.value());
       if (!s.ok()) return s;
     }
     if (have_address) CheckTail(tails.get(), last);
     for (; tails->Valid(); tails->Next()) CountTail(tails.get());
-    if (!postings->status().ok()) {
-      Problem("postings: " + postings->status().ToString());
+    if (!postings.status().ok()) {
+      Problem("postings: " + postings.status().ToString());
     }
     if (!tails->status().ok()) Problem("tails: " + tails->status().ToString());
     return Status::OK();
@@ -165,18 +162,13 @@ class Verifier {
     ++report_->chunks;
     report_->bytes_checked += value.size();
     format::PostingChunkView chunk;
-    Status d = format::PostingChunkView::Parse(value, &chunk);
+    const Status d = ParsePostingChunk(value, code_bytes_, &chunk);
     if (!d.ok()) {
-      Problem(ChunkName(key.address, key.chunk) + ": " + d.ToString());
-      return Status::OK();
-    }
-    if (chunk.size() > 0 && chunk.code_bytes() != code_bytes_) {
-      Problem(ChunkName(key.address, key.chunk) + ": codes of " +
-              std::to_string(chunk.code_bytes() * 8) + " bits");
+      Problem(PostingChunkName(key.address, key.chunk) + ": " + d.ToString());
       return Status::OK();
     }
     if (chunk.size() > info_.posting_chunk_capacity) {
-      Problem(ChunkName(key.address, key.chunk) + ": " +
+      Problem(PostingChunkName(key.address, key.chunk) + ": " +
               std::to_string(chunk.size()) + " images, over the capacity");
     }
     std::vector<uint8_t> payload(8 + code_bytes_);
@@ -262,7 +254,7 @@ class Verifier {
       }
       if (d.ok() && listings == 0) {
         Problem("id " + std::to_string(id) + " (" +
-                ChunkName(record.address, record.chunks[0]) +
+                PostingChunkName(record.address, record.chunks[0]) +
                 ") is in no posting list");
       }
     }
@@ -284,7 +276,7 @@ class Verifier {
     } else if (where[0] != record.address || where[1] != record.chunks[0]) {
       Problem(name + " is listed at " + EntryName(entry) +
               " but its record names " +
-              ChunkName(record.address, record.chunks[0]));
+              PostingChunkName(record.address, record.chunks[0]));
     } else if (std::memcmp(entry + 8, record.code.data(), code_bytes_) != 0) {
       Problem(name + ": the code at " + EntryName(entry) +
               " differs from the record's");
@@ -294,7 +286,7 @@ class Verifier {
   static std::string EntryName(const uint8_t* entry) {
     uint32_t where[2];
     std::memcpy(where, entry, 8);
-    return ChunkName(where[0], where[1]);
+    return PostingChunkName(where[0], where[1]);
   }
 
   RocksDBStore* const store_;

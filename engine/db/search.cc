@@ -15,7 +15,7 @@
 #include "engine/db/db_iterator.h"
 #include "engine/db/hamming_ball.h"
 #include "engine/db/hamming_kernels.h"
-#include "engine/db/rocksdb_status.h"
+#include "engine/db/posting_scan.h"
 #include "engine/db/top_k.h"
 #include "format/keys.h"
 #include "format/posting_chunk.h"
@@ -23,28 +23,14 @@
 namespace semhash {
 namespace {
 
-// Parses a posting chunk whose codes must be `code_bytes` long (an empty
-// chunk may say 0).
-Status ParseChunk(const rocksdb::Slice& value, size_t code_bytes,
-                  format::PostingChunkView* chunk) {
-  Status s = format::PostingChunkView::Parse(
-      std::string_view(value.data(), value.size()), chunk);
-  if (s.ok() && chunk->size() > 0 && chunk->code_bytes() != code_bytes) {
-    s = Status::Corruption("chunk code length differs from manifest");
-  }
-  return s;
-}
-
 // Re-ranks the first min(size, limit) images of one posting chunk into
 // `top`; *count gets how many. `distances` is scratch space reused across
 // chunks.
-Status RerankChunk(const rocksdb::Slice& value, CodeView query, size_t limit,
-                   std::vector<uint32_t>* distances, TopK* top, size_t* count) {
-  format::PostingChunkView chunk;
-  Status s = ParseChunk(value, query.size(), &chunk);
-  if (!s.ok()) return s;
+void RerankChunk(const format::PostingChunkView& chunk, CodeView query,
+                 size_t limit, std::vector<uint32_t>* distances, TopK* top,
+                 size_t* count) {
   *count = std::min(chunk.size(), limit);
-  if (*count == 0) return Status::OK();
+  if (*count == 0) return;
   // Chunks are columnar (format/posting_chunk.h): code(0) starts all
   // chunk.size() codes, back to back.
   distances->resize(*count);
@@ -53,30 +39,30 @@ Status RerankChunk(const rocksdb::Slice& value, CodeView query, size_t limit,
   for (size_t i = 0; i < *count; ++i) {
     top->Push(chunk.id(i), (*distances)[i]);
   }
-  return Status::OK();
 }
 
 // Re-ranks the images of one address into `top`, until
 // stats->candidates_reranked reaches max_candidates.
-Status ProbeAddress(rocksdb::Iterator* it, Address address, CodeView query,
+Status ProbeAddress(PostingScan* scan, Address address, CodeView query,
                     size_t max_candidates, std::vector<uint32_t>* distances,
                     TopK* top, SearchStats* stats) {
-  const std::string prefix = format::EncodeAddressPrefix(0, address);
   ++stats->addresses_probed;
   bool occupied = false;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
-                         stats->candidates_reranked < max_candidates;
-       it->Next()) {
+  for (scan->SeekAddress(address);
+       scan->Valid() && stats->candidates_reranked < max_candidates;
+       scan->Next()) {
+    format::PostingKey key;
+    format::PostingChunkView chunk;
+    Status s = scan->Read(&key, &chunk);
+    if (!s.ok()) return s;
     size_t count = 0;
-    Status s = RerankChunk(it->value(), query,
-                           max_candidates - stats->candidates_reranked,
-                           distances, top, &count);
-    if (!s.ok()) return s.WithContext("address " + std::to_string(address));
+    RerankChunk(chunk, query, max_candidates - stats->candidates_reranked,
+                distances, top, &count);
     stats->candidates_reranked += count;
     occupied = occupied || count > 0;
   }
   if (occupied) ++stats->addresses_occupied;
-  return FromRocksDB(it->status());
+  return scan->status();
 }
 
 }  // namespace
@@ -113,16 +99,17 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   std::shared_ptr<const rocksdb::Snapshot> pin;
   rocksdb::ReadOptions read_options = ReaderOptions(&pin);
   read_options.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(read_options, store_->postings()));
+  PostingScan scan(std::unique_ptr<rocksdb::Iterator>(store_->db()->NewIterator(
+                       read_options, store_->postings())),
+                   code.size());
   TopK top(k);
   std::vector<uint32_t> distances;
   SearchStats& stats = result->stats;
   for (uint32_t radius = 0; radius <= max_radius; ++radius) {
     ForEachAddressAtRadius(
         address, info_.address_bits, radius, [&](Address probe) {
-          s = ProbeAddress(it.get(), probe, code, max_candidates, &distances,
-                           &top, &stats);
+          s = ProbeAddress(&scan, probe, code, max_candidates, &distances, &top,
+                           &stats);
           return s.ok() && stats.candidates_reranked < max_candidates;
         });
     if (!s.ok()) return s;
@@ -139,15 +126,17 @@ template <typename Visit>
 Status DBImpl::ForEachPostingChunk(Visit visit) {
   const size_t code_bytes = info_.code_bits / 8;
   std::shared_ptr<const rocksdb::Snapshot> pin;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(ReaderOptions(&pin), store_->postings()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  PostingScan scan(std::unique_ptr<rocksdb::Iterator>(store_->db()->NewIterator(
+                       ReaderOptions(&pin), store_->postings())),
+                   code_bytes);
+  for (scan.SeekToFirst(); scan.Valid(); scan.Next()) {
+    format::PostingKey key;
     format::PostingChunkView chunk;
-    Status s = ParseChunk(it->value(), code_bytes, &chunk);
-    if (!s.ok()) return s.WithContext("posting chunk");
+    Status s = scan.Read(&key, &chunk);
+    if (!s.ok()) return s;
     if (chunk.size() > 0) visit(chunk);
   }
-  return FromRocksDB(it->status());
+  return scan.status();
 }
 
 // Every posting chunk in key order: the codes are columnar there, so each
