@@ -1,5 +1,5 @@
-// AVX2 + POPCNT Hamming kernels (see engine/db/hamming_kernels.h). Compiled with
-// -mavx2 -mpopcnt; reached only through HammingKernelsFor(Isa::kAvx2).
+// AVX2 + POPCNT Hamming kernels (see engine/db/hamming_kernels.h). Compiled
+// with -mavx2 -mpopcnt; reached only through HammingKernelsFor(Isa::kAvx2).
 #include <immintrin.h>
 
 #include <bit>

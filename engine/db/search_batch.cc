@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/db/db_impl.h"
 #include "engine/common/in_parallel.h"
+#include "engine/db/db_impl.h"
 
 namespace semhash {
 namespace {

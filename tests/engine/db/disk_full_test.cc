@@ -15,8 +15,8 @@
 #include "semhash/bulk_load.h"
 #include "semhash/db.h"
 #include "semhash/maintenance.h"
-#include "tests/engine/test_util.h"
 #include "tests/engine/small_file_system.h"
+#include "tests/engine/test_util.h"
 
 namespace semhash {
 namespace {

@@ -14,8 +14,8 @@
 
 #include "engine/db/db_open.h"
 #include "semhash/db.h"
-#include "tests/engine/test_util.h"
 #include "tests/engine/fault_injection_fs.h"
+#include "tests/engine/test_util.h"
 
 namespace semhash {
 namespace {

@@ -10,8 +10,8 @@
 #include <set>
 #include <thread>
 
-#include "tests/engine/oracle.h"
 #include "semhash/db.h"
+#include "tests/engine/oracle.h"
 #include "tests/engine/test_util.h"
 
 namespace semhash {

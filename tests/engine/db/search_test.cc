@@ -10,8 +10,8 @@
 #include <string>
 #include <tuple>
 
-#include "tests/engine/oracle.h"
 #include "semhash/db.h"
+#include "tests/engine/oracle.h"
 #include "tests/engine/test_util.h"
 
 namespace semhash {

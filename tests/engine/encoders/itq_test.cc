@@ -1,5 +1,5 @@
-// Tests for iterative quantisation (engine/encoders/itq.cc): the loss never rises,
-// ends below the random start's, the rotation stays orthogonal and
+// Tests for iterative quantisation (engine/encoders/itq.cc): the loss never
+// rises, ends below the random start's, the rotation stays orthogonal and
 // deterministic, and the iterations agree with a plain double-precision
 // reference.
 #include "engine/encoders/itq.h"

@@ -1,5 +1,5 @@
-// Tests for the linear hash and its encoder (engine/encoders/linear_hash.cc): the sign
-// rule, the bit order, and encodings that do not depend on batching.
+// Tests for the linear hash and its encoder (engine/encoders/linear_hash.cc):
+// the sign rule, the bit order, and encodings that do not depend on batching.
 #include "engine/encoders/linear_hash.h"
 
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "tests/engine/encoder_test_util.h"
 #include "semhash/codes.h"
+#include "tests/engine/encoder_test_util.h"
 
 namespace semhash {
 namespace {
