@@ -8,11 +8,13 @@
 #include <string_view>
 
 #include "semhash/status.h"
+#include "semhash/version.h"
 
 namespace semhash::format {
 
-// The layout version this code writes and the only one it reads.
-inline constexpr uint32_t kFormatVersion = 1;
+// The layout version this code writes and the only one it reads, defined
+// once in the public semhash/version.h.
+inline constexpr uint32_t kFormatVersion = SEMHASH_FORMAT_VERSION;
 inline constexpr uint8_t kManifestFrameVersion = 1;
 inline constexpr char kExternalEncoderKind[] = "external";
 

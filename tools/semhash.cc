@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "semhash/version.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 
@@ -44,7 +45,8 @@ constexpr Subcommand kSubcommands[] = {
 };
 
 int Usage(std::ostream& out, int exit_code) {
-  out << "usage: semhash COMMAND [options]   (semhash COMMAND --help)\n\n";
+  out << "usage: semhash COMMAND [options]   (semhash COMMAND --help)\n"
+      << "       semhash --version\n\n";
   for (const auto& sub : kSubcommands) {
     out << "  " << sub.name << "\t" << sub.summary << "\n";
   }
@@ -58,6 +60,13 @@ int main(int argc, char** argv) {
   const std::string name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     return Usage(std::cout, semhash::cli::kExitOk);
+  }
+  if (name == "--version") {
+    // The loaded library's versions, which an upgraded libsemhash.so can
+    // change under this program.
+    std::cout << "semhash " << semhash::Version() << " (database format "
+              << semhash::FormatVersion() << ")\n";
+    return semhash::cli::kExitOk;
   }
   for (const auto& sub : kSubcommands) {
     if (name != sub.name) continue;

@@ -13,17 +13,39 @@
 namespace semhash {
 namespace {
 
-// The module's table, or why there is none. SEMHASH_TORCH_MODULE is the
-// module's path in the build tree (engine/CMakeLists.txt).
+// The module's table, or why there is none.
 struct LoadedModule {
   const TorchModuleFunctions* functions = nullptr;
   std::string error;
 };
 
+// Where the module is (engine/CMakeLists.txt). libsemhash.so looks beside
+// the file it was itself loaded from (SEMHASH_TORCH_MODULE_BESIDE, a path
+// relative to that file's directory), so an install works under any
+// prefix; the build tree's internal archive, linked into programs in
+// several directories, names the module's path there (SEMHASH_TORCH_MODULE).
+std::string ModulePath() {
+#ifdef SEMHASH_TORCH_MODULE
+  return SEMHASH_TORCH_MODULE;
+#else
+  Dl_info self;
+  if (::dladdr(reinterpret_cast<void*>(&ModulePath), &self) == 0 ||
+      self.dli_fname == nullptr) {
+    return SEMHASH_TORCH_MODULE_BESIDE;  // dlopen then says it is missing.
+  }
+  const std::string library = self.dli_fname;
+  const size_t slash = library.rfind('/');
+  const std::string directory =
+      slash == std::string::npos ? "." : library.substr(0, slash);
+  return directory + "/" + SEMHASH_TORCH_MODULE_BESIDE;
+#endif
+}
+
 LoadedModule Load() {
   LoadedModule loaded;
+  const std::string path = ModulePath();
   // Never closed: encoders made by the module run its code.
-  void* handle = ::dlopen(SEMHASH_TORCH_MODULE, RTLD_NOW | RTLD_LOCAL);
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     loaded.error = ::dlerror();
     return loaded;
@@ -35,9 +57,8 @@ LoadedModule Load() {
     return loaded;
   }
   if (entry()->version != kTorchModuleVersion) {
-    loaded.error = std::string(SEMHASH_TORCH_MODULE) + " is of version " +
-                   std::to_string(entry()->version) + ", not " +
-                   std::to_string(kTorchModuleVersion);
+    loaded.error = path + " is of version " + std::to_string(entry()->version) +
+                   ", not " + std::to_string(kTorchModuleVersion);
     return loaded;
   }
   loaded.functions = entry();

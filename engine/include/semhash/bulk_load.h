@@ -20,6 +20,7 @@
 #include <string>
 
 #include "semhash/codes.h"
+#include "semhash/export.h"
 #include "semhash/status.h"
 
 namespace semhash {
@@ -41,7 +42,7 @@ struct BulkLoadOptions {
   std::function<void(const BulkLoadProgress&)> progress;
 };
 
-class BulkLoader {
+class SEMHASH_EXPORT BulkLoader {
  public:
   virtual ~BulkLoader() = default;
 

@@ -22,6 +22,7 @@
 
 #include "semhash/bulk_load.h"
 #include "semhash/codes.h"
+#include "semhash/export.h"
 #include "semhash/iterator.h"
 #include "semhash/maintenance.h"
 #include "semhash/options.h"
@@ -54,7 +55,7 @@ struct DatabaseInfo {
   std::string encoder_params;
 };
 
-class DB {
+class SEMHASH_EXPORT DB {
  public:
   // Opens the database at `path`. On success *db owns it; on failure *db is
   // null and the Status says why: NotFound if `path` holds no database and

@@ -19,11 +19,12 @@
 #include <string_view>
 
 #include "semhash/codes.h"
+#include "semhash/export.h"
 #include "semhash/status.h"
 
 namespace semhash {
 
-class Encoder {
+class SEMHASH_EXPORT Encoder {
  public:
   virtual ~Encoder() = default;
 
@@ -78,11 +79,13 @@ inline constexpr char kTorchScriptEncoder[] = "torchscript";
 // Writes `encoder` to the file `path` as one checksummed encoder-model frame
 // (docs/format.md, "Model files"), atomically: after a crash the file holds
 // the old contents or the new, never a mix. IOError if it cannot.
-Status SaveEncoder(const Encoder& encoder, const std::string& path);
+SEMHASH_EXPORT Status SaveEncoder(const Encoder& encoder,
+                                  const std::string& path);
 
 // Reads a file written by SaveEncoder: IOError if unreadable, Corruption if
 // damaged, NotSupported for a kind this semhash does not know.
-Status LoadEncoderFile(const std::string& path, std::unique_ptr<Encoder>* out);
+SEMHASH_EXPORT Status LoadEncoderFile(const std::string& path,
+                                      std::unique_ptr<Encoder>* out);
 
 }  // namespace semhash
 

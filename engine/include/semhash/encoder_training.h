@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "semhash/encoder.h"
+#include "semhash/export.h"
 #include "semhash/status.h"
 
 namespace semhash {
@@ -138,14 +139,15 @@ struct EncoderOptions {
 // ("iterations=50,sample=0,seed=42"). InvalidArgument on an unknown kind,
 // n == 0 (pcah, itq, sh: fewer than 2 vectors), dim == 0, non-finite values
 // or bit counts out of range.
-Status TrainEncoder(const EncoderOptions& options, size_t n,
-                    const float* vectors, size_t dim,
-                    std::unique_ptr<Encoder>* out);
+SEMHASH_EXPORT Status TrainEncoder(const EncoderOptions& options, size_t n,
+                                   const float* vectors, size_t dim,
+                                   std::unique_ptr<Encoder>* out);
 // The same with a class label per vector (labels[n], each below 2^16), which
 // ssdh requires and the other kinds ignore.
-Status TrainEncoder(const EncoderOptions& options, size_t n,
-                    const float* vectors, size_t dim, const uint32_t* labels,
-                    std::unique_ptr<Encoder>* out);
+SEMHASH_EXPORT Status TrainEncoder(const EncoderOptions& options, size_t n,
+                                   const float* vectors, size_t dim,
+                                   const uint32_t* labels,
+                                   std::unique_ptr<Encoder>* out);
 
 }  // namespace semhash
 

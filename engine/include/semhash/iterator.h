@@ -14,11 +14,12 @@
 #include <string_view>
 
 #include "semhash/codes.h"
+#include "semhash/export.h"
 #include "semhash/status.h"
 
 namespace semhash {
 
-class Iterator {
+class SEMHASH_EXPORT Iterator {
  public:
   Iterator() = default;
   Iterator(const Iterator&) = delete;

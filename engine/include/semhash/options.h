@@ -14,6 +14,8 @@
 #include <memory>
 #include <optional>
 
+#include "semhash/export.h"
+
 namespace semhash {
 
 class Encoder;
@@ -84,7 +86,8 @@ struct Options {
 
 // MIH's rule for the number of multi-index tables: substrings of about
 // log2(images) bits, clamped to what code_bits allows (Options::mih_tables).
-uint32_t AdviseMultiIndexTables(uint32_t code_bits, uint64_t images);
+SEMHASH_EXPORT uint32_t AdviseMultiIndexTables(uint32_t code_bits,
+                                               uint64_t images);
 
 struct WriteOptions {
   // false: the write goes to the write-ahead log with write() and is in the

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "semhash/export.h"
+
 namespace semhash {
 
 struct Neighbor {
@@ -14,7 +16,13 @@ struct Neighbor {
   // Hamming distance between the query's long code and this image's.
   uint32_t distance = 0;
 
-  friend bool operator==(const Neighbor&, const Neighbor&) = default;
+  // Written out, not defaulted: the public headers compile as C++17.
+  friend bool operator==(const Neighbor& a, const Neighbor& b) {
+    return a.id == b.id && a.distance == b.distance;
+  }
+  friend bool operator!=(const Neighbor& a, const Neighbor& b) {
+    return !(a == b);
+  }
 };
 
 // How a search found its candidates.
@@ -32,7 +40,7 @@ enum class SearchPath : uint8_t {
   kMultiIndex,
 };
 
-const char* SearchPathName(SearchPath path);
+SEMHASH_EXPORT const char* SearchPathName(SearchPath path);
 
 // What one search did. Counters are per call, never process-global.
 struct SearchStats {

@@ -13,9 +13,11 @@
 #include <string>
 #include <string_view>
 
+#include "semhash/export.h"
+
 namespace semhash {
 
-class [[nodiscard]] Status {
+class [[nodiscard]] SEMHASH_EXPORT Status {
  public:
   enum class Code : uint8_t {
     kOk = 0,

@@ -16,10 +16,11 @@
 #include <vector>
 
 #include "semhash/codes.h"
+#include "semhash/export.h"
 
 namespace semhash {
 
-class WriteBatch {
+class SEMHASH_EXPORT WriteBatch {
  public:
   struct Operation {
     enum class Type : uint8_t { kPut, kDelete };
