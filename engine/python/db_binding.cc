@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/python/arrays.h"
@@ -182,7 +183,9 @@ uint64_t Delete(DBHandle& db, py::handle ids_obj, bool sync) {
   db.Run([&](DB* d) {
     WriteBatch batch;
     Record record;
+    std::unordered_set<uint64_t> seen;  // An id given twice counts once.
     for (size_t i = 0; i < ids.n; ++i) {
+      if (!seen.insert(ids.data[i]).second) continue;
       Status s = d->Get(ids.data[i], &record);
       if (s.ok()) {
         ++stored;
@@ -433,8 +436,10 @@ only. payloads: n bytes or str (UTF-8), up to 64 KiB each. sync: fsync the
 log before returning (survives a machine crash). For millions of images,
 bulk_load is faster.)doc")
       .def("delete", &Delete, "ids"_a, py::kw_only(), "sync"_a = false,
-           "Removes the images with these ids in one atomic write; returns "
-           "how many were stored (absent ids are not an error).")
+           "Removes the images with these ids (uint64 or non-negative int64, "
+           "a list or one id) in one atomic write; returns how many were "
+           "stored (absent ids are not an error; an id given twice counts "
+           "once).")
       .def("get", &Get, "id"_a,
            "The image stored under id (Record); NotFound if there is none.")
       .def("search", &Search, "codes"_a, "k"_a, "addresses"_a = py::none(),

@@ -16,6 +16,11 @@ PYBIND11_MODULE(_semhash, m) {
   semhash::python::BindReports(m);
   semhash::python::BindEncoder(m);
   semhash::python::BindDB(m);
+#ifdef SEMHASH_HAVE_TORCH
+  m.attr("built_with_torch") = true;
+#else
+  m.attr("built_with_torch") = false;
+#endif
   m.def("advise_tables", &semhash::AdviseMultiIndexTables, py::arg("code_bits"),
         py::arg("images"),
         "MIH's rule for the number of multi-index tables (DB's tables=): "

@@ -32,6 +32,7 @@ from semhash._semhash import (
     SpaceUsage,
     VerifyReport,
     advise_tables,
+    built_with_torch,
     load_encoder,
     train_encoder,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "SpaceUsage",
     "VerifyReport",
     "advise_tables",
+    "built_with_torch",
     "load_encoder",
     "train_encoder",
 ]
