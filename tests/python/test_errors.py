@@ -151,3 +151,27 @@ def test_damaged_database_verify_raises_corruption_with_its_report(
         assert isinstance(report, semhash.VerifyReport)
         assert report.problem_count >= 1 and report.problems
         assert report.problems[0].split(":")[0] in str(raised.value)
+
+
+def test_the_stub_names_every_public_name_and_method():
+    """__init__.pyi stays in step with the module: every exported name and
+    every public method of DB, Encoder and IndexBinarySemhash is in it."""
+    import ast
+    stub = ast.parse(open(os.path.join(os.path.dirname(semhash.__file__),
+                                       "__init__.pyi")).read())
+    top = {node.name for node in stub.body
+           if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    top |= {t.id for node in stub.body if isinstance(node, ast.AnnAssign)
+            for t in [node.target]}
+    assert set(semhash.__all__) <= top, set(semhash.__all__) - top
+    classes = {node.name: node for node in stub.body
+               if isinstance(node, ast.ClassDef)}
+    for name in ("DB", "Encoder", "IndexBinarySemhash", "VerifyReport",
+                 "Record", "DatabaseInfo"):
+        members = {n.name for n in classes[name].body
+                   if isinstance(n, ast.FunctionDef)}
+        members |= {n.target.id for n in classes[name].body
+                    if isinstance(n, ast.AnnAssign)}
+        public = {m for m in dir(getattr(semhash, name))
+                  if not m.startswith("_")}
+        assert public <= members, (name, public - members)
