@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -25,29 +24,6 @@ namespace py = pybind11;
 using namespace pybind11::literals;
 
 namespace semhash::python {
-
-DBHandle::DBHandle(const std::string& path, const Options& options)
-    : path_(path) {
-  Status s;
-  {
-    py::gil_scoped_release release;
-    s = DB::Open(options, path, &db_);
-  }
-  ThrowIfError(s);
-  info_ = db_->info();
-  external_codes_ = db_->encoder() == nullptr;
-}
-
-void DBHandle::Close() {
-  py::gil_scoped_release release;
-  std::unique_lock lock(mutex_);
-  db_.reset();
-}
-
-bool DBHandle::closed() {
-  std::shared_lock lock(mutex_);
-  return db_ == nullptr;
-}
 
 namespace {
 
@@ -430,7 +406,8 @@ Stores n images in one atomic write.
 
 codes: uint8 (n, code_size), C-contiguous, used in place. ids: uint64 or
 non-negative int64 (n,); default len(db), len(db) + 1, ... (FAISS's add).
-An id already stored is replaced. addresses: uint32 (n,); default the
+An id already stored is replaced; default ids are not reserved, so two
+threads adding without ids may pick the same ones. addresses: uint32 (n,); default the
 first address_bits bits of each code, for a database of external codes
 only. payloads: n bytes or str (UTF-8), up to 64 KiB each. sync: fsync the
 log before returning (survives a machine crash). For millions of images,

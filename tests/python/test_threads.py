@@ -95,3 +95,32 @@ def test_the_gil_is_released_during_a_search(tmp_path, rng):
         assert len(inside) > 2
         gaps = np.diff(np.concatenate([[start], inside, [end]]))
         assert gaps.max() < (end - start) / 2, (gaps.max(), end - start)
+
+
+def test_close_waits_for_the_calls_in_flight(tmp_path, rng):
+    """close() from one thread while another bulk-loads (its progress
+    callback needing the GIL meanwhile): the load finishes, then the
+    database closes, and later calls raise."""
+    codes = random_codes(rng, 5000, 16)
+    db = semhash.DB(str(tmp_path / "db"), create_if_missing=True,
+                    code_bits=128)
+    started = threading.Event()
+    loaded = []
+
+    def progress(phase, done, total):
+        if not started.is_set():
+            started.set()
+            time.sleep(0.3)  # The main thread calls close() meanwhile.
+
+    def load():
+        loaded.append(db.bulk_load(codes, slice_rows=500, progress=progress))
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    started.wait()
+    db.close()
+    assert loaded == [5000]  # close() returned after the load.
+    worker.join()
+    assert db.closed
+    with semhash.DB(str(tmp_path / "db"), read_only=True) as reopened:
+        assert len(reopened) == 5000
