@@ -98,10 +98,13 @@ ArrayView<uint32_t> AddressesOrPrefixes(const DBHandle& db,
   RequireExternalCodes(db, name);
   const size_t code_bytes = db.code_bytes();
   made->resize(codes.n);
-  for (size_t i = 0; i < codes.n; ++i) {
-    (*made)[i] =
-        AddressFromCode(CodeView(codes.data + i * code_bytes, code_bytes),
-                        db.info().address_bits);
+  const uint32_t address_bits = db.info().address_bits;
+  {
+    py::gil_scoped_release release;
+    for (size_t i = 0; i < codes.n; ++i) {
+      (*made)[i] = AddressFromCode(
+          CodeView(codes.data + i * code_bytes, code_bytes), address_bits);
+    }
   }
   ArrayView<uint32_t> view;
   view.data = made->data();

@@ -156,7 +156,14 @@ Encodes float32 (used in place) or float64 (converted) vectors, shape
            "NotSupported for other kinds.")
       .def(
           "serialize",
-          [](const Encoder& e) { return py::bytes(e.Serialize()); },
+          [](const Encoder& e) {
+            std::string model;
+            Unlocked([&] {
+              model = e.Serialize();
+              return Status::OK();
+            });
+            return py::bytes(model);
+          },
           "The persisted model (bytes); Encoder.load reads it back.")
       .def_static("load", &LoadBytes, "model"_a,
                   "Reads bytes from serialize(); Corruption if damaged.")
