@@ -390,6 +390,14 @@ many threads; calls release the GIL. `with DB(...) as db:` closes it.)doc")
              return false;
            })
       .def_property_readonly("path", &DBHandle::path)
+      .def("__repr__",
+           [](const DBHandle& db) {
+             const DatabaseInfo& i = db.info();
+             return "DB('" + db.path() + "', " +
+                    std::to_string(i.address_bits) + "-bit addresses, " +
+                    std::to_string(i.code_bits) + "-bit codes, encoder " +
+                    i.encoder_kind + ")";
+           })
       .def_property_readonly(
           "info", [](const DBHandle& db) { return db.info(); },
           "What the database was created with (DatabaseInfo).")

@@ -12,6 +12,7 @@ namespace py = pybind11;
 
 PYBIND11_MODULE(_semhash, m) {
   m.doc() = "semhash's native API: DB, Encoder and the exceptions.";
+  m.attr("__version__") = SEMHASH_PYTHON_VERSION;
   semhash::python::RegisterErrors(m);
   semhash::python::BindReports(m);
   semhash::python::BindEncoder(m);

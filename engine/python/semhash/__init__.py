@@ -31,6 +31,7 @@ from semhash._semhash import (
     Record,
     SpaceUsage,
     VerifyReport,
+    __version__,
     advise_tables,
     built_with_torch,
     load_encoder,

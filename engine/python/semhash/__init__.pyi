@@ -14,6 +14,7 @@ Knn = Tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
 Range = Tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32],
               npt.NDArray[np.int64]]
 
+__version__: str  # The library's version, e.g. "0.1.0".
 built_with_torch: bool
 
 class Error(Exception): ...
