@@ -87,7 +87,7 @@ class FaultInjectionTest : public ::testing::Test {
       op.id = rng_() % kIds;
       if (rng_() % 4 != 0) {
         op.image = Record{static_cast<Address>(rng_() % kAddresses),
-                          RandomCode(&rng_, kCodeBytes)};
+                          RandomCode(&rng_, kCodeBytes), ""};
       }
     }
     return ops;
@@ -128,9 +128,9 @@ class FaultInjectionTest : public ::testing::Test {
     Model stored;
     std::unique_ptr<Iterator> it = db_->NewIterator();
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      stored[it->id()] =
-          Record{it->address(),
-                 std::vector<uint8_t>(it->code().begin(), it->code().end())};
+      stored[it->id()] = Record{
+          it->address(),
+          std::vector<uint8_t>(it->code().begin(), it->code().end()), ""};
     }
     EXPECT_TRUE(it->status().ok()) << it->status().ToString();
     for (const auto& [id, image] : stored) {
@@ -243,17 +243,17 @@ TEST_F(FaultInjectionTest, FailedLogAppendIsIOErrorAndStopsWrites) {
 TEST_F(FaultInjectionTest, FailedLogSyncIsIOErrorAndStopsWrites) {
   ASSERT_TRUE(Open().ok());
   ASSERT_TRUE(
-      Write({{1, Record{1, RandomCode(&rng_, kCodeBytes)}}}, true).ok());
+      Write({{1, Record{1, RandomCode(&rng_, kCodeBytes), ""}}}, true).ok());
   fs_->Inject(Fault::kFailSync, ".log");
   const std::vector<Op> failed = {
-      {2, Record{1, RandomCode(&rng_, kCodeBytes)}},
-      {1, Record{2, RandomCode(&rng_, kCodeBytes)}},
-      {3, Record{1, RandomCode(&rng_, kCodeBytes)}}};
+      {2, Record{1, RandomCode(&rng_, kCodeBytes), ""}},
+      {1, Record{2, RandomCode(&rng_, kCodeBytes), ""}},
+      {3, Record{1, RandomCode(&rng_, kCodeBytes), ""}}};
   Status s = Write(failed, true);
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
   EXPECT_EQ(fs_->faults_injected(), 1u);
   fs_->ClearFault();
-  s = Write({{4, Record{1, RandomCode(&rng_, kCodeBytes)}}}, false);
+  s = Write({{4, Record{1, RandomCode(&rng_, kCodeBytes), ""}}}, false);
   EXPECT_TRUE(s.IsIOError()) << "a later write: " << s.ToString();
 
   ASSERT_TRUE(Open().ok());

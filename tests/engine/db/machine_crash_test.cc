@@ -66,7 +66,8 @@ State ReadVerified(DB* db) {
   State state;
   std::unique_ptr<Iterator> it = db->NewIterator();
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    state[it->id()] = {it->address(), {it->code().begin(), it->code().end()}};
+    state[it->id()] = {
+        it->address(), {it->code().begin(), it->code().end()}, ""};
   }
   EXPECT_TRUE(it->status().ok()) << it->status().ToString();
   return state;
@@ -105,7 +106,7 @@ class MachineCrashTest : public ::testing::Test {
   Record NewImage() {
     // Few addresses: posting lists of several images each, rewritten by
     // the replaces.
-    return {Address(rng_() % 16), RandomCode(&rng_, kCodeBytes)};
+    return {Address(rng_() % 16), RandomCode(&rng_, kCodeBytes), ""};
   }
 
   static Status Load(DB* db, const State& images,
