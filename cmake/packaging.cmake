@@ -9,10 +9,13 @@
 #   dev        libsemhash-dev      headers, libsemhash.so, CMake, pkg-config
 #   tools      semhash-tools       the semhash command-line tool
 #
-# Another part of the build (any directory) adds its package in two lines:
+#   python     python3-semhash     the Python module (engine/python/)
+#
+# Another part of the build (any directory) adds its package in two lines,
+# as engine/python/CMakeLists.txt does:
 #   install(... COMPONENT python)
 #   semhash_deb_package(python python3-semhash "semhash for Python"
-#     DEPENDS runtime)
+#     DEPENDS runtime DEBIAN_DEPENDS "python3-numpy")
 # semhash_write_packages(), called last by the top CMakeLists.txt, makes the
 # CPack settings of every package declared.
 include(CMakePackageConfigHelpers)
@@ -39,15 +42,17 @@ configure_file(cmake/semhash.pc.in ${PROJECT_BINARY_DIR}/semhash.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/semhash.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 
-# semhash_deb_package(component package summary [DEPENDS other...]):
+# semhash_deb_package(component package summary [DEPENDS other...]
+#                     [DEBIAN_DEPENDS "debian-package (>= v), ..."]):
 # `component`'s files make the Debian package `package`, which depends on
-# the same version of the packages of the `other` components, and on the
-# Debian packages of the shared libraries its files link (dpkg-shlibdeps).
+# the same version of the packages of the `other` components, on the Debian
+# packages of the shared libraries its files link (dpkg-shlibdeps), and on
+# those DEBIAN_DEPENDS names (what no ELF file says, as a Python module's).
 function(semhash_deb_package component package summary)
-  cmake_parse_arguments(PARSE_ARGV 3 arg "" "" "DEPENDS")
+  cmake_parse_arguments(PARSE_ARGV 3 arg "" "DEBIAN_DEPENDS" "DEPENDS")
   set_property(GLOBAL APPEND PROPERTY SEMHASH_DEB_COMPONENTS ${component})
   set_property(GLOBAL PROPERTY SEMHASH_DEB_${component}
-    "${package}" "${summary}" "${arg_DEPENDS}")
+    "${package}" "${summary}" "${arg_DEBIAN_DEPENDS}" "${arg_DEPENDS}")
 endfunction()
 
 semhash_deb_package(runtime libsemhash${SEMHASH_SOVERSION}
@@ -91,8 +96,10 @@ function(semhash_write_packages)
     get_property(spec GLOBAL PROPERTY SEMHASH_DEB_${component})
     list(GET spec 0 package)
     list(GET spec 1 summary)
-    list(SUBLIST spec 2 -1 depends)
+    list(GET spec 2 debian_depends)
+    list(SUBLIST spec 3 -1 depends)
     set(CPACK_DEBIAN_${c}_PACKAGE_NAME ${package})
+    set(CPACK_DEBIAN_${c}_PACKAGE_DEPENDS "${debian_depends}")
     set(CPACK_COMPONENT_${c}_DESCRIPTION "${summary}")
     set(CPACK_COMPONENT_${c}_DEPENDS ${depends})
   endforeach()

@@ -3,8 +3,9 @@
 # tree and installs them into a clean Debian 12 root made by debootstrap,
 # then runs there, as a machine that never built semhash would:
 # `semhash --version`, the training of a deep encoder (the LibTorch module
-# package), and the two consumer projects of examples/ (find_package and
-# pkg-config) against the installed -dev package.
+# package), `import semhash` (python3-semhash), and the two consumer
+# projects of examples/ (find_package and pkg-config) against the installed
+# -dev package.
 #
 #   tools/test-debs.sh [BUILD_DIR]      (default: build; run as root)
 #
@@ -67,6 +68,14 @@ in_root "semhash --version && cd /tmp/semhash &&
   semhash train --input features.npy --out model --encoder autoencoder \
     --image-shape none --hidden 32 --epochs 1 --threads 1 --address-bits 8 \
     --code-bits 64 --quiet && test -s model"
+
+step "import semhash (python3-semhash)"
+in_root "cd /tmp && python3 -c 'import semhash, numpy as np
+with semhash.IndexBinarySemhash(64) as index:
+    index.add(np.arange(80, dtype=np.uint8).reshape(10, 8))
+    D, I = index.search(np.arange(8, dtype=np.uint8).reshape(1, 8), 1)
+    assert I[0, 0] == 0 and D[0, 0] == 0, (D, I)
+print(\"import semhash\", semhash.__version__, \"from\", semhash.__file__)'"
 
 step "the consumer projects against /usr"
 in_root "apt-get install -y -qq --no-install-recommends g++ cmake make pkg-config >/dev/null &&

@@ -4,8 +4,9 @@
 # no installed file names the build or source tree, moves the prefix (an
 # install must work wherever it is put), then from the moved prefix runs
 # `semhash --version`, trains a deep encoder (the LibTorch module must be
-# found beside the library) and builds and runs the two consumer projects of
-# examples/ (find_package and pkg-config).
+# found beside the library), imports the Python module (when built) and
+# builds and runs the two consumer projects of examples/ (find_package and
+# pkg-config).
 #
 #   install_test.sh BUILD_DIR SOURCE_DIR WORK_DIR LIBDIR HAVE_TORCH
 set -euo pipefail
@@ -48,6 +49,19 @@ PY
     --quiet || fail "the installed semhash did not train an autoencoder"
   [ -s "$work/model" ] || fail "no model written"
   echo "trained an autoencoder with the installed LibTorch module"
+fi
+
+# The Python module, when the build has it: its extension finds
+# libsemhash.so in the moved prefix.
+python_dir=$prefix/lib/python3/dist-packages
+if [ -d "$python_dir/semhash" ]; then
+  PYTHONPATH=$python_dir /usr/bin/python3 -c "import semhash, numpy as np
+with semhash.IndexBinarySemhash(64) as index:
+    index.add(np.arange(80, dtype=np.uint8).reshape(10, 8))
+    D, I = index.search(np.arange(8, dtype=np.uint8).reshape(1, 8), 1)
+    assert I[0, 0] == 0 and D[0, 0] == 0, (D, I)
+print('import semhash from the moved prefix:', semhash.__version__)" ||
+    fail "the installed Python module does not work"
 fi
 
 cmake -S "$source/examples/consumer-cmake" -B "$work/consumer-cmake" \

@@ -163,7 +163,9 @@ bool StagingLeft(const std::string& dir) {
 std::unique_ptr<DB> OpenQuiescent(const std::string& path) {
   auto db = OpenOrDie(path, DiskOnly(CreateOptions(kAddressBits, kCodeBits)));
   CompactReport report;
-  if (db != nullptr) EXPECT_TRUE(db->Compact(nullptr, &report).ok());
+  if (db != nullptr) {
+    EXPECT_TRUE(db->Compact(nullptr, &report).ok());
+  }
   return db;
 }
 

@@ -37,12 +37,7 @@ constexpr uint32_t kAddressBits = 8;
 constexpr uint32_t kCodeBits = 64;
 constexpr size_t kCodeBytes = kCodeBits / 8;
 
-struct Image {
-  Address address;
-  std::vector<uint8_t> code;
-  bool operator==(const Image&) const = default;
-};
-using State = std::map<uint64_t, Image>;
+using State = std::map<uint64_t, Record>;
 
 // A database opened through its own FaultInjectionFS.
 struct FaultyDB {
@@ -71,7 +66,8 @@ State ReadVerified(DB* db) {
   State state;
   std::unique_ptr<Iterator> it = db->NewIterator();
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    state[it->id()] = {it->address(), {it->code().begin(), it->code().end()}};
+    state[it->id()] = {
+        it->address(), {it->code().begin(), it->code().end()}, ""};
   }
   EXPECT_TRUE(it->status().ok()) << it->status().ToString();
   return state;
@@ -90,7 +86,7 @@ class MachineCrashTest : public ::testing::Test {
     WriteOptions sync;
     sync.sync = true;
     for (uint64_t id = 400; id < 430; ++id) {
-      const Image image = NewImage();
+      const Record image = NewImage();
       ASSERT_TRUE(db->Put(sync, id, image.address, image.code).ok());
       before_[id] = image;
     }
@@ -107,10 +103,10 @@ class MachineCrashTest : public ::testing::Test {
     return images;
   }
 
-  Image NewImage() {
+  Record NewImage() {
     // Few addresses: posting lists of several images each, rewritten by
     // the replaces.
-    return {Address(rng_() % 16), RandomCode(&rng_, kCodeBytes)};
+    return {Address(rng_() % 16), RandomCode(&rng_, kCodeBytes), ""};
   }
 
   static Status Load(DB* db, const State& images,
@@ -210,7 +206,7 @@ TEST_F(MachineCrashTest, StagedCreationIsNothingOrWholeAfterACrashInPublish) {
   Options create = CreateOptions(kAddressBits, kCodeBits);
   create.stage_new_database = true;
   State whole = load_;
-  const Image late = NewImage();
+  const Record late = NewImage();
   whole[1] = late;
   // Returns the calls that changed the disk before Publish.
   auto stage = [&](FaultyDB* faulty, uint64_t* mutations) {
