@@ -25,6 +25,7 @@
 #include "tools/code_file_input.h"
 #include "tools/commands.h"
 #include "tools/human_units.h"
+#include "tools/io/payload_file.h"
 #include "tools/number_flags.h"
 #include "tools/progress.h"
 
@@ -41,7 +42,7 @@ constexpr size_t kSliceRows = 1 << 16;
 constexpr uint64_t kMaxTables = kMaxCodeBits / 4;
 
 struct BuildArgs {
-  std::string db, images, codes, addresses, ids, model;
+  std::string db, images, codes, addresses, ids, model, payloads;
   std::string tables;  // --tables: empty, "auto" or a count.
   size_t memory = BulkLoadOptions().memory_bytes;
   size_t limit = 0;
@@ -162,9 +163,9 @@ Status BulkLoad(DB* db, const BuildArgs& args, size_t rows,
   return s;
 }
 
-// Reads every image first, then writes them in batches; the last batch is
-// synced, which makes every earlier one durable too (they share the write-ahead
-// log).
+// Reads every image first, then writes them in batches, with their payloads;
+// the last batch is synced, which makes every earlier one durable too (they
+// share the write-ahead log).
 Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
                       const SliceReader& read) {
   ImageSlice all, slice;
@@ -175,11 +176,14 @@ Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
     all.addresses.insert(all.addresses.end(), slice.addresses.begin(),
                          slice.addresses.end());
     all.codes.insert(all.codes.end(), slice.codes.begin(), slice.codes.end());
+    all.payloads.insert(all.payloads.end(), slice.payloads.begin(),
+                        slice.payloads.end());
   }
   WriteBatch batch;
   for (size_t i = 0; i < rows; ++i) {
     batch.Put(all.ids[i], all.addresses[i],
-              CodeView(all.codes.data() + i * code_bytes, code_bytes));
+              CodeView(all.codes.data() + i * code_bytes, code_bytes),
+              all.payloads.empty() ? std::string_view() : all.payloads[i]);
     const bool last = i + 1 == rows;
     if (batch.size() < kBatchSize && !last) continue;
     WriteOptions options;
@@ -191,9 +195,10 @@ Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
   return Status::OK();
 }
 
+// `payloads`: whether the slices carry them, which a bulk load cannot store.
 Status StoreImages(DB* db, const BuildArgs& args, size_t rows,
-                   size_t code_bytes, const SliceReader& read) {
-  const bool bulk = args.created || rows >= kBulkMinRows;
+                   size_t code_bytes, bool payloads, const SliceReader& read) {
+  const bool bulk = !payloads && (args.created || rows >= kBulkMinRows);
   return bulk ? BulkLoad(db, args, rows, read)
               : WriteInBatches(db, rows, code_bytes, read);
 }
@@ -309,7 +314,32 @@ Status BuildFromVectors(BuildArgs* args, std::unique_ptr<DB>* db,
     return Status::OK();
   };
   *added = rows;
-  return StoreImages(db->get(), *args, rows, code_bytes, read);
+  return StoreImages(db->get(), *args, rows, code_bytes, false, read);
+}
+
+// The payloads of --payloads for `rows` codes: one per code row (the first
+// `rows` with --limit), none over kMaxPayloadBytes.
+Status ReadPayloadsFor(const BuildArgs& args, size_t rows,
+                       std::vector<std::string>* payloads) {
+  Status s = io::ReadPayloads(args.payloads, payloads);
+  if (!s.ok()) return s;
+  const size_t have = payloads->size();
+  if (have < rows || (args.limit == 0 && have != rows)) {
+    return Status::InvalidArgument(
+        args.payloads + ": " + Counted(have, "payload", "payloads") + " for " +
+        Counted(rows, "code", "codes") + " in " + args.codes);
+  }
+  payloads->resize(rows);
+  for (size_t row = 0; row < rows; ++row) {
+    if ((*payloads)[row].size() > kMaxPayloadBytes) {
+      return Status::InvalidArgument(args.payloads + ": row " +
+                                     std::to_string(row) + " holds " +
+                                     std::to_string((*payloads)[row].size()) +
+                                     " bytes; a payload holds at most " +
+                                     std::to_string(kMaxPayloadBytes));
+    }
+  }
+  return Status::OK();
 }
 
 Status BuildFromCodes(BuildArgs* args, std::unique_ptr<DB>* db, size_t* added) {
@@ -333,12 +363,25 @@ Status BuildFromCodes(BuildArgs* args, std::unique_ptr<DB>* db, size_t* added) {
   if (s.ok() && input->rows() == 0) {
     s = Status::InvalidArgument(args->codes + ": no codes");
   }
+  std::vector<std::string> payloads;
+  if (s.ok() && !args->payloads.empty()) {
+    s = ReadPayloadsFor(*args, input->rows(), &payloads);
+  }
   if (s.ok()) s = OpenForWriting(args, nullptr, input->rows(), db);
   if (!s.ok()) return s;
   *added = input->rows();
-  return StoreImages(
-      db->get(), *args, input->rows(), input->code_bytes(),
-      [&](size_t n, ImageSlice* slice) { return input->Read(n, slice); });
+  size_t next = 0;
+  return StoreImages(db->get(), *args, input->rows(), input->code_bytes(),
+                     !payloads.empty(), [&](size_t n, ImageSlice* slice) {
+                       Status s = input->Read(n, slice);
+                       if (s.ok() && !payloads.empty()) {
+                         slice->payloads.assign(
+                             payloads.begin() + next,
+                             payloads.begin() + next + slice->ids.size());
+                         next += slice->ids.size();
+                       }
+                       return s;
+                     });
 }
 
 // Usage errors that the option parser cannot see; empty if none.
@@ -349,6 +392,9 @@ std::string CheckCombination(const BuildArgs& args,
   }
   if (!args.images.empty() && (vm.count("addresses") || vm.count("ids"))) {
     return "--addresses and --ids go with --codes";
+  }
+  if (!args.payloads.empty() && args.codes.empty()) {
+    return "--payloads goes with --codes (an image file's payload is its path)";
   }
   if (!args.codes.empty() && vm.count("id-offset")) {
     return "--id-offset goes with --images (--ids gives codes their ids)";
@@ -386,6 +432,7 @@ int RunBuild(int argc, char** argv) {
       ("codes", po::value(&args.codes), "2-D uint8 .npy of packed codes (numpy packbits order)")
       ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of addresses (default the first address-bits bits of each code)")
       ("ids", po::value(&args.ids), "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")
+      ("payloads", po::value(&args.payloads), "with --codes: each code's payload, one per line of a text file or a 1-D .npy of strings (bytes '|S' or unicode '<U')")
       ("limit", WholeNumber<size_t>(&args.limit, 1), "use only the first N rows (default all)")
       ("id-offset", WholeNumber<uint64_t>(&args.id_offset, 0), "with --images: the id of row 0, so several files can share a database (default 0)")
       ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`; with --encoder torchscript, the TorchScript module (torch.jit.save) to store")

@@ -18,9 +18,11 @@
 #include "tools/human_units.h"
 #include "tools/io/idx_file.h"
 #include "tools/io/vector_file.h"
+#include "tools/json_writer.h"
 #include "tools/number_flags.h"
 #include "tools/pictures/contact_sheet.h"
 #include "tools/query_input.h"
+#include "tools/record_text.h"
 #include "tools/retrieval_metrics.h"
 
 namespace semhash::cli {
@@ -115,7 +117,25 @@ std::string ShortfallReason(const QueryArgs& args, const SearchResult& result) {
          " (see --max-radius, --max-candidates, or --exact)";
 }
 
+// The payloads of a result's images, read from `db`: empty when none has
+// one.
+Status ResultPayloads(DB* db, const SearchResult& result,
+                      std::vector<std::string>* payloads) {
+  payloads->clear();
+  bool any = false;
+  for (const Neighbor& n : result.neighbors) {
+    Record record;
+    Status s = db->Get(n.id, &record);
+    if (!s.ok()) return s.WithContext("id " + std::to_string(n.id));
+    any = any || !record.payload.empty();
+    payloads->push_back(std::move(record.payload));
+  }
+  if (!any) payloads->clear();
+  return Status::OK();
+}
+
 void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
+               const std::vector<std::string>& payloads,
                const Predictions& predictions, size_t i) {
   std::cout << "{\"query\": " << query;
   if (!predictions.classes.empty()) {
@@ -124,8 +144,14 @@ void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
   }
   std::cout << ", \"results\": [";
   for (size_t i = 0; i < result.neighbors.size(); ++i) {
-    std::cout << (i ? ", " : "") << "{\"id\": " << result.neighbors[i].id
-              << ", \"distance\": " << result.neighbors[i].distance << "}";
+    JsonWriter entry;
+    entry.BeginObject().Key("id").Uint(result.neighbors[i].id);
+    entry.Key("distance").Uint(result.neighbors[i].distance);
+    if (!payloads.empty() && !payloads[i].empty()) {
+      entry.Key("payload").String(PayloadShown(payloads[i]));
+      entry.Key("payload_encoding").String(PayloadEncoding(payloads[i]));
+    }
+    std::cout << (i ? ", " : "") << entry.EndObject().str();
   }
   const SearchStats& st = result.stats;
   std::cout << "], \"stats\": {\"path\": \"" << SearchPathName(st.path)
@@ -144,6 +170,7 @@ void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
 }
 
 void PrintText(const QueryArgs& args, size_t query, const SearchResult& result,
+               const std::vector<std::string>& payloads,
                const std::vector<int32_t>& query_labels,
                const std::vector<int32_t>& db_labels,
                const Predictions& predictions, size_t i) {
@@ -162,13 +189,15 @@ void PrintText(const QueryArgs& args, size_t query, const SearchResult& result,
             << " addresses probed, " << st.addresses_occupied << " occupied, "
             << st.lookups << " lookups (" << st.lookups_empty << " empty), "
             << st.candidates_reranked << " candidates re-ranked\n"
-            << "  rank        id" << (labelled ? "  label" : "")
-            << "  distance\n";
+            << "  rank        id" << (labelled ? "  label" : "") << "  distance"
+            << (payloads.empty() ? "" : "  payload") << "\n";
   for (size_t i = 0; i < result.neighbors.size(); ++i) {
     const Neighbor& n = result.neighbors[i];
     std::cout << std::setw(6) << i + 1 << std::setw(10) << n.id;
     if (labelled) std::cout << std::setw(7) << db_labels.at(n.id);
-    std::cout << std::setw(10) << n.distance << "\n";
+    std::cout << std::setw(10) << n.distance;
+    if (!payloads.empty()) std::cout << "  " << PayloadShown(payloads[i]);
+    std::cout << "\n";
   }
   if (Shortfall(args, result) > 0) {
     std::cout << "  only " << result.neighbors.size() << " of the k=" << args.k
@@ -346,10 +375,14 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
       totals.exact_precision += p;
       totals.recall += IdRecall(result.neighbors, exact.neighbors);
     }
+    std::vector<std::string> payloads;
+    if (args.json || i < args.show) s = ResultPayloads(db, result, &payloads);
+    if (!s.ok()) return s;
     if (args.json) {
-      PrintJson(args, query, result, predictions, i);
+      PrintJson(args, query, result, payloads, predictions, i);
     } else if (i < args.show) {
-      PrintText(args, query, result, query_labels, db_labels, predictions, i);
+      PrintText(args, query, result, payloads, query_labels, db_labels,
+                predictions, i);
     }
     if (!args.sheet.empty() && i < args.sheet_queries) {
       sheet_results.push_back(std::move(result));

@@ -98,8 +98,21 @@ TEST_F(BadInputCatalogue, ToolsRefuseAndLeaveTheDatabaseUnchanged) {
       "\x00\x1c",
       16);
   WriteText("short.idx", idx + std::string(100, '\x01'));
+  WriteText("one_payload.txt", "a.png\n");
   const std::string build = "build --quiet --db " + Db() + " ";
   const std::vector<BadCall> calls = {
+      {build + "--codes " + Path("codes.npy") + " --payloads " +
+           Path("floats.npy"),
+       1, "array of strings"},
+      {build + "--codes " + Path("codes.npy") + " --payloads " +
+           Path("one_payload.txt"),
+       1, "1 payload for"},
+      {build + "--images " + Path("short.idx") + " --payloads " +
+           Path("one_payload.txt"),
+       2, "--payloads goes with --codes"},
+      {"export --db " + Db() + " --out " + Path("o.npy") + " --payloads " +
+           Path("o.npy"),
+       2, "different files"},
       {build + "--codes " + Path("floats.npy"), 1, "expected dtype"},
       {build + "--codes " + Path("cube.npy"), 1, "2-D"},
       {build + "--codes " + Path("empty.npy"), 1, "empty.npy"},
