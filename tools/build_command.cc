@@ -11,6 +11,7 @@
 // one unchanged.
 // Small additions to an existing database are validated whole, then written
 // in batches.
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -25,6 +26,7 @@
 #include "tools/code_file_input.h"
 #include "tools/commands.h"
 #include "tools/human_units.h"
+#include "tools/image_input.h"
 #include "tools/io/payload_file.h"
 #include "tools/number_flags.h"
 #include "tools/progress.h"
@@ -49,6 +51,9 @@ struct BuildArgs {
   uint64_t id_offset = 0;
   bool quiet = false;
   EncoderFlags encoder;
+  ImageFlags image;
+  // Image files: what the build did with them, printed after its summary.
+  std::string image_report;
   // Whether this build creates the database: staged, it appears at args.db
   // when published at the end.
   bool created = false;
@@ -384,6 +389,151 @@ Status BuildFromCodes(BuildArgs* args, std::unique_ptr<DB>* db, size_t* added) {
                      });
 }
 
+// The encoder of a new database built from the image files of `list`: read
+// from --model, or trained on the images (--sample of them, drawn with
+// --seed), or the TorchScript module run on a few of them. Sets *shape.
+Status NewImageEncoder(const BuildArgs& args, const images::ImageList& list,
+                       images::FeatureShape* shape,
+                       std::unique_ptr<Encoder>* encoder) {
+  constexpr size_t kTorchScriptProbe = 64;
+  if (!args.model.empty() && !args.encoder.torchscript()) {
+    Status s = LoadModelFile(args.model, encoder);
+    return s.ok() ? args.image.ShapeFor(encoder->get(), shape) : s;
+  }
+  Status s = args.image.ShapeFor(nullptr, shape);
+  const std::optional<size_t> sample =
+      args.encoder.torchscript() ? std::optional<size_t>(kTorchScriptProbe)
+                                 : args.encoder.sample;
+  io::Vectors input;
+  std::vector<size_t> kept;
+  ImageFlags silent = args.image;  // The encoding pass names bad files.
+  silent.report_skipped = false;
+  if (s.ok()) {
+    s = ReadImageVectors(
+        list,
+        SampleIndexes(list, sample,
+                      args.encoder.seed.value_or(EncoderOptions().seed)),
+        *shape, silent, args.quiet, &input, &kept);
+  }
+  if (s.ok() && input.rows == 0) {
+    s = Status::InvalidArgument(args.images + ": no image decoded to train on");
+  }
+  return s.ok() ? NewEncoder(args, input, encoder) : s;
+}
+
+// The stored encoder of an existing database, checked against the flags
+// (and --model, compared on a few decoded images); sets *shape.
+Status ExistingImageEncoder(const BuildArgs& args, const DB& db,
+                            const images::ImageList& list,
+                            images::FeatureShape* shape) {
+  const Encoder* encoder = db.encoder();
+  if (encoder == nullptr) {
+    return Status::InvalidArgument(
+        args.db + " holds codes brought by the user; add to it with --codes");
+  }
+  Status s = args.image.ShapeFor(encoder, shape);
+  if (!s.ok() || args.model.empty()) {
+    if (s.ok()) s = args.encoder.CheckMatches(*encoder);
+    return s.ok() ? s : s.WithContext(args.db);
+  }
+  io::Vectors probe;
+  std::vector<size_t> kept;
+  ImageFlags silent = args.image;  // The encoding pass names bad files.
+  silent.report_skipped = false;
+  s = ReadImageVectors(list, SampleIndexes(list, 64, 0), *shape, silent,
+                       args.quiet, &probe, &kept);
+  return s.ok() ? CheckExistingEncoder(args, db, probe) : s;
+}
+
+// Leaves in *images only what an existing database lacks: images it does not
+// hold, and images whose address or code changed (the file changed since it
+// was stored). InvalidArgument if an id holds another name's image (a
+// database not built from this root, or a hash collision).
+Status DropUnchanged(DB* db, ImageSlice* images, size_t* unchanged,
+                     size_t* changed) {
+  const size_t code_bytes = db->info().code_bits / 8;
+  ImageSlice kept;
+  *unchanged = *changed = 0;
+  for (size_t i = 0; i < images->ids.size(); ++i) {
+    Record record;
+    const Status s = db->Get(images->ids[i], &record);
+    const CodeView code(&images->codes[i * code_bytes], code_bytes);
+    if (s.ok() && record.payload != images->payloads[i]) {
+      return Status::InvalidArgument(
+          "id " + std::to_string(images->ids[i]) + " of " +
+          images->payloads[i] + " already holds '" + record.payload +
+          "': was the database built from another root?");
+    }
+    if (!s.ok() && !s.IsNotFound()) return s;
+    if (s.ok() && record.address == images->addresses[i] &&
+        std::equal(code.begin(), code.end(), record.code.begin(),
+                   record.code.end())) {
+      ++*unchanged;
+      continue;
+    }
+    *changed += s.ok();
+    kept.ids.push_back(images->ids[i]);
+    kept.addresses.push_back(images->addresses[i]);
+    kept.codes.insert(kept.codes.end(), code.begin(), code.end());
+    kept.payloads.push_back(std::move(images->payloads[i]));
+  }
+  *images = std::move(kept);
+  return Status::OK();
+}
+
+// --images naming image files: each is decoded, resized and encoded
+// (image_input.h), and stored under the id of its name with the name as
+// its payload.
+Status BuildFromImageFiles(BuildArgs* args, std::unique_ptr<DB>* db,
+                           size_t* added) {
+  if (args->limit != 0 || args->id_offset != 0) {
+    return Status::InvalidArgument(
+        "--limit and --id-offset go with feature files; " + args->images +
+        " names image files, whose ids come from their names");
+  }
+  images::ImageList list;
+  Status s = images::ListImages(args->images, &list);
+  if (s.ok() && list.size() == 0) {
+    s = Status::InvalidArgument(args->images + ": no .png, .jpg or .jpeg file");
+  }
+  if (s.ok()) s = InspectExisting(*args, db);
+  if (!s.ok()) return s;
+  args->image.threads = args->encoder.deep.threads.value_or(0);
+  images::FeatureShape shape;
+  std::unique_ptr<Encoder> fresh;
+  s = *db != nullptr ? ExistingImageEncoder(*args, **db, list, &shape)
+                     : NewImageEncoder(*args, list, &shape, &fresh);
+  const Encoder* encoder = *db != nullptr ? (*db)->encoder() : fresh.get();
+  ImageSlice images;
+  if (s.ok()) {
+    s = EncodeImageList(list, *encoder, shape, args->image, args->quiet,
+                        &images);
+  }
+  size_t unchanged = 0, changed = 0;
+  if (s.ok() && *db != nullptr) {
+    s = DropUnchanged(db->get(), &images, &unchanged, &changed);
+  }
+  if (!s.ok()) return s;
+  const size_t skipped = list.size() - images.ids.size() - unchanged;
+  args->image_report =
+      shape.ToString() +
+      " images: " + std::to_string(images.ids.size() - changed) + " new, " +
+      std::to_string(changed) + " changed, " + std::to_string(unchanged) +
+      " unchanged, " + std::to_string(skipped) + " skipped\n";
+  *added = images.ids.size();
+  if (*added == 0) return Status::OK();  // Nothing to write.
+  const size_t code_bytes = encoder->code_bits() / 8;
+  s = OpenForWriting(args, std::move(fresh), *added, db);
+  if (!s.ok()) return s;
+  bool read = false;
+  return StoreImages(db->get(), *args, *added, code_bytes, true,
+                     [&](size_t, ImageSlice* slice) {
+                       *slice = read ? ImageSlice() : std::move(images);
+                       read = true;
+                       return Status::OK();
+                     });
+}
+
 // Usage errors that the option parser cannot see; empty if none.
 std::string CheckCombination(const BuildArgs& args,
                              const po::variables_map& vm) {
@@ -406,6 +556,12 @@ std::string CheckCombination(const BuildArgs& args,
   }
   const std::string torchscript_usage = e.TorchScriptUsage();
   if (!torchscript_usage.empty()) return torchscript_usage;
+  if (!args.codes.empty() &&
+      (args.image.side || args.image.colour || args.image.skip_bad)) {
+    return "--image-size, --colour and --skip-bad go with --images";
+  }
+  const std::string image_usage = args.image.UsageProblem();
+  if (!image_usage.empty()) return image_usage;
   if (!args.model.empty() && !e.torchscript() &&
       (e.kind || e.any_training_option())) {
     return "--model brings a trained encoder: no training options with it";
@@ -428,7 +584,7 @@ int RunBuild(int argc, char** argv) {
   // clang-format off
   options.add_options()
       ("db", po::value(&args.db)->required(), "database directory (created if absent)")
-      ("images", po::value(&args.images), "feature vectors: IDX images (.idx, .gz), .npy, .fvecs or .bvecs; ids are row indices plus --id-offset")
+      ("images", po::value(&args.images), "image files (a directory, searched recursively, a .png/.jpg/.jpeg file, or a .txt list of paths): ids are hashes of the paths, stored as payloads; or feature vectors: IDX images (.idx, .gz), .npy, .fvecs or .bvecs, ids are row indices plus --id-offset")
       ("codes", po::value(&args.codes), "2-D uint8 .npy of packed codes (numpy packbits order)")
       ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of addresses (default the first address-bits bits of each code)")
       ("ids", po::value(&args.ids), "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")
@@ -441,6 +597,7 @@ int RunBuild(int argc, char** argv) {
       ("quiet,q", po::bool_switch(&args.quiet), "no progress bars");
   // clang-format on
   args.encoder.AddTo(&options);
+  args.image.AddTo(&options, /*with_skip_bad=*/true);
   po::variables_map vm;
   int exit_code;
   if (!ParseOptions(kCommand,
@@ -449,14 +606,17 @@ int RunBuild(int argc, char** argv) {
     return exit_code;
   }
   args.encoder.Read(vm);
+  args.image.Read(vm);
   const std::string usage = CheckCombination(args, vm);
   if (!usage.empty()) return UsageError(kCommand, usage);
   if (args.encoder.torchscript()) args.encoder.torchscript_path = args.model;
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<DB> db;
   size_t added = 0;
-  Status s = args.images.empty() ? BuildFromCodes(&args, &db, &added)
-                                 : BuildFromVectors(&args, &db, &added);
+  Status s = !args.codes.empty() ? BuildFromCodes(&args, &db, &added)
+             : images::IsImageInput(args.images)
+                 ? BuildFromImageFiles(&args, &db, &added)
+                 : BuildFromVectors(&args, &db, &added);
   const DatabaseInfo info = db != nullptr ? db->info() : DatabaseInfo();
   if (s.ok() && args.created) s = DB::Publish(&db);
   db.reset();  // Unpublished, a new database is deleted here.
@@ -471,7 +631,8 @@ int RunBuild(int argc, char** argv) {
             << (info.encoder_params.empty() ? ""
                                             : "(" + info.encoder_params + ")")
             << ", " << info.address_bits << "-bit addresses, " << info.code_bits
-            << "-bit codes, " << DirectoryBytes(args.db) << " bytes on disk\n";
+            << "-bit codes, " << DirectoryBytes(args.db) << " bytes on disk\n"
+            << args.image_report;
   return kExitOk;
 }
 

@@ -49,14 +49,17 @@ struct Predictions {
   std::vector<float> probabilities;
 };
 
+// The queries' names when they are image files; empty otherwise.
+using QueryNames = std::vector<std::string>;
+
 // Reads the queries of `args`, and for an ssdh encoder's images the class
 // its classifier predicts for each.
 Status ReadQueries(const QueryArgs& args, const DB& db, CodeRows* rows,
-                   Predictions* predictions) {
+                   Predictions* predictions, QueryNames* names) {
   std::vector<float> vectors;
   size_t dim = 0;
   const bool probes = !args.exact && !args.radius;
-  Status s = args.input.Read(db, probes, rows, &vectors, &dim);
+  Status s = args.input.Read(db, probes, rows, &vectors, &dim, names);
   const Encoder* encoder = db.encoder();
   if (!s.ok() || vectors.empty() || encoder->class_count() == 0) return s;
   const size_t n = rows->rows;
@@ -136,8 +139,12 @@ Status ResultPayloads(DB* db, const SearchResult& result,
 
 void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
                const std::vector<std::string>& payloads,
-               const Predictions& predictions, size_t i) {
+               const QueryNames& names, const Predictions& predictions,
+               size_t i) {
   std::cout << "{\"query\": " << query;
+  if (!names.empty()) {
+    std::cout << ", \"query_name\": " << JsonWriter().String(names[i]).str();
+  }
   if (!predictions.classes.empty()) {
     std::cout << ", \"predicted_class\": " << predictions.classes[i]
               << ", \"probability\": " << predictions.probabilities[i];
@@ -171,11 +178,13 @@ void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
 
 void PrintText(const QueryArgs& args, size_t query, const SearchResult& result,
                const std::vector<std::string>& payloads,
+               const QueryNames& names,
                const std::vector<int32_t>& query_labels,
                const std::vector<int32_t>& db_labels,
                const Predictions& predictions, size_t i) {
   const bool labelled = !query_labels.empty();
   std::cout << "query " << query;
+  if (!names.empty()) std::cout << " (" << names[i] << ")";
   if (labelled) std::cout << " (label " << query_labels[query] << ")";
   if (!predictions.classes.empty()) {
     std::cout << std::fixed << std::setprecision(3) << " predicted class "
@@ -314,7 +323,7 @@ Status SearchRadii(uint32_t radius, DB* db, const CodeRows& rows,
 }
 
 Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
-                  const Predictions& predictions) {
+                  const Predictions& predictions, const QueryNames& names) {
   std::vector<int32_t> query_labels, db_labels;
   Status s = ReadLabels(args, &query_labels, &db_labels);
   if (!s.ok()) return s;
@@ -379,9 +388,9 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
     if (args.json || i < args.show) s = ResultPayloads(db, result, &payloads);
     if (!s.ok()) return s;
     if (args.json) {
-      PrintJson(args, query, result, payloads, predictions, i);
+      PrintJson(args, query, result, payloads, names, predictions, i);
     } else if (i < args.show) {
-      PrintText(args, query, result, payloads, query_labels, db_labels,
+      PrintText(args, query, result, payloads, names, query_labels, db_labels,
                 predictions, i);
     }
     if (!args.sheet.empty() && i < args.sheet_queries) {
@@ -405,13 +414,15 @@ Status Query(QueryArgs args) {
   if (!s.ok()) return s;
   CodeRows rows;
   Predictions predictions;
-  s = ReadQueries(args, *db, &rows, &predictions);
+  QueryNames names;
+  args.input.threads = args.threads;
+  s = ReadQueries(args, *db, &rows, &predictions, &names);
   if (s.ok() && !args.radius)
     s = ClampToImages(db.get(), args.k, &args.search_k);
   if (s.ok() && rows.rows == 0)
     s = Status::InvalidArgument("no queries to run");
   if (!s.ok()) return s;
-  return RunQueries(args, db.get(), rows, predictions);
+  return RunQueries(args, db.get(), rows, predictions, names);
 }
 
 }  // namespace

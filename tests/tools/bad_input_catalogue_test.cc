@@ -16,6 +16,7 @@
 #include "semhash/db.h"
 #include "semhash/encoder.h"
 #include "tests/tools/cli_runner.h"
+#include "tests/tools/image_writer.h"
 #include "tools/io/npy_file.h"
 
 namespace semhash {
@@ -99,8 +100,24 @@ TEST_F(BadInputCatalogue, ToolsRefuseAndLeaveTheDatabaseUnchanged) {
       16);
   WriteText("short.idx", idx + std::string(100, '\x01'));
   WriteText("one_payload.txt", "a.png\n");
+  std::filesystem::create_directories(Path("photos/empty"));
+  ASSERT_TRUE(testing::WritePng8(Path("photos/ok.png"), 4, 4, 1,
+                                 std::vector<uint8_t>(16, 9)));
+  WriteText("photos/broken.png", "\x89PNG\r\n\x1a\n truncated");
+  const std::string photos = " --images " + Path("photos");
   const std::string build = "build --quiet --db " + Db() + " ";
   const std::vector<BadCall> calls = {
+      {"build --quiet --db " + Path("new") + photos, 1,
+       "broken.png: corrupt PNG"},
+      {"build --quiet --db " + Path("new") + " --images " +
+           Path("photos/empty"),
+       1, "no .png, .jpg or .jpeg file"},
+      {build + photos + " --skip-bad", 1, "holds codes brought by the user"},
+      {build + photos + " --colour purple", 2, "--colour takes"},
+      {build + photos + " --id-offset 5", 1, "ids come from their names"},
+      {build + "--codes " + Path("codes.npy") + " --skip-bad", 2,
+       "go with --images"},
+      {"query --db " + Db() + photos, 1, "has no encoder"},
       {build + "--codes " + Path("codes.npy") + " --payloads " +
            Path("floats.npy"),
        1, "array of strings"},
@@ -181,6 +198,7 @@ std::vector<NumericFlag> NumericFlags() {
       {"", "batch", {kNegative, "0", kOver32}},
       {"", "lr", {"0", "-0.001", "nan", "1e999"}},
       {"", "weight-decay", {"-1", "nan"}},
+      {"", "image-size", {kNegative, "0", "1025", kOver32}},
       {"", "alpha", {"-1"}},
       {"", "beta", {"-1"}},
       {"", "gamma", {"-1"}},
