@@ -16,6 +16,8 @@
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/human_units.h"
+#include "tools/image_sheet.h"
+#include "tools/images/image_list.h"
 #include "tools/io/idx_file.h"
 #include "tools/io/vector_file.h"
 #include "tools/json_writer.h"
@@ -32,7 +34,7 @@ constexpr char kCommand[] = "query";
 
 struct QueryArgs {
   std::string db, query_labels, db_labels;
-  std::string sheet, db_images, memory_index = "open";
+  std::string sheet, db_images, image_root = ".", memory_index = "open";
   QueryInput input;
   size_t k = 10, show = 3, sheet_queries = 10;
   size_t search_k = 10;  // k, or the number of images if fewer.
@@ -49,8 +51,8 @@ struct Predictions {
   std::vector<float> probabilities;
 };
 
-// The queries' names when they are image files; empty otherwise.
-using QueryNames = std::vector<std::string>;
+// The queries when they are image files; empty otherwise.
+using QueryNames = images::ImageList;
 
 // Reads the queries of `args`, and for an ssdh encoder's images the class
 // its classifier predicts for each.
@@ -142,8 +144,9 @@ void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
                const QueryNames& names, const Predictions& predictions,
                size_t i) {
   std::cout << "{\"query\": " << query;
-  if (!names.empty()) {
-    std::cout << ", \"query_name\": " << JsonWriter().String(names[i]).str();
+  if (names.size() > 0) {
+    std::cout << ", \"query_name\": "
+              << JsonWriter().String(names.names[i]).str();
   }
   if (!predictions.classes.empty()) {
     std::cout << ", \"predicted_class\": " << predictions.classes[i]
@@ -184,7 +187,7 @@ void PrintText(const QueryArgs& args, size_t query, const SearchResult& result,
                const Predictions& predictions, size_t i) {
   const bool labelled = !query_labels.empty();
   std::cout << "query " << query;
-  if (!names.empty()) std::cout << " (" << names[i] << ")";
+  if (names.size() > 0) std::cout << " (" << names.names[i] << ")";
   if (labelled) std::cout << " (label " << query_labels[query] << ")";
   if (!predictions.classes.empty()) {
     std::cout << std::fixed << std::setprecision(3) << " predicted class "
@@ -307,8 +310,34 @@ Status WriteContactSheet(const QueryArgs& args,
           {&stored.pixels[n.id * stored.dim()], n.distance, relevant});
     }
   }
-  return pictures::WritePng(pictures::RenderContactSheet(geometry, sheet),
-                            args.sheet);
+  s = pictures::WritePng(pictures::RenderContactSheet(geometry, sheet),
+                         args.sheet);
+  if (s.ok()) std::cerr << "wrote " << args.sheet << "\n";
+  return s;
+}
+
+// Writes --sheet for image-file queries: each query's file, then its
+// results' files, found at --image-root joined with their payloads.
+Status WriteImageFileSheet(const QueryArgs& args, DB* db,
+                           const std::vector<SearchResult>& results,
+                           const QueryNames& queries) {
+  std::vector<SheetImageRow> rows(results.size());
+  for (size_t q = 0; q < results.size(); ++q) {
+    rows[q].caption = "query " + std::to_string(args.input.first + q);
+    rows[q].head = {queries.PathOf(q), queries.names[q], 0};
+    std::vector<std::string> payloads;
+    Status s = ResultPayloads(db, results[q], &payloads);
+    if (!s.ok()) return s.WithContext("--sheet");
+    for (size_t i = 0; i < results[q].neighbors.size(); ++i) {
+      const Neighbor& n = results[q].neighbors[i];
+      const std::string name = payloads.empty() ? std::string() : payloads[i];
+      const images::ImageList stored{args.image_root, {name}};
+      rows[q].others.push_back(
+          {name.empty() ? std::string() : stored.PathOf(0),
+           name.empty() ? "id " + std::to_string(n.id) : name, n.distance});
+    }
+  }
+  return WriteImageSheet(rows, args.sheet);
 }
 
 Status SearchRadii(uint32_t radius, DB* db, const CodeRows& rows,
@@ -399,6 +428,9 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
   }
   PrintSummary(args, totals, labelled);
   if (args.sheet.empty()) return Status::OK();
+  if (names.size() > 0) {
+    return WriteImageFileSheet(args, db, sheet_results, names);
+  }
   return WriteContactSheet(args, sheet_results, query_labels, db_labels);
 }
 
@@ -451,7 +483,8 @@ int RunQuery(int argc, char** argv) {
       ("compare-exact", po::bool_switch(&args.compare_exact), "also rank exactly: precision and recall against the exact answer")
       ("show", WholeNumber(&args.show, size_t{0}), "queries whose results are printed (text output) (default 3)")
       ("threads", WholeNumber(&args.threads, 0u, kMaxThreads), "threads the queries are spread over, 0 for one per core (default 0)")
-      ("sheet", po::value(&args.sheet), "write a contact sheet PNG of the first queries and their results (needs IDX --images and --db-images)")
+      ("sheet", po::value(&args.sheet), "write a contact sheet PNG of the first queries and their results: thumbnails of image-file queries and of the files their results' payloads name (under --image-root), or IDX --images with --db-images")
+      ("image-root", po::value(&args.image_root), "with --sheet: the directory the stored image names are relative to, the one the database was built from (default the current directory)")
       ("sheet-queries", WholeNumber(&args.sheet_queries, size_t{1}), "queries drawn on the contact sheet (default 10)")
       ("db-images", po::value(&args.db_images), "with --sheet: the IDX images the database was built from; an image's id is its row");
   // clang-format on
@@ -478,13 +511,21 @@ int RunQuery(int argc, char** argv) {
                       "--memory-index takes open, background or off, not '" +
                           args.memory_index + "'");
   }
-  if (args.sheet.empty() != args.db_images.empty()) {
-    return UsageError(kCommand, "--sheet and --db-images go together");
-  }
   if (!args.sheet.empty() && args.input.images.empty()) {
     return UsageError(kCommand,
                       "--sheet draws the query images: give them with "
-                      "--images (IDX)");
+                      "--images (image files, or IDX with --db-images)");
+  }
+  const bool image_files =
+      !args.input.images.empty() && images::IsImageInput(args.input.images);
+  if (!args.db_images.empty() && (args.sheet.empty() || image_files)) {
+    return UsageError(kCommand,
+                      "--db-images goes with --sheet and IDX --images");
+  }
+  if (!args.sheet.empty() && !image_files && args.db_images.empty()) {
+    return UsageError(kCommand,
+                      "--sheet with IDX --images needs --db-images, the IDX "
+                      "images the database was built from");
   }
   const Status s = Query(args);
   return s.ok() ? kExitOk : Fail(kCommand, s);

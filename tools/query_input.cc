@@ -35,10 +35,10 @@ std::string QueryInput::UsageProblem() const {
 namespace {
 
 // The images of an image-file --images rows [first, first + count), decoded
-// into features for `encoder`; *names gets their names.
+// into features for `encoder`; *queries lists those that were read.
 Status ReadImageQueries(const QueryInput& input, const Encoder& encoder,
                         size_t* n, size_t* dim, std::vector<float>* vectors,
-                        std::vector<std::string>* names) {
+                        images::ImageList* queries) {
   images::ImageList list;
   Status s = images::ListImages(input.images, &list);
   if (s.ok() && input.first > list.size()) {
@@ -64,9 +64,10 @@ Status ReadImageQueries(const QueryInput& input, const Encoder& encoder,
   *n = decoded.rows;
   *dim = decoded.dim;
   *vectors = std::move(decoded.values);
-  if (names != nullptr) {
-    names->clear();
-    for (size_t i : kept) names->push_back(list.names[i]);
+  if (queries != nullptr) {
+    queries->root = list.root;
+    queries->names.clear();
+    for (size_t i : kept) queries->names.push_back(list.names[i]);
   }
   return Status::OK();
 }
@@ -75,7 +76,8 @@ Status ReadImageQueries(const QueryInput& input, const Encoder& encoder,
 
 Status QueryInput::Read(const DB& db, bool probes_addresses, CodeRows* rows,
                         std::vector<float>* vectors, size_t* dim,
-                        std::vector<std::string>* names) const {
+                        images::ImageList* queries) const {
+  if (queries != nullptr) *queries = images::ImageList();
   const Encoder* encoder = db.encoder();
   const DatabaseInfo& info = db.info();
   vectors->clear();
@@ -98,7 +100,7 @@ Status QueryInput::Read(const DB& db, bool probes_addresses, CodeRows* rows,
   }
   size_t n = 0;
   Status s = images::IsImageInput(images)
-                 ? ReadImageQueries(*this, *encoder, &n, dim, vectors, names)
+                 ? ReadImageQueries(*this, *encoder, &n, dim, vectors, queries)
                  : ReadFeatureVectors(images, first, count, &n, dim, vectors);
   if (!s.ok()) return s;
   if (*dim != encoder->input_dim()) {

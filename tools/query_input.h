@@ -15,6 +15,7 @@
 #include "semhash/db.h"
 #include "semhash/status.h"
 #include "tools/cli.h"
+#include "tools/images/image_list.h"
 
 namespace semhash::cli {
 
@@ -35,10 +36,11 @@ struct QueryInput {
   // search starts at each query's address (two-stage), so codes on a
   // database whose encoder makes its addresses need --addresses (a code's
   // first bits are not its address there): InvalidArgument saying so.
-  // For image files, *names (if not null) gets each query's name.
+  // For image files, *queries (if not null) lists the queries read, row by
+  // row; otherwise it is left empty.
   Status Read(const DB& db, bool probes_addresses, CodeRows* rows,
               std::vector<float>* vectors, size_t* dim,
-              std::vector<std::string>* names = nullptr) const;
+              images::ImageList* queries = nullptr) const;
 };
 
 // The two-stage search's probe flags: --max-radius, --min-candidates and

@@ -14,11 +14,15 @@
 #include "../engine/test_util.h"
 #include "tests/tools/cli_runner.h"
 #include "tests/tools/image_writer.h"
+#include "tests/tools/png_reader.h"
+#include "tools/image_sheet.h"
 #include "tools/images/image_list.h"
+#include "tools/pictures/contact_sheet.h"
 
 namespace semhash {
 namespace {
 
+using cli::kThumbnailSide;
 using testing::Semhash;
 using testing::Snapshot;
 using testing::TempDir;
@@ -159,6 +163,46 @@ TEST_F(ImageCli, BadFilesAreRefusedBeforeAnythingIsWrittenUnlessSkipped) {
   const auto before = Snapshot(Db());
   EXPECT_EQ(Build().exit_code, 1);
   EXPECT_TRUE(Snapshot(Db()) == before);
+}
+
+TEST_F(ImageCli, SheetDrawsTheFilesAndSaysWhichHaveMoved) {
+  ASSERT_EQ(Build().exit_code, 0);
+  const std::string name = NameOf(3);  // A colour PNG.
+  const std::string sheet = dir_.Sub("sheet.png");
+  const std::string query = "query --db " + Db() + " --images " + Photos() +
+                            "/" + name + " --exact --k 2 --sheet " + sheet +
+                            " --image-root " + Photos();
+  const auto drawn = Semhash(query);
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.output;
+  EXPECT_NE(drawn.output.find("wrote " + sheet), std::string::npos);
+  pictures::Image png(0, 0);
+  std::string error;
+  ASSERT_TRUE(testing::ReadPng(sheet, &png, &error)) << error;
+  // The query and its first result (itself) show the picture's top-left
+  // block, in colour, inside their frames.
+  const auto pixels = Blocks(3, 3);
+  const pictures::Rgb block{pixels[0], pixels[1], pixels[2]};
+  pictures::SheetGeometry g{kThumbnailSide, kThumbnailSide, 1};
+  g.rgb = g.names = true;
+  for (int column : {0, 1}) {
+    const pictures::TileRect tile = pictures::SheetTile(g, 0, column);
+    EXPECT_EQ(png.At(tile.x + 4, tile.y + 4), block) << column;
+  }
+  // The stored file moves away: its tile is empty, and stderr says where
+  // it was looked for.
+  std::filesystem::copy_file(Photos() + "/" + name, dir_.Sub("q.png"));
+  std::filesystem::rename(Photos() + "/" + name, dir_.Sub("moved.png"));
+  const auto moved =
+      Semhash("query --db " + Db() + " --images " + dir_.Sub("q.png") +
+              " --exact --k 1 --sheet " + sheet + " --image-root " + Photos());
+  ASSERT_EQ(moved.exit_code, 0) << moved.output;
+  EXPECT_NE(moved.output.find(name + ": not found at " + Photos() + "/" + name +
+                              " (moved or deleted since the build?)"),
+            std::string::npos)
+      << moved.output;
+  ASSERT_TRUE(testing::ReadPng(sheet, &png, &error)) << error;
+  const pictures::TileRect result = pictures::SheetTile(g, 0, 1);
+  EXPECT_EQ(png.At(result.x + 4, result.y + 4), (pictures::Rgb{235, 235, 235}));
 }
 
 TEST_F(ImageCli, TrainOnAFolderThenBuildWithTheModel) {
