@@ -118,6 +118,11 @@ TEST_F(BadInputCatalogue, ToolsRefuseAndLeaveTheDatabaseUnchanged) {
       {build + "--codes " + Path("codes.npy") + " --skip-bad", 2,
        "go with --images"},
       {"query --db " + Db() + photos, 1, "has no encoder"},
+      {"dedup --db " + Db(), 2, "--radius is required"},
+      {"dedup --db " + Db() + " --radius 2 --json --csv", 2, "at most one"},
+      {"dedup --db " + Path("absent") + " --radius 2", 1, "absent"},
+      {"dedup --db " + Db() + " --radius 0 --sheet " + Path("s.png"), 1,
+       "no group to draw"},
       {build + "--codes " + Path("codes.npy") + " --payloads " +
            Path("floats.npy"),
        1, "array of strings"},
@@ -238,6 +243,8 @@ std::vector<NumericFlag> NumericFlags() {
       {"bench", "flip-log2", {kNegative, "0", "65"}},
       {"bench", "seed", {kNegative, kOver64}},
       {"bench", "budget", {"-1", "0", "nan"}},
+      {"dedup", "radius", {kNegative, "1025", kOver32}},
+      {"dedup", "sheet-groups", {kNegative, "0"}},
   };
   for (const char* command : {"build", "train"}) {
     for (NumericFlag flag : encoder) {
@@ -248,9 +255,9 @@ std::vector<NumericFlag> NumericFlags() {
   return flags;
 }
 
-const char* const kSubcommands[] = {"train",   "build",  "query",   "eval",
-                                    "inspect", "verify", "compact", "export",
-                                    "bench",   "get",    "delete",  "backup"};
+const char* const kSubcommands[] = {
+    "train",  "build", "query", "eval",   "inspect", "verify", "compact",
+    "export", "bench", "get",   "delete", "backup",  "dedup"};
 
 // The flags whose --help value is not Boost's "arg": the numeric ones,
 // which show their range ("--k N>=1", "--address-bits 8..32").
@@ -296,6 +303,7 @@ TEST_F(BadInputCatalogue, NumericFlagsRefuseValuesOutOfRange) {
       {"delete", "delete --db " + Db()},
       {"verify", "verify --quiet --db " + Db()},
       {"bench", "bench"},
+      {"dedup", "dedup --quiet --db " + Db()},
   };
   std::vector<BadCall> calls;
   for (const NumericFlag& flag : NumericFlags()) {

@@ -205,6 +205,42 @@ TEST_F(ImageCli, SheetDrawsTheFilesAndSaysWhichHaveMoved) {
   EXPECT_EQ(png.At(result.x + 4, result.y + 4), (pictures::Rgb{235, 235, 235}));
 }
 
+TEST_F(ImageCli, DedupGroupsCopiesAndStreamsEachFormat) {
+  std::filesystem::copy_file(Photos() + "/" + NameOf(0),
+                             Photos() + "/copy of img0.png");
+  std::filesystem::copy_file(Photos() + "/" + NameOf(1),
+                             Photos() + "/trip/img1 again.jpg");
+  ASSERT_EQ(Build().exit_code, 0);
+  const std::string dedup = "dedup -q --db " + Db() + " --radius 0";
+  const auto json = Semhash(dedup + " --json");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_NE(json.output.find("\"size\": 2, \"members\": "), std::string::npos)
+      << json.output;
+  for (const std::string name :
+       {NameOf(0), std::string("copy of img0.png"), NameOf(1),
+        std::string("trip/img1 again.jpg")}) {
+    EXPECT_NE(json.output.find("\"distance\": 0, \"payload\": \"" + name),
+              std::string::npos)
+        << name << "\n"
+        << json.output;
+  }
+  EXPECT_NE(json.output.find("2 groups of near-duplicates within 0 bits: 4 of "
+                             "18 images"),
+            std::string::npos)
+      << json.output;
+  const auto csv = Semhash(dedup + " --csv");
+  EXPECT_EQ(csv.output.rfind("group,id,distance,payload\n", 0), 0u)
+      << csv.output;
+  EXPECT_NE(csv.output.find(",0,copy of img0.png\n"), std::string::npos)
+      << csv.output;
+  const std::string sheet = dir_.Sub("dups.png");
+  const auto drawn =
+      Semhash(dedup + " --sheet " + sheet + " --image-root " + Photos());
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.output;
+  EXPECT_NE(drawn.output.find("wrote " + sheet), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(sheet));
+}
+
 TEST_F(ImageCli, TrainOnAFolderThenBuildWithTheModel) {
   const auto trained =
       Semhash("train -q --input " + Photos() + " --out " + dir_.Sub("model") +
