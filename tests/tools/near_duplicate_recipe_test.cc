@@ -138,13 +138,11 @@ TEST(NearDuplicateRecipe, FashionMnistPlantedCopies) {
   const std::string root = dir.Sub("set");
   WriteTestSet(idx, root);
   const std::vector<Setting> settings = {
-      {"--encoder lsh --code-bits 256 --image-size 8 --colour grey",
-       {4, 8, 12, 16}},
       {"--encoder lsh --code-bits 512 --image-size 8 --colour grey",
-       {8, 16, 24, 32}},
-      {"--encoder itq --code-bits 128 --image-size 16 --colour grey",
-       {2, 4, 8}},
-      {"--encoder itq --code-bits 64 --image-size 8 --colour grey", {0, 2, 4}},
+       {8, 16, 24}},
+      {"--encoder lsh --code-bits 256 --image-size 8 --colour grey",
+       {4, 8, 12}},
+      {"--encoder itq --code-bits 64 --image-size 8 --colour grey", {0, 2}},
   };
   std::cout << "files: " << kOriginals + 4 * kPlanted << " (" << kOriginals
             << " originals, " << 4 * kPlanted << " planted copies of "
@@ -160,9 +158,10 @@ TEST(NearDuplicateRecipe, FashionMnistPlantedCopies) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     ASSERT_EQ(built.exit_code, 0) << built.output;
-    std::cout << settings[k].flags << ": build "
+    std::cout << settings[k].flags << ": "
               << int((kOriginals + 4 * kPlanted) / seconds)
-              << " images/s (whole command, training included)\n";
+              << " images/s for the whole command (training included); "
+              << testing::Lines(built.output).at(0) << "\n";
     for (uint32_t radius : settings[k].radii) {
       const auto dedup_start = std::chrono::steady_clock::now();
       const Score score = Measure(db, radius);
@@ -178,13 +177,13 @@ TEST(NearDuplicateRecipe, FashionMnistPlantedCopies) {
       }
       std::cout << ", false pairs " << score.false_pairs << ", groups "
                 << score.groups << " (largest " << score.largest << ")\n";
-      if (k == 0 && radius == 8) recommended = score;
+      if (k == 0 && radius == 16) recommended = score;
     }
   }
   // The recommended setting for re-encoded copies (docs/quality.md): lsh,
-  // 256 bits, 8x8 grey, radius 8.
+  // 512 bits, 8x8 grey, radius 16.
   EXPECT_GE(recommended.found["jpeg"], kPlanted * 98 / 100);
-  EXPECT_LE(recommended.false_pairs, 50000u);
+  EXPECT_LE(recommended.false_pairs, 5000u);
 }
 
 }  // namespace
