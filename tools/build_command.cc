@@ -392,7 +392,7 @@ Status BuildFromCodes(BuildArgs* args, std::unique_ptr<DB>* db, size_t* added) {
 // The encoder of a new database built from the image files of `list`: read
 // from --model, or trained on the images (--sample of them, drawn with
 // --seed), or the TorchScript module run on a few of them. Sets *shape.
-Status NewImageEncoder(const BuildArgs& args, const images::ImageList& list,
+Status NewImageEncoder(BuildArgs args, const images::ImageList& list,
                        images::FeatureShape* shape,
                        std::unique_ptr<Encoder>* encoder) {
   constexpr size_t kTorchScriptProbe = 64;
@@ -401,20 +401,23 @@ Status NewImageEncoder(const BuildArgs& args, const images::ImageList& list,
     return s.ok() ? args.image.ShapeFor(encoder->get(), shape) : s;
   }
   Status s = args.image.ShapeFor(nullptr, shape);
-  const std::optional<size_t> sample =
+  if (!s.ok()) return s;
+  // The encoder's params record the sample it was trained on.
+  if (!args.encoder.torchscript()) {
+    args.encoder.sample = ImageTrainingSample(list, args.encoder.sample);
+  }
+  const std::optional<size_t> decoded =
       args.encoder.torchscript() ? std::optional<size_t>(kTorchScriptProbe)
                                  : args.encoder.sample;
   io::Vectors input;
   std::vector<size_t> kept;
   ImageFlags silent = args.image;  // The encoding pass names bad files.
   silent.report_skipped = false;
-  if (s.ok()) {
-    s = ReadImageVectors(
-        list,
-        SampleIndexes(list, sample,
-                      args.encoder.seed.value_or(EncoderOptions().seed)),
-        *shape, silent, args.quiet, &input, &kept);
-  }
+  s = ReadImageVectors(
+      list,
+      SampleIndexes(list, decoded,
+                    args.encoder.seed.value_or(EncoderOptions().seed)),
+      *shape, silent, args.quiet, &input, &kept);
   if (s.ok() && input.rows == 0) {
     s = Status::InvalidArgument(args.images + ": no image decoded to train on");
   }

@@ -111,6 +111,15 @@ Status ImageFlags::ShapeFor(const Encoder* encoder,
   return Status::OK();
 }
 
+std::optional<size_t> ImageTrainingSample(const images::ImageList& list,
+                                          std::optional<size_t> sample) {
+  if (sample || list.size() <= kDefaultImageTrainingSample) return sample;
+  std::cerr << "training on " << kDefaultImageTrainingSample << " of "
+            << list.size() << " images, drawn with the seed (--sample N "
+            << "chooses how many)\n";
+  return kDefaultImageTrainingSample;
+}
+
 std::vector<size_t> SampleIndexes(const images::ImageList& list,
                                   std::optional<size_t> sample, uint64_t seed) {
   std::vector<size_t> all(list.size());

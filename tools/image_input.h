@@ -60,6 +60,17 @@ Status ReadImageVectors(const images::ImageList& list,
                         const ImageFlags& flags, bool quiet, io::Vectors* out,
                         std::vector<size_t>* kept);
 
+// The images an encoder trains on when a list is larger than this and no
+// --sample is given: training holds its images' features in memory (64 Ki
+// 32x32 colour images are 768 MiB), and a folder may be larger than memory.
+inline constexpr size_t kDefaultImageTrainingSample = size_t{1} << 16;
+
+// --sample for training on `list`: `sample` if given, else
+// kDefaultImageTrainingSample when the list is larger (said on stderr),
+// else unset (all of them).
+std::optional<size_t> ImageTrainingSample(const images::ImageList& list,
+                                          std::optional<size_t> sample);
+
 // Every index of `list`, or `sample` of them drawn with `seed` (in list
 // order) when sample is set and smaller.
 std::vector<size_t> SampleIndexes(const images::ImageList& list,

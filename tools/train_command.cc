@@ -17,10 +17,10 @@ namespace {
 constexpr char kCommand[] = "train";
 
 // The training vectors of --input: feature rows, or image files decoded
-// into the built-in features (--sample of them, drawn with --seed).
-Status ReadInput(const std::string& input, size_t limit,
-                 const EncoderFlags& flags, ImageFlags image, bool quiet,
-                 io::Vectors* vectors) {
+// into the built-in features (--sample of them, drawn with --seed, which
+// *flags records).
+Status ReadInput(const std::string& input, size_t limit, EncoderFlags* flags,
+                 ImageFlags image, bool quiet, io::Vectors* vectors) {
   if (!images::IsImageInput(input)) {
     return io::ReadVectors(input, 0, limit, vectors);
   }
@@ -36,12 +36,13 @@ Status ReadInput(const std::string& input, size_t limit,
   }
   if (s.ok()) s = image.ShapeFor(nullptr, &shape);
   if (!s.ok()) return s;
-  image.threads = flags.deep.threads.value_or(0);
+  image.threads = flags->deep.threads.value_or(0);
+  flags->sample = ImageTrainingSample(list, flags->sample);
   std::vector<size_t> kept;
   return ReadImageVectors(
       list,
-      SampleIndexes(list, flags.sample,
-                    flags.seed.value_or(EncoderOptions().seed)),
+      SampleIndexes(list, flags->sample,
+                    flags->seed.value_or(EncoderOptions().seed)),
       shape, image, quiet, vectors, &kept);
 }
 
@@ -87,7 +88,7 @@ int RunTrain(int argc, char** argv) {
   flags.torchscript_path = model;
   const auto start = std::chrono::steady_clock::now();
   io::Vectors vectors;
-  Status s = ReadInput(input, limit, flags, image, quiet, &vectors);
+  Status s = ReadInput(input, limit, &flags, image, quiet, &vectors);
   std::unique_ptr<Encoder> encoder;
   if (s.ok()) s = TrainShowingProgress(flags, vectors, quiet, &encoder);
   if (s.ok()) s = SaveEncoder(*encoder, out);
