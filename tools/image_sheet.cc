@@ -28,7 +28,8 @@ std::vector<uint8_t> Thumbnail(const SheetImage& image, bool* missing) {
     *missing = true;
     return tile;
   }
-  const Status s = images::DecodeImageFile(image.path, &picture);
+  const Status s =
+      images::DecodeImageFile(image.path, &picture, kThumbnailSide);
   if (!s.ok()) {
     std::cerr << "sheet: " << image.name << ": " << s.message() << "\n";
     *missing = true;

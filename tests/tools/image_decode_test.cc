@@ -114,7 +114,8 @@ std::vector<uint8_t> Smooth(int w, int h, int channels) {
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
       for (int c = 0; c < channels; ++c) {
-        pixels.push_back(uint8_t(40 + 3 * x + 2 * y + 20 * c));
+        pixels.push_back(
+            uint8_t(30 + 180 * (2 * x + y) / (2 * w + h) + 20 * c));
       }
     }
   }
@@ -136,6 +137,30 @@ TEST(ImageDecode, JpegDecodesWithinItsLoss) {
       worst = std::max(worst, std::abs(int(got.pixels[i]) - pixels[i]));
     }
     EXPECT_LE(worst, 4) << channels << " channels";
+  }
+}
+
+TEST(ImageDecode, JpegIsDecodedSmallerWhenTheSidesAllowIt) {
+  TempDir dir;
+  const auto pixels = Smooth(64, 48, 3);
+  ASSERT_TRUE(testing::WriteJpegFile(dir.Sub("big.jpg"), 64, 48, 3, pixels, 95,
+                                     /*orientation=*/6));
+  const std::vector<std::pair<int, int>> min_side_to_width = {
+      {0, 48}, {40, 48}, {24, 24}, {12, 12}, {6, 6}, {1, 6}};
+  for (const auto& [min_side, width] : min_side_to_width) {
+    Picture picture;
+    ASSERT_TRUE(DecodeImageFile(dir.Sub("big.jpg"), &picture, min_side).ok());
+    // Orientation 6 stands the 64x48 picture up: 48 wide, 64 high.
+    EXPECT_EQ(picture.width, width) << min_side;
+    EXPECT_EQ(picture.height, width * 64 / 48) << min_side;
+  }
+  // The reduced decode is the picture's area average, within JPEG's loss.
+  Picture full, eighth;
+  ASSERT_TRUE(DecodeImageFile(dir.Sub("big.jpg"), &full).ok());
+  ASSERT_TRUE(DecodeImageFile(dir.Sub("big.jpg"), &eighth, 6).ok());
+  const std::vector<float> averaged = AreaResize(full, 6, 8);
+  for (size_t i = 0; i < averaged.size(); ++i) {
+    EXPECT_NEAR(eighth.pixels[i], averaged[i], 6) << i;
   }
 }
 

@@ -31,7 +31,7 @@ bool HasImageExtension(std::string_view name) {
          EndsWithNoCase(name, ".jpeg");
 }
 
-Status DecodeImageFile(const std::string& path, Picture* out) {
+Status DecodeImageFile(const std::string& path, Picture* out, int min_side) {
   Status s = io::CheckRegularFile(path);
   if (!s.ok()) return s.WithContext(path);
   std::ifstream in(path, std::ios::binary);
@@ -42,7 +42,7 @@ Status DecodeImageFile(const std::string& path, Picture* out) {
   if (std::string_view(bytes).starts_with(kPngSignature)) {
     s = DecodePng(bytes, out);
   } else if (std::string_view(bytes).starts_with(kJpegStart)) {
-    s = DecodeJpeg(bytes, out);
+    s = DecodeJpeg(bytes, out, min_side);
   } else {
     s = Status::InvalidArgument(
         bytes.empty() ? "empty file" : "neither a PNG nor a JPEG file");

@@ -11,7 +11,7 @@ void DecodeFeatures(const ImageList& list, const std::vector<size_t>& indexes,
   statuses->assign(indexes.size(), Status::OK());
   ParallelFor(indexes.size(), threads, [&](size_t k) {
     Picture picture;
-    Status s = DecodeImageFile(list.PathOf(indexes[k]), &picture);
+    Status s = DecodeImageFile(list.PathOf(indexes[k]), &picture, shape.side);
     if (s.ok()) PictureFeatures(picture, shape, out + k * shape.dim());
     (*statuses)[k] = std::move(s);
   });

@@ -10,6 +10,7 @@
 #include <jpeglib.h>
 // clang-format on
 
+#include <algorithm>
 #include <csetjmp>
 #include <string>
 #include <vector>
@@ -53,9 +54,20 @@ int OrientationOf(const jpeg_decompress_struct& info) {
   return 1;
 }
 
+// The largest of 1, 2, 4, 8 that keeps both sides of a width x height
+// picture at least min_side (0: 1).
+unsigned ScaleDenominator(unsigned width, unsigned height, int min_side) {
+  unsigned denom = 1;
+  while (min_side > 0 && denom < 8 &&
+         std::min(width, height) / (2 * denom) >= unsigned(min_side)) {
+    denom *= 2;
+  }
+  return denom;
+}
+
 }  // namespace
 
-Status DecodeJpeg(std::string_view bytes, Picture* out) {
+Status DecodeJpeg(std::string_view bytes, Picture* out, int min_side) {
   jpeg_decompress_struct info;
   ErrorManager error;
   info.err = jpeg_std_error(&error.pub);
@@ -78,6 +90,9 @@ Status DecodeJpeg(std::string_view bytes, Picture* out) {
     std::longjmp(error.jump, 1);
   }
   info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  info.scale_num = 1;
+  info.scale_denom =
+      ScaleDenominator(info.image_width, info.image_height, min_side);
   jpeg_start_decompress(&info);
   if (uint64_t(info.output_width) * info.output_height > kMaxImagePixels) {
     std::snprintf(error.message, sizeof error.message,
