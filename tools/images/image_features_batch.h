@@ -18,7 +18,8 @@
 namespace semhash::images {
 
 // Decodes the images `indexes` names (positions in `list`), large JPEGs at
-// a reduced scale that keeps shape.side pixels a side (image_decode.h), into
+// a reduced scale that keeps twice shape.side pixels a side
+// (image_decode.h), into
 // out[k * shape.dim()...] and (*statuses)[k], on `threads` threads (0: one
 // per core). A failed image's features are left as they were.
 void DecodeFeatures(const ImageList& list, const std::vector<size_t>& indexes,
