@@ -241,6 +241,44 @@ TEST_F(ImageCli, DedupGroupsCopiesAndStreamsEachFormat) {
   EXPECT_TRUE(std::filesystem::exists(sheet));
 }
 
+TEST_F(ImageCli, PngFilesQueryADatabaseBuiltFromIdxRows) {
+  // 28x28 grey features are exactly IDX rows: a database built from an IDX
+  // file answers PNG files of the same pictures at distance 0.
+  constexpr size_t kCount = 12, kIdxSide = 28;
+  std::mt19937_64 rng(3);
+  std::string idx("\x00\x00\x08\x03", 4);
+  for (uint32_t v :
+       {uint32_t(kCount), uint32_t(kIdxSide), uint32_t(kIdxSide)}) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      idx.push_back(char(v >> shift));
+  }
+  std::filesystem::create_directories(dir_.Sub("pngs"));
+  for (size_t i = 0; i < kCount; ++i) {
+    std::vector<uint8_t> pixels(kIdxSide * kIdxSide);
+    for (auto& p : pixels) p = uint8_t(rng());
+    idx.append(pixels.begin(), pixels.end());
+    ASSERT_TRUE(
+        testing::WritePng8(dir_.Sub("pngs/" + std::to_string(i) + ".png"),
+                           kIdxSide, kIdxSide, 1, pixels));
+  }
+  std::ofstream(dir_.Sub("images.idx"), std::ios::binary) << idx;
+  const auto built =
+      Semhash("build -q --db " + Db() + " --images " + dir_.Sub("images.idx") +
+              " --encoder lsh --code-bits 64 --address-bits 12");
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+  const auto query = Semhash("query --db " + Db() + " --images " +
+                             dir_.Sub("pngs") + " --exact --k 1 --json");
+  ASSERT_EQ(query.exit_code, 0) << query.output;
+  size_t found = 0;
+  const std::regex self(
+      R"re("query_name": "(\d+)\.png", "results": \[\{"id": (\d+), "distance": 0)re");
+  for (const std::string& line : testing::Lines(query.output)) {
+    std::smatch m;
+    if (std::regex_search(line, m, self)) found += m[1] == m[2];
+  }
+  EXPECT_EQ(found, kCount) << query.output;
+}
+
 TEST_F(ImageCli, TrainOnAFolderThenBuildWithTheModel) {
   const auto trained =
       Semhash("train -q --input " + Photos() + " --out " + dir_.Sub("model") +
