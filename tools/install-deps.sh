@@ -12,6 +12,10 @@
 # 95 against 10): training the deep encoders is about 8 times slower on the
 # reference BLAS. This OpenBLAS runs its threads on the OpenMP runtime
 # LibTorch uses, rather than a second thread pool of its own (-pthread).
+#
+# Python: the module (engine/python) is built for Debian's /usr/bin/python3
+# with python3-dev and pybind11-dev; its tests need python3-numpy,
+# python3-pytest and python3-faiss (the IndexBinaryFlat they compare with).
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then exec sudo "$0" "$@"; fi
 export DEBIAN_FRONTEND=noninteractive
@@ -22,4 +26,5 @@ apt-get install -y -qq --no-install-recommends \
   libflatbuffers-dev flatbuffers-compiler libeigen3-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev \
   libgtest-dev dataset-fashion-mnist libfaiss-dev \
   libtorch-dev libopenblas0-openmp \
+  python3-dev python3-numpy pybind11-dev python3-pytest python3-faiss \
   clang-14 libclang-rt-14-dev >/dev/null

@@ -56,6 +56,10 @@ class DBImpl final : public DB {
   Status SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
                           unsigned threads,
                           std::vector<SearchResult>* results) override;
+  Status SearchRadiusBatch(size_t n, const uint8_t* codes, uint32_t radius,
+                           unsigned threads,
+                           std::vector<SearchResult>* results) override;
+  Status CountImages(uint64_t* count) override;
   std::unique_ptr<Iterator> NewIterator() override;
   Status NewBulkLoader(const BulkLoadOptions& options,
                        std::unique_ptr<BulkLoader>* loader) override;

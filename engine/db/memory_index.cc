@@ -207,6 +207,13 @@ uint64_t MemoryIndex::rows() const {
   return state_ == State::kReady ? LiveRowsLocked() : 0;
 }
 
+bool MemoryIndex::CountRows(uint64_t* rows) const {
+  ReadLock lock(&mutex_);
+  if (state_ != State::kReady) return false;
+  *rows = LiveRowsLocked();
+  return true;
+}
+
 size_t MemoryIndex::memory_bytes() const {
   ReadLock lock(&mutex_);
   size_t bytes = base_->ids.capacity() * sizeof(uint64_t) +

@@ -112,6 +112,8 @@ class MemoryIndex {
 
   bool ready() const LOCKS_EXCLUDED(mutex_);
   uint64_t rows() const LOCKS_EXCLUDED(mutex_);
+  // *rows = the images held, as the searches do: false while not loaded.
+  bool CountRows(uint64_t* rows) const LOCKS_EXCLUDED(mutex_);
   size_t memory_bytes() const LOCKS_EXCLUDED(mutex_);
 
  private:

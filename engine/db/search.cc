@@ -1,4 +1,5 @@
-// DBImpl::Search, SearchExact and SearchRadius (see semhash/db.h).
+// DBImpl::Search, SearchExact, SearchRadius and CountImages (see
+// semhash/db.h).
 //
 // Each first asks the in-memory index (engine/db/memory_index.h); when it is
 // off or not loaded yet, they read RocksDB as follows. Search probes the
@@ -16,6 +17,7 @@
 #include "engine/db/hamming_ball.h"
 #include "engine/db/hamming_kernels.h"
 #include "engine/db/posting_scan.h"
+#include "engine/db/rocksdb_status.h"
 #include "engine/db/top_k.h"
 #include "format/keys.h"
 #include "format/posting_chunk.h"
@@ -221,6 +223,18 @@ Status DBImpl::ScanForQueries(const uint8_t* codes, size_t first, size_t m,
     result.stats.path = SearchPath::kDiskScan;
     result.stats.candidates_reranked = compared;
   }
+  return Status::OK();
+}
+
+Status DBImpl::CountImages(uint64_t* count) {
+  if (memory_ != nullptr && memory_->CountRows(count)) return Status::OK();
+  std::shared_ptr<const rocksdb::Snapshot> pin;
+  std::unique_ptr<rocksdb::Iterator> ids(
+      store_->db()->NewIterator(ReaderOptions(&pin), store_->ids()));
+  uint64_t n = 0;
+  for (ids->SeekToFirst(); ids->Valid(); ids->Next()) ++n;
+  if (!ids->status().ok()) return FromRocksDB(ids->status());
+  *count = n;
   return Status::OK();
 }
 

@@ -1,4 +1,5 @@
-// DBImpl::SearchBatch and DBImpl::SearchExactBatch (see semhash/db.h):
+// DBImpl::SearchBatch, SearchExactBatch and SearchRadiusBatch (see
+// semhash/db.h):
 // queries spread over threads. Each thread takes a contiguous share of the
 // queries; results are written to disjoint elements, so no locking.
 #include <cstdint>
@@ -68,6 +69,23 @@ Status DBImpl::SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
       return Status::OK();
     }
     return ScanForQueries(codes, first, count, k, results);
+  });
+}
+
+Status DBImpl::SearchRadiusBatch(size_t n, const uint8_t* codes,
+                                 uint32_t radius, unsigned threads,
+                                 std::vector<SearchResult>* results) {
+  const size_t code_bytes = info_.code_bits / 8;
+  const Status checked = CheckQueryArrays(n, codes, code_bytes, *results);
+  if (!checked.ok()) return checked;
+  results->assign(n, SearchResult());
+  return InParallel(n, threads, [&](size_t first, size_t count) {
+    for (size_t i = first; i < first + count; ++i) {
+      Status s = SearchRadius(CodeView(codes + i * code_bytes, code_bytes),
+                              radius, &(*results)[i]);
+      if (!s.ok()) return s.WithContext("query " + std::to_string(i));
+    }
+    return Status::OK();
   });
 }
 

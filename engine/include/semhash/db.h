@@ -123,6 +123,17 @@ class DB {
   virtual Status SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
                                   unsigned threads,
                                   std::vector<SearchResult>* results) = 0;
+  // SearchRadius for n queries (codes as for SearchBatch), spread over
+  // `threads` threads (0: one per core); (*results)[i] is what SearchRadius
+  // returns for query i.
+  virtual Status SearchRadiusBatch(size_t n, const uint8_t* codes,
+                                   uint32_t radius, unsigned threads,
+                                   std::vector<SearchResult>* results) = 0;
+
+  // The number of images stored: read from the in-memory index once it is
+  // loaded (no I/O), otherwise by counting the id records at a snapshot
+  // (a read of the whole id table).
+  virtual Status CountImages(uint64_t* count) = 0;
 
   // Every stored image in id order, over a snapshot taken now.
   virtual std::unique_ptr<Iterator> NewIterator() = 0;

@@ -35,17 +35,12 @@ constexpr size_t kCodeBytes = kCodeBits / 8;
 constexpr uint64_t kIds = 40;
 constexpr Address kAddresses = 6;
 
-struct Image {
-  Address address;
-  std::vector<uint8_t> code;
-  bool operator==(const Image&) const = default;
-};
 // What the database should hold: id -> image.
-using Model = std::map<uint64_t, Image>;
+using Model = std::map<uint64_t, Record>;
 
 struct Op {
   uint64_t id;
-  std::optional<Image> image;  // empty: delete
+  std::optional<Record> image;  // empty: delete
 };
 
 WriteOptions Sync(bool sync) {
@@ -91,8 +86,8 @@ class FaultInjectionTest : public ::testing::Test {
     for (Op& op : ops) {
       op.id = rng_() % kIds;
       if (rng_() % 4 != 0) {
-        op.image = Image{static_cast<Address>(rng_() % kAddresses),
-                         RandomCode(&rng_, kCodeBytes)};
+        op.image = Record{static_cast<Address>(rng_() % kAddresses),
+                          RandomCode(&rng_, kCodeBytes)};
       }
     }
     return ops;
@@ -134,14 +129,14 @@ class FaultInjectionTest : public ::testing::Test {
     std::unique_ptr<Iterator> it = db_->NewIterator();
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       stored[it->id()] =
-          Image{it->address(),
-                std::vector<uint8_t>(it->code().begin(), it->code().end())};
+          Record{it->address(),
+                 std::vector<uint8_t>(it->code().begin(), it->code().end())};
     }
     EXPECT_TRUE(it->status().ok()) << it->status().ToString();
     for (const auto& [id, image] : stored) {
       Record record;
       EXPECT_TRUE(db_->Get(id, &record).ok()) << id;
-      EXPECT_EQ(Image({record.address, record.code}), image) << id;
+      EXPECT_EQ(record, image) << id;
       SearchOptions options;
       options.max_radius = 0;
       SearchResult result;
@@ -247,16 +242,18 @@ TEST_F(FaultInjectionTest, FailedLogAppendIsIOErrorAndStopsWrites) {
 // reached the file, so after reopening the write may be there: wholly.
 TEST_F(FaultInjectionTest, FailedLogSyncIsIOErrorAndStopsWrites) {
   ASSERT_TRUE(Open().ok());
-  ASSERT_TRUE(Write({{1, Image{1, RandomCode(&rng_, kCodeBytes)}}}, true).ok());
+  ASSERT_TRUE(
+      Write({{1, Record{1, RandomCode(&rng_, kCodeBytes)}}}, true).ok());
   fs_->Inject(Fault::kFailSync, ".log");
-  const std::vector<Op> failed = {{2, Image{1, RandomCode(&rng_, kCodeBytes)}},
-                                  {1, Image{2, RandomCode(&rng_, kCodeBytes)}},
-                                  {3, Image{1, RandomCode(&rng_, kCodeBytes)}}};
+  const std::vector<Op> failed = {
+      {2, Record{1, RandomCode(&rng_, kCodeBytes)}},
+      {1, Record{2, RandomCode(&rng_, kCodeBytes)}},
+      {3, Record{1, RandomCode(&rng_, kCodeBytes)}}};
   Status s = Write(failed, true);
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
   EXPECT_EQ(fs_->faults_injected(), 1u);
   fs_->ClearFault();
-  s = Write({{4, Image{1, RandomCode(&rng_, kCodeBytes)}}}, false);
+  s = Write({{4, Record{1, RandomCode(&rng_, kCodeBytes)}}}, false);
   EXPECT_TRUE(s.IsIOError()) << "a later write: " << s.ToString();
 
   ASSERT_TRUE(Open().ok());

@@ -37,12 +37,7 @@ constexpr uint32_t kAddressBits = 8;
 constexpr uint32_t kCodeBits = 64;
 constexpr size_t kCodeBytes = kCodeBits / 8;
 
-struct Image {
-  Address address;
-  std::vector<uint8_t> code;
-  bool operator==(const Image&) const = default;
-};
-using State = std::map<uint64_t, Image>;
+using State = std::map<uint64_t, Record>;
 
 // A database opened through its own FaultInjectionFS.
 struct FaultyDB {
@@ -90,7 +85,7 @@ class MachineCrashTest : public ::testing::Test {
     WriteOptions sync;
     sync.sync = true;
     for (uint64_t id = 400; id < 430; ++id) {
-      const Image image = NewImage();
+      const Record image = NewImage();
       ASSERT_TRUE(db->Put(sync, id, image.address, image.code).ok());
       before_[id] = image;
     }
@@ -107,7 +102,7 @@ class MachineCrashTest : public ::testing::Test {
     return images;
   }
 
-  Image NewImage() {
+  Record NewImage() {
     // Few addresses: posting lists of several images each, rewritten by
     // the replaces.
     return {Address(rng_() % 16), RandomCode(&rng_, kCodeBytes)};
@@ -210,7 +205,7 @@ TEST_F(MachineCrashTest, StagedCreationIsNothingOrWholeAfterACrashInPublish) {
   Options create = CreateOptions(kAddressBits, kCodeBits);
   create.stage_new_database = true;
   State whole = load_;
-  const Image late = NewImage();
+  const Record late = NewImage();
   whole[1] = late;
   // Returns the calls that changed the disk before Publish.
   auto stage = [&](FaultyDB* faulty, uint64_t* mutations) {

@@ -1,5 +1,6 @@
-// SearchBatch and SearchExactBatch answer each query exactly as Search and
-// SearchExact do, on any number of threads.
+// SearchBatch, SearchExactBatch and SearchRadiusBatch answer each query
+// exactly as Search, SearchExact and SearchRadius do, on any number of
+// threads; CountImages counts what is stored.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -86,6 +87,63 @@ TEST_F(SearchBatchTest, ExactEqualsOneExactSearchPerQuery) {
       }
     }
   }
+}
+
+TEST_F(SearchBatchTest, RadiusEqualsOneRadiusSearchPerQuery) {
+  for (unsigned threads : {0u, 1u, 2u, 5u}) {
+    for (uint32_t radius : {0u, 60u, 256u}) {
+      std::vector<SearchResult> batch;
+      ASSERT_TRUE(db_->SearchRadiusBatch(addresses_.size(), codes_.data(),
+                                         radius, threads, &batch)
+                      .ok());
+      ASSERT_EQ(batch.size(), addresses_.size());
+      size_t found = 0;
+      for (size_t q = 0; q < addresses_.size(); ++q) {
+        SearchResult one;
+        ASSERT_TRUE(db_->SearchRadius(Code(q), radius, &one).ok());
+        EXPECT_EQ(batch[q].neighbors, one.neighbors) << q << " r " << radius;
+        found += one.neighbors.size();
+      }
+      // Radius 256 returns everything; 60 some of each cluster.
+      if (radius == 256) {
+        EXPECT_EQ(found, 3000 * addresses_.size());
+      } else if (radius == 60) {
+        EXPECT_GT(found, 0u);
+      }
+    }
+  }
+  std::vector<SearchResult> results(3);
+  ASSERT_TRUE(db_->SearchRadiusBatch(0, nullptr, 5, 2, &results).ok());
+  EXPECT_TRUE(results.empty());
+  EXPECT_TRUE(
+      db_->SearchRadiusBatch(2, nullptr, 5, 2, &results).IsInvalidArgument());
+  EXPECT_TRUE(db_->SearchRadiusBatch(SIZE_MAX, codes_.data(), 5, 2, &results)
+                  .IsInvalidArgument());
+}
+
+// With the in-memory index loaded and without it (a read of the id table),
+// after puts, a replacement and deletes.
+TEST_F(SearchBatchTest, CountImagesCountsWhatIsStored) {
+  uint64_t count = 0;
+  ASSERT_TRUE(db_->CountImages(&count).ok());
+  EXPECT_EQ(count, 3000u);
+  ASSERT_TRUE(db_->Delete(WriteOptions(), 17).ok());
+  ASSERT_TRUE(db_->Delete(WriteOptions(), 999999).ok());       // Absent.
+  ASSERT_TRUE(db_->Put(WriteOptions(), 18, 3, Code(0)).ok());  // Replaces.
+  ASSERT_TRUE(db_->Put(WriteOptions(), 5000, 3, Code(0)).ok());
+  ASSERT_TRUE(db_->CountImages(&count).ok());
+  EXPECT_EQ(count, 3000u);
+  db_.reset();
+  Options no_index;
+  no_index.memory_index = Options::MemoryIndex::kOff;
+  db_ = OpenOrDie(dir_.Sub("db"), no_index);
+  ASSERT_NE(db_, nullptr);
+  count = 0;
+  ASSERT_TRUE(db_->CountImages(&count).ok());
+  EXPECT_EQ(count, 3000u);
+  ASSERT_TRUE(db_->Delete(WriteOptions(), 0).ok());
+  ASSERT_TRUE(db_->CountImages(&count).ok());
+  EXPECT_EQ(count, 2999u);
 }
 
 TEST_F(SearchBatchTest, NoQueriesAndBadAddress) {
