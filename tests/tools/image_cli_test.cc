@@ -216,7 +216,7 @@ TEST_F(ImageCli, DedupGroupsCopiesAndStreamsEachFormat) {
   ASSERT_EQ(json.exit_code, 0) << json.output;
   EXPECT_NE(json.output.find("\"size\": 2, \"members\": "), std::string::npos)
       << json.output;
-  for (const std::string name :
+  for (const std::string& name :
        {NameOf(0), std::string("copy of img0.png"), NameOf(1),
         std::string("trip/img1 again.jpg")}) {
     EXPECT_NE(json.output.find("\"distance\": 0, \"payload\": \"" + name),

@@ -21,6 +21,7 @@
 namespace semhash::images {
 namespace {
 
+using testing::MakePngSpec;
 using testing::PngSpec;
 using testing::TempDir;
 
@@ -54,7 +55,7 @@ TEST(ImageDecode, PngOfEightBitGreyAndRgbIsExact) {
 
 TEST(ImageDecode, PngSixteenBitSamplesAreRoundedToEight) {
   TempDir dir;
-  PngSpec spec{4, 1, PNG_COLOR_TYPE_GRAY, 16};
+  PngSpec spec = MakePngSpec(4, 1, PNG_COLOR_TYPE_GRAY, 16);
   const uint16_t samples[] = {0, 257 * 200, 65535, 257 * 100 + 128};
   for (uint16_t v : samples) {
     spec.rows.push_back(uint8_t(v >> 8));
@@ -67,7 +68,7 @@ TEST(ImageDecode, PngSixteenBitSamplesAreRoundedToEight) {
 
 TEST(ImageDecode, PngFourBitGreyIsExpanded) {
   TempDir dir;
-  PngSpec spec{4, 1, PNG_COLOR_TYPE_GRAY, 4};
+  PngSpec spec = MakePngSpec(4, 1, PNG_COLOR_TYPE_GRAY, 4);
   spec.rows = {0x0f, 0x7a};  // 0, 15, 7, 10.
   ASSERT_TRUE(testing::WritePngFile(dir.Sub("g4.png"), spec));
   EXPECT_EQ(Decode(dir.Sub("g4.png")).pixels,
@@ -76,13 +77,13 @@ TEST(ImageDecode, PngFourBitGreyIsExpanded) {
 
 TEST(ImageDecode, PngAlphaIsCompositedOntoWhite) {
   TempDir dir;
-  PngSpec spec{2, 1, PNG_COLOR_TYPE_RGBA, 8};
+  PngSpec spec = MakePngSpec(2, 1, PNG_COLOR_TYPE_RGBA, 8);
   spec.rows = {10, 20, 30, 255, 0, 0, 0, 0};  // Opaque, then transparent.
   ASSERT_TRUE(testing::WritePngFile(dir.Sub("rgba.png"), spec));
   const Picture got = Decode(dir.Sub("rgba.png"));
   EXPECT_EQ(got.channels, 3);
   EXPECT_EQ(got.pixels, (std::vector<uint8_t>{10, 20, 30, 255, 255, 255}));
-  PngSpec ga{1, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8};
+  PngSpec ga = MakePngSpec(1, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8);
   ga.rows = {0, 128};  // Black at half opacity: 127 on white.
   ASSERT_TRUE(testing::WritePngFile(dir.Sub("ga.png"), ga));
   EXPECT_EQ(Decode(dir.Sub("ga.png")).pixels, (std::vector<uint8_t>{127}));
@@ -90,7 +91,7 @@ TEST(ImageDecode, PngAlphaIsCompositedOntoWhite) {
 
 TEST(ImageDecode, PngPaletteWithTransparency) {
   TempDir dir;
-  PngSpec spec{3, 1, PNG_COLOR_TYPE_PALETTE, 8};
+  PngSpec spec = MakePngSpec(3, 1, PNG_COLOR_TYPE_PALETTE, 8);
   spec.palette = {{200, 0, 0}, {0, 100, 0}, {1, 2, 3}};
   spec.palette_alpha = {255, 0};  // Entry 1 transparent, 2 opaque.
   spec.rows = {0, 1, 2};
@@ -101,7 +102,7 @@ TEST(ImageDecode, PngPaletteWithTransparency) {
 
 TEST(ImageDecode, PngInterlacedIsExact) {
   TempDir dir;
-  PngSpec spec{9, 11, PNG_COLOR_TYPE_RGB, 8};
+  PngSpec spec = MakePngSpec(9, 11, PNG_COLOR_TYPE_RGB, 8);
   spec.rows = RandomBytes(9 * 11 * 3, 4);
   spec.interlaced = true;
   ASSERT_TRUE(testing::WritePngFile(dir.Sub("adam7.png"), spec));

@@ -30,6 +30,16 @@ struct PngSpec {
   bool interlaced = false;
 };
 
+inline PngSpec MakePngSpec(int width, int height, int color_type,
+                           int bit_depth) {
+  PngSpec spec;
+  spec.width = width;
+  spec.height = height;
+  spec.color_type = color_type;
+  spec.bit_depth = bit_depth;
+  return spec;
+}
+
 inline bool WritePngFile(const std::string& path, const PngSpec& spec) {
   FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) return false;
