@@ -176,7 +176,7 @@ class MultiIndex::Query {
     if (ShellSize(table.substring.bits, r) > index_.n_) {
       // The shell has more keys than the table has rows.
       stats_.lookups += index_.n_;
-      const std::vector<uint32_t>& keys = table.keys.keys();
+      const std::span<const uint32_t> keys = table.keys.keys();
       for (size_t i = 0; i < keys.size(); ++i) {
         if (BitsUpTo(keys[i] ^ centre, r) == r) {
           Hit(table.rows[i], t, r, found);
@@ -192,7 +192,7 @@ class MultiIndex::Query {
         for (size_t i = 0; i < queued; ++i) table.keys.PrefetchSlot(batch[i]);
         for (size_t i = 0; i < queued; ++i) {
           const uint32_t first = table.keys.PrefetchKeys(batch[i]);
-          if (first < table.rows.size()) __builtin_prefetch(&table.rows[first]);
+          if (first < index_.n_) __builtin_prefetch(&table.rows[first]);
         }
         for (size_t i = 0; i < queued; ++i) {
           const SortedKeys::Range range = table.keys.Find(batch[i]);
@@ -342,11 +342,36 @@ MultiIndex::Table MultiIndex::BuildTable(const uint8_t* codes, size_t n,
   for (size_t row = 0; row < n; ++row) {
     (*key_of_row)[row] = reader.Read(codes + row * code_bytes);
   }
-  Table table{substring, {}, RowsByKey(*key_of_row, substring.bits)};
+  Table table;
+  table.substring = substring;
+  table.owned_rows = RowsByKey(*key_of_row, substring.bits);
+  table.rows = table.owned_rows.data();
   std::vector<uint32_t> keys(n);
   for (size_t i = 0; i < n; ++i) keys[i] = (*key_of_row)[table.rows[i]];
   table.keys = SortedKeys(std::move(keys), substring.bits);
   return table;
+}
+
+std::unique_ptr<MultiIndex> MultiIndex::View(
+    const uint8_t* codes, size_t n, uint32_t code_bits,
+    std::span<const TableArrays> tables) {
+  std::unique_ptr<MultiIndex> index(new MultiIndex(codes, n, code_bits));
+  for (const TableArrays& arrays : tables) {
+    Table& table = index->tables_.emplace_back();
+    table.substring = arrays.substring;
+    table.keys = SortedKeys::View(arrays.keys, arrays.substring.bits,
+                                  arrays.directory.data());
+    table.rows = arrays.rows.data();
+  }
+  return index;
+}
+
+MultiIndex::TableArrays MultiIndex::table_arrays(size_t t) const {
+  const Table& table = tables_[t];
+  return {table.substring,
+          table.keys.keys(),
+          {table.rows, n_},
+          table.keys.directory()};
 }
 
 bool MultiIndex::SearchKnn(const uint8_t* query, const uint64_t* ids,
@@ -407,8 +432,8 @@ void MultiIndex::SearchRadius(const uint8_t* query, uint32_t radius,
 size_t MultiIndex::memory_bytes() const {
   size_t bytes = 0;
   for (const Table& table : tables_) {
-    bytes +=
-        table.keys.memory_bytes() + table.rows.capacity() * sizeof(uint32_t);
+    bytes += table.keys.memory_bytes() +
+             table.owned_rows.capacity() * sizeof(uint32_t);
   }
   return bytes;
 }

@@ -16,7 +16,8 @@
 // MultiIndex::Query in multi_index.cc).
 //
 // Memory: per table, 4 bytes of key and 4 bytes of row number per row, plus
-// the SortedKeys directory (at most 4 bytes per row).
+// the SortedKeys directory (at most 4 bytes per row): built and owned here,
+// or borrowed from a mapped segment's sections (View).
 //
 // Thread safety: immutable after construction; any number of threads may
 // search at once. The codes, ids and dead-row bitsets belong to the caller
@@ -26,6 +27,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "engine/db/sorted_keys.h"
@@ -84,6 +87,21 @@ class MultiIndex {
   // REQUIRES: CheckMultiIndexTables(code_bits, m) is OK; n < 2^32.
   MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits, uint32_t m);
 
+  // One table's arrays, as table_arrays() gives them and View() takes them.
+  struct TableArrays {
+    Substring substring;
+    std::span<const uint32_t> keys;       // n keys, ascending.
+    std::span<const uint32_t> rows;       // rows[i] has key keys[i].
+    std::span<const uint32_t> directory;  // SortedKeys::directory().
+  };
+  // An index over tables built elsewhere (a mapped segment's sections),
+  // borrowed like `codes`.
+  // REQUIRES: the substrings cut the code in order, as SplitCode's do; each
+  // table's arrays hold n entries (the directory as SortedKeys::View needs).
+  static std::unique_ptr<MultiIndex> View(const uint8_t* codes, size_t n,
+                                          uint32_t code_bits,
+                                          std::span<const TableArrays> tables);
+
   MultiIndex(const MultiIndex&) = delete;
   MultiIndex& operator=(const MultiIndex&) = delete;
 
@@ -124,7 +142,8 @@ class MultiIndex {
                     std::vector<Neighbor>* out, MultiIndexStats* stats) const;
 
   uint32_t tables() const { return static_cast<uint32_t>(tables_.size()); }
-  // The tables' keys, directories and row numbers.
+  TableArrays table_arrays(size_t t) const;
+  // The tables' keys, directories and row numbers, when owned.
   size_t memory_bytes() const;
 
  private:
@@ -132,9 +151,12 @@ class MultiIndex {
     Substring substring;
     SortedKeys keys;
     // rows[i] is the row whose substring is keys.key(i); ascending within a
-    // key.
-    std::vector<uint32_t> rows;
+    // key. Points into owned_rows, or is borrowed.
+    const uint32_t* rows = nullptr;
+    std::vector<uint32_t> owned_rows;
   };
+  MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits)
+      : codes_(codes), n_(n), code_bits_(code_bits) {}
   // One search's view of the query; defined in multi_index.cc.
   class Query;
 

@@ -7,6 +7,9 @@
 //
 // Memory: 4 bytes per key plus a directory of 4 bytes per slot, with about
 // one slot per key (directory_bits = floor(log2(n)), at most key_bits).
+// Both arrays are either owned (built from a vector of keys) or borrowed
+// (a view of a mapped segment's sections, engine/db/mapped_segment.h); the
+// searches read them through the same pointers either way.
 //
 // Thread safety: immutable after construction.
 #ifndef SEMHASH_ENGINE_DB_SORTED_KEYS_H_
@@ -14,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace semhash {
@@ -29,9 +33,24 @@ class SortedKeys {
   };
 
   SortedKeys() = default;
+  // Owns `keys` and builds the directory.
   // REQUIRES: keys ascend, each below 2^key_bits; 1 <= key_bits <= 32;
   // keys.size() < 2^32.
   SortedKeys(std::vector<uint32_t> keys, uint32_t key_bits);
+  // Borrows `keys` and `directory` (DirectoryBits(keys.size(), key_bits)
+  // slots plus one, as directory() gives them), which must outlive it.
+  // REQUIRES: as above, and the directory is the keys' (a damaged one makes
+  // searches read anywhere in the keys, but not past them).
+  static SortedKeys View(std::span<const uint32_t> keys, uint32_t key_bits,
+                         const uint32_t* directory);
+  // min(key_bits, floor(log2(n))): the directory has 2^that + 1 entries.
+  static uint32_t DirectoryBits(size_t n, uint32_t key_bits);
+
+  // Moving keeps the owned arrays where they are, so the pointers hold.
+  SortedKeys(SortedKeys&&) noexcept = default;
+  SortedKeys& operator=(SortedKeys&&) noexcept = default;
+  SortedKeys(const SortedKeys&) = delete;
+  SortedKeys& operator=(const SortedKeys&) = delete;
 
   // The positions holding `key`.
   Range Find(uint32_t key) const;
@@ -49,13 +68,16 @@ class SortedKeys {
   }
   uint32_t PrefetchKeys(uint32_t key) const {
     const uint32_t first = directory_[Slot(key)];
-    if (first < keys_.size()) __builtin_prefetch(&keys_[first]);
+    if (first < size_) __builtin_prefetch(&keys_[first]);
     return first;
   }
 
   uint32_t key(size_t i) const { return keys_[i]; }
-  const std::vector<uint32_t>& keys() const { return keys_; }
-  size_t size() const { return keys_.size(); }
+  std::span<const uint32_t> keys() const { return {keys_, size_}; }
+  std::span<const uint32_t> directory() const {
+    return {directory_, (size_t{1} << directory_bits_) + 1};
+  }
+  size_t size() const { return size_; }
   uint32_t key_bits() const { return key_bits_; }
   uint32_t directory_bits() const { return directory_bits_; }
   size_t memory_bytes() const;
@@ -69,12 +91,18 @@ class SortedKeys {
   // directory slots that can hold them.
   Range KeysBetween(uint32_t low, uint32_t high) const;
 
-  std::vector<uint32_t> keys_;
+  // Empty, or the arrays keys_ and directory_ point to.
+  std::vector<uint32_t> owned_keys_;
+  std::vector<uint32_t> owned_directory_;
+  const uint32_t* keys_ = kNoKeys;
+  size_t size_ = 0;
   uint32_t key_bits_ = 32;
   uint32_t directory_bits_ = 0;
   // directory_[s] is the first position whose key's top directory_bits_ bits
   // are >= s; it has 2^directory_bits_ + 1 entries.
-  std::vector<uint32_t> directory_;
+  const uint32_t* directory_ = kNoKeys;
+  // The directory of no keys: one slot, empty.
+  static constexpr uint32_t kNoKeys[2] = {0, 0};
 };
 
 }  // namespace semhash
