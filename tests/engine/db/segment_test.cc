@@ -7,10 +7,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "engine/db/mapped_segment.h"
 #include "engine/db/multi_index.h"
 #include "engine/db/segment_writer.h"
+#include "format/coding.h"
 #include "format/segment_layout.h"
 #include "tests/engine/segment_rows.h"
 #include "tests/engine/small_file_system.h"
@@ -308,6 +310,107 @@ TEST(Segment, DamagedHeaderOrSizeIsCorruptionAtOpen) {
   format::SegmentHeader block = header;
   block.block_bytes = 5000;
   expect_refused(with_header(block), "block 5000", "block_bytes 5000");
+}
+
+// Recomputes every block checksum, the checksum section and the header of
+// a segment file's bytes: damage that a buggy writer would have sealed.
+void Reseal(const format::SegmentHeader& header, std::string* file) {
+  auto* data = reinterpret_cast<uint8_t*>(file->data());
+  std::string checksums;
+  for (size_t i = 0; i + 1 < header.sections.size(); ++i) {
+    const format::SegmentSectionEntry& entry = header.sections[i];
+    for (uint64_t b = 0; b < format::SegmentBlocks(entry.length, 4096); ++b) {
+      const uint64_t start = b * 4096;
+      format::PutLittleEndian<uint64_t>(
+          &checksums,
+          format::SegmentBlockChecksum(
+              entry.kind, entry.table, b, data + entry.offset + start,
+              std::min<uint64_t>(4096, entry.length - start)));
+    }
+  }
+  file->replace(header.sections.back().offset, checksums.size(), checksums);
+  format::SegmentHeader sealed = header;
+  sealed.checksums_checksum = format::SegmentChecksumsChecksum(
+      reinterpret_cast<const uint8_t*>(checksums.data()), checksums.size());
+  const std::string encoded = format::EncodeSegmentHeader(sealed);
+  file->replace(0, encoded.size(), encoded);
+}
+
+// What checksums cannot see, VerifyAll's structural checks do: each
+// damage below is sealed with valid checksums, opens, and is refused by
+// VerifyAll naming the section.
+TEST(Segment, VerifyAllFindsSealedStructuralDamage) {
+  TempDir tmp;
+  const TestRows rows = MakeTestRows(1500, 12, 64, 0, 23);
+  const std::string clean = tmp.Sub("clean.seg");
+  auto original = WriteAndOpen(clean, rows, 2);
+  ASSERT_NE(original, nullptr);
+  const format::SegmentHeader header = original->header();
+  const std::string bytes = ReadFile(clean);
+  auto u32_at = [&](std::string* file, SegmentSection kind, uint32_t table,
+                    size_t i) {
+    const uint64_t offset =
+        header.sections[MappedSegment::SectionOf(kind, table)].offset + 4 * i;
+    return reinterpret_cast<uint32_t*>(file->data() + offset);
+  };
+  struct Damage {
+    SegmentSection kind;
+    uint32_t table;
+    std::function<void(std::string*)> apply;
+  };
+  const std::vector<Damage> damages = {
+      {SegmentSection::kAddressKeys, 0,
+       [&](std::string* f) {
+         std::swap(*u32_at(f, SegmentSection::kAddressKeys, 0, 10),
+                   *u32_at(f, SegmentSection::kAddressKeys, 0, 1000));
+       }},
+      {SegmentSection::kAddressDirectory, 0,
+       [&](std::string* f) {
+         ++*u32_at(f, SegmentSection::kAddressDirectory, 0, 100);
+       }},
+      {SegmentSection::kIdOrder, 0,
+       [&](std::string* f) {
+         *u32_at(f, SegmentSection::kIdOrder, 0, 5) =
+             *u32_at(f, SegmentSection::kIdOrder, 0, 6);
+       }},
+      {SegmentSection::kIdOrder, 0,
+       [&](std::string* f) {
+         std::swap(*u32_at(f, SegmentSection::kIdOrder, 0, 5),
+                   *u32_at(f, SegmentSection::kIdOrder, 0, 6));
+       }},
+      {SegmentSection::kTableRows, 1,
+       [&](std::string* f) {
+         *u32_at(f, SegmentSection::kTableRows, 1, 7) = 1500;
+       }},
+      {SegmentSection::kTableKeys, 1,
+       [&](std::string* f) {
+         // Still ascending, but no longer row 0's substring.
+         uint32_t* key = u32_at(f, SegmentSection::kTableKeys, 1, 0);
+         if (*key > 0)
+           --*key;
+         else
+           ++*key;
+       }},
+  };
+  const std::string path = tmp.Sub("sealed.seg");
+  for (const Damage& damage : damages) {
+    std::string file = bytes;
+    damage.apply(&file);
+    Reseal(header, &file);
+    WriteFile(path, file);
+    std::shared_ptr<const MappedSegment> segment;
+    ASSERT_TRUE(MappedSegment::Open(path, &segment).ok());
+    const std::string name =
+        format::SegmentSectionName(damage.kind, damage.table);
+    const Status s = segment->VerifyAll();
+    EXPECT_TRUE(s.IsCorruption()) << name << ": " << s.ToString();
+    EXPECT_NE(s.message().find(name + " at byte"), std::string::npos)
+        << s.ToString();
+  }
+  // And resealing the undamaged bytes changes nothing.
+  std::string file = bytes;
+  Reseal(header, &file);
+  EXPECT_EQ(file, bytes);
 }
 
 TEST(Segment, MissingFileIsNotFound) {
