@@ -78,6 +78,8 @@ struct MultiIndexStats {
   uint64_t candidates = 0;
 };
 
+class MappedSegment;
+
 class MultiIndex {
  public:
   // Builds m tables over rows [0, n) of `codes` (code_bits / 8 bytes each,
@@ -87,20 +89,19 @@ class MultiIndex {
   // REQUIRES: CheckMultiIndexTables(code_bits, m) is OK; n < 2^32.
   MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits, uint32_t m);
 
-  // One table's arrays, as table_arrays() gives them and View() takes them.
+  // The index over a mapped segment's tables and codes, read in place and
+  // checked before each read (MappedSegment::Check), which must outlive it.
+  // Its searches need a `status` to report a damaged block.
+  static std::unique_ptr<MultiIndex> View(const MappedSegment& segment);
+
+  // One table's arrays, as a segment stores them.
   struct TableArrays {
     Substring substring;
     std::span<const uint32_t> keys;       // n keys, ascending.
     std::span<const uint32_t> rows;       // rows[i] has key keys[i].
     std::span<const uint32_t> directory;  // SortedKeys::directory().
   };
-  // An index over tables built elsewhere (a mapped segment's sections),
-  // borrowed like `codes`.
-  // REQUIRES: the substrings cut the code in order, as SplitCode's do; each
-  // table's arrays hold n entries (the directory as SortedKeys::View needs).
-  static std::unique_ptr<MultiIndex> View(const uint8_t* codes, size_t n,
-                                          uint32_t code_bits,
-                                          std::span<const TableArrays> tables);
+  TableArrays table_arrays(size_t t) const;
 
   MultiIndex(const MultiIndex&) = delete;
   MultiIndex& operator=(const MultiIndex&) = delete;
@@ -111,6 +112,9 @@ class MultiIndex {
   //   dead: bit r % 64 of (*dead)[r / 64] set means row r is deleted; rows
   //     past its end are live. May be null (all live).
   //   stats: reset, then filled; may be null.
+  //   status: set to the Corruption of a damaged block of a View's segment,
+  //     which ends the search (SearchKnn then returns true, *top holding
+  //     nothing useful); untouched otherwise. May be null, but for a View.
 
   // Pushes the exact k nearest live rows into *top (k is top's), as
   // (ids[row], distance). *top may already hold candidates from elsewhere:
@@ -122,7 +126,7 @@ class MultiIndex {
   // unless there are no rows.
   bool SearchKnn(const uint8_t* query, const uint64_t* ids,
                  const std::vector<uint64_t>* dead, size_t max_work, TopK* top,
-                 MultiIndexStats* stats) const;
+                 MultiIndexStats* stats, Status* status = nullptr) const;
 
   // Approximate: probes substring radius 0, 1, ..., max_radius in every
   // table, stopping as soon as min_candidates live rows were compared (after
@@ -131,7 +135,7 @@ class MultiIndex {
   void SearchProbe(const uint8_t* query, uint32_t max_radius,
                    size_t min_candidates, const uint64_t* ids,
                    const std::vector<uint64_t>* dead, TopK* top,
-                   MultiIndexStats* stats) const;
+                   MultiIndexStats* stats, Status* status = nullptr) const;
 
   // Appends (ids[row], distance), unsorted, for every live row within
   // `radius` bits of the query: each table is probed to substring radius
@@ -139,10 +143,10 @@ class MultiIndex {
   // tables it appends nothing.
   void SearchRadius(const uint8_t* query, uint32_t radius, const uint64_t* ids,
                     const std::vector<uint64_t>* dead,
-                    std::vector<Neighbor>* out, MultiIndexStats* stats) const;
+                    std::vector<Neighbor>* out, MultiIndexStats* stats,
+                    Status* status = nullptr) const;
 
   uint32_t tables() const { return static_cast<uint32_t>(tables_.size()); }
-  TableArrays table_arrays(size_t t) const;
   // The tables' keys, directories and row numbers, when owned.
   size_t memory_bytes() const;
 
@@ -169,6 +173,7 @@ class MultiIndex {
   const uint8_t* codes_;
   size_t n_;
   uint32_t code_bits_;
+  const MappedSegment* segment_ = nullptr;  // Of a View.
   std::vector<Table> tables_;
 };
 

@@ -89,8 +89,8 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   if (s.ok()) s = CheckCode(code);
   if (!s.ok()) return s;
   if (memory_ != nullptr &&
-      memory_->Probe(options, address, code.data(), k, result)) {
-    return Status::OK();
+      memory_->Probe(options, address, code.data(), k, result, &s)) {
+    return s;
   }
   *result = SearchResult();
   const size_t min_candidates = MinCandidates(options, k);
@@ -157,8 +157,8 @@ Status DBImpl::ForEachStoredDistance(CodeView code, SearchStats* stats,
 Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
   Status s = CheckCode(code);
   if (!s.ok()) return s;
-  if (memory_ != nullptr && memory_->Knn(code.data(), k, result)) {
-    return Status::OK();
+  if (memory_ != nullptr && memory_->Knn(code.data(), k, result, &s)) {
+    return s;
   }
   *result = SearchResult();
   result->stats.path = SearchPath::kDiskScan;
@@ -175,8 +175,8 @@ Status DBImpl::SearchRadius(CodeView code, uint32_t radius,
                             SearchResult* result) {
   Status s = CheckCode(code);
   if (!s.ok()) return s;
-  if (memory_ != nullptr && memory_->Radius(code.data(), radius, result)) {
-    return Status::OK();
+  if (memory_ != nullptr && memory_->Radius(code.data(), radius, result, &s)) {
+    return s;
   }
   *result = SearchResult();
   result->stats.path = SearchPath::kDiskScan;

@@ -259,6 +259,12 @@ Status WriteSegment(const std::string& path, uint32_t address_bits,
   }
   const format::SegmentHeader header = format::PlanSegment(
       address_bits, code_bits, rows.n, block_bytes, std::move(substrings));
+  // The reader's checks of the tables and block size, before any byte is
+  // written: a header it would refuse is the caller's mistake.
+  format::SegmentHeader decoded;
+  s = format::DecodeSegmentHeader(format::EncodeSegmentHeader(header),
+                                  &decoded);
+  if (!s.ok()) return Status::InvalidArgument(s.message());
   const std::string tmp = path + ".tmp";
   const int fd =
       ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

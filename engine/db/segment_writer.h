@@ -37,11 +37,12 @@ struct SegmentRows {
 };
 
 // Writes `rows` and the multi-index `tables` (null: none) as the segment
-// file `path`. InvalidArgument, writing nothing, if the widths are invalid,
-// the addresses do not ascend or exceed address_bits, two rows share an id,
-// or there are 2^32 rows or more; IOError naming the file otherwise.
-// REQUIRES: `tables` was built over rows.codes (n rows, code_bits), with
-// SplitCode's substrings.
+// file `path`. InvalidArgument, writing nothing, if the widths, the block
+// size (a power of two in 4096..16 MiB) or the tables' substrings are
+// invalid, the addresses do not ascend or exceed address_bits, two rows
+// share an id, or there are 2^32 rows or more; IOError naming the file
+// otherwise.
+// REQUIRES: `tables` was built over rows.codes (n rows, code_bits).
 Status WriteSegment(const std::string& path, uint32_t address_bits,
                     uint32_t code_bits, const SegmentRows& rows,
                     const MultiIndex* tables,

@@ -1,7 +1,6 @@
 // SortedKeys (see sorted_keys.h).
 #include "engine/db/sorted_keys.h"
 
-#include <algorithm>
 #include <bit>
 
 namespace semhash {
@@ -39,36 +38,6 @@ SortedKeys SortedKeys::View(std::span<const uint32_t> keys, uint32_t key_bits,
   view.directory_bits_ = DirectoryBits(keys.size(), key_bits);
   view.directory_ = directory;
   return view;
-}
-
-SortedKeys::Range SortedKeys::KeysBetween(uint32_t low, uint32_t high) const {
-  const uint32_t shift = key_bits_ - directory_bits_;
-  const uint32_t first = directory_[uint64_t{low} >> shift];
-  const uint32_t last = directory_[(uint64_t{high} >> shift) + 1];
-  if (first == last) return {first, first};
-  const uint32_t* begin = keys_;
-  const auto lower = std::lower_bound(begin + first, begin + last, low);
-  const auto upper = std::upper_bound(lower, begin + last, high);
-  return {static_cast<uint32_t>(lower - begin),
-          static_cast<uint32_t>(upper - begin)};
-}
-
-SortedKeys::Range SortedKeys::Find(uint32_t key) const {
-  return KeysBetween(key, key);
-}
-
-SortedKeys::Range SortedKeys::FindPrefix(uint32_t prefix,
-                                         uint32_t prefix_bits) const {
-  const uint32_t shift = key_bits_ - prefix_bits;
-  const uint64_t low = uint64_t{prefix} << shift;
-  const uint64_t high = low + (uint64_t{1} << shift) - 1;
-  if (prefix_bits <= directory_bits_) {
-    // Whole directory slots: no search at all.
-    const uint32_t slot_shift = key_bits_ - directory_bits_;
-    return {directory_[low >> slot_shift],
-            directory_[(high >> slot_shift) + 1]};
-  }
-  return KeysBetween(static_cast<uint32_t>(low), static_cast<uint32_t>(high));
 }
 
 size_t SortedKeys::memory_bytes() const {

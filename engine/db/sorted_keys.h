@@ -15,6 +15,7 @@
 #ifndef SEMHASH_ENGINE_DB_SORTED_KEYS_H_
 #define SEMHASH_ENGINE_DB_SORTED_KEYS_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -53,10 +54,51 @@ class SortedKeys {
   SortedKeys& operator=(const SortedKeys&) = delete;
 
   // The positions holding `key`.
-  Range Find(uint32_t key) const;
+  Range Find(uint32_t key) const {
+    Range range;
+    Find(key, kNoCheck, &range);
+    return range;
+  }
   // The positions of the keys whose top `prefix_bits` bits are `prefix`.
   // REQUIRES: prefix_bits <= key_bits, prefix < 2^prefix_bits.
-  Range FindPrefix(uint32_t prefix, uint32_t prefix_bits) const;
+  Range FindPrefix(uint32_t prefix, uint32_t prefix_bits) const {
+    Range range;
+    FindPrefix(prefix, prefix_bits, kNoCheck, &range);
+    return range;
+  }
+
+  // What a checked lookup is about to read.
+  enum class Part { kDirectory, kKeys };
+  // Find and FindPrefix over borrowed arrays that must be checked before
+  // they are read (a mapped segment's): check(part, first, end) is called
+  // before entries [first, end) of that array are read, and returning false
+  // stops the lookup, which returns false. The unchecked Find and
+  // FindPrefix are these with a check that always passes, compiled away.
+  template <typename Check>
+  bool Find(uint32_t key, Check&& check, Range* out) const {
+    return KeysBetween(key, key, check, out);
+  }
+  template <typename Check>
+  bool FindPrefix(uint32_t prefix, uint32_t prefix_bits, Check&& check,
+                  Range* out) const {
+    const uint32_t shift = key_bits_ - prefix_bits;
+    const uint64_t low = uint64_t{prefix} << shift;
+    const uint64_t high = low + (uint64_t{1} << shift) - 1;
+    if (prefix_bits > directory_bits_) {
+      return KeysBetween(static_cast<uint32_t>(low),
+                         static_cast<uint32_t>(high), check, out);
+    }
+    // Whole directory slots: no search at all.
+    const uint32_t slot_shift = key_bits_ - directory_bits_;
+    const size_t first = low >> slot_shift;
+    const size_t last = (high >> slot_shift) + 1;
+    if (!check(Part::kDirectory, first, first + 1) ||
+        !check(Part::kDirectory, last, last + 1)) {
+      return false;
+    }
+    *out = {directory_[first], directory_[last]};
+    return true;
+  }
 
   // Batched lookups hide memory latency in two steps, each issued for many
   // keys before the next: PrefetchSlot(key) starts loading key's directory
@@ -89,7 +131,29 @@ class SortedKeys {
   }
   // The positions of the keys in [low, high], searched only inside the
   // directory slots that can hold them.
-  Range KeysBetween(uint32_t low, uint32_t high) const;
+  template <typename Check>
+  bool KeysBetween(uint32_t low, uint32_t high, Check& check,
+                   Range* out) const {
+    const size_t low_slot = Slot(low);
+    const size_t high_slot = Slot(high) + 1;
+    if (!check(Part::kDirectory, low_slot, low_slot + 1) ||
+        !check(Part::kDirectory, high_slot, high_slot + 1)) {
+      return false;
+    }
+    const uint32_t first = directory_[low_slot];
+    const uint32_t last = directory_[high_slot];
+    if (first == last) {
+      *out = {first, first};
+      return true;
+    }
+    if (!check(Part::kKeys, first, last)) return false;
+    const uint32_t* lower = std::lower_bound(keys_ + first, keys_ + last, low);
+    const uint32_t* upper = std::upper_bound(lower, keys_ + last, high);
+    *out = {static_cast<uint32_t>(lower - keys_),
+            static_cast<uint32_t>(upper - keys_)};
+    return true;
+  }
+  static constexpr auto kNoCheck = [](Part, size_t, size_t) { return true; };
 
   // Empty, or the arrays keys_ and directory_ point to.
   std::vector<uint32_t> owned_keys_;

@@ -159,6 +159,12 @@ TEST(Segment, WriterRefusesBadRowsAndWritesNothing) {
       WriteSegment(path, 8, 64, rows.view(), nullptr).IsInvalidArgument());
   EXPECT_TRUE(
       WriteSegment(path, 12, 96, rows.view(), nullptr).IsInvalidArgument());
+  EXPECT_TRUE(WriteSegment(path, 12, 64, rows.view(), nullptr, 5000)
+                  .IsInvalidArgument());
+  // 17 tables of a 64-bit code: substrings of 3 bits, below the 4 allowed.
+  const MultiIndex narrow(rows.codes.data(), rows.size(), 64, 17);
+  const Status s = WriteSegment(path, 12, 64, rows.view(), &narrow);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_FALSE(fs::exists(path));
   EXPECT_FALSE(fs::exists(path + ".tmp"));
 }
