@@ -86,12 +86,17 @@ Status MappedSegment::Open(const std::string& path,
                               ": checksum mismatch");
   }
   segment->block_bytes_ = header.block_bytes;
+  segment->block_shift_ = std::countr_zero(header.block_bytes);
   uint64_t blocks = 0;
-  for (size_t i = 0; i + 1 < header.sections.size(); ++i) {
-    const uint64_t n =
+  segment->extent_count_ = header.sections.size() - 1;
+  segment->extents_ = std::make_unique<Extent[]>(segment->extent_count_);
+  for (size_t i = 0; i < segment->extent_count_; ++i) {
+    Extent& extent = segment->extents_[i];
+    extent.first_block = blocks;
+    extent.blocks =
         format::SegmentBlocks(header.sections[i].length, header.block_bytes);
-    segment->extents_.push_back({blocks, n});
-    blocks += n;
+    extent.complete = extent.blocks == 0;
+    blocks += extent.blocks;
   }
   // PlanSegment sized the checksum section from these very blocks.
   segment->verified_ =
@@ -131,7 +136,11 @@ Status MappedSegment::CheckBlocks(Section section, uint64_t first,
                      "checksum mismatch in block " + std::to_string(block) +
                          " of " + std::to_string(size) + " bytes");
     }
-    word.fetch_or(bit, std::memory_order_release);
+    if ((word.fetch_or(bit, std::memory_order_release) & bit) == 0 &&
+        extent.verified.fetch_add(1, std::memory_order_acq_rel) + 1 ==
+            extent.blocks) {
+      extent.complete.store(true, std::memory_order_release);
+    }
   }
   return Status::OK();
 }
@@ -198,7 +207,7 @@ Status MappedSegment::CheckIdOrder() const {
 }
 
 Status MappedSegment::VerifyAll() const {
-  for (Section section = 0; section < extents_.size(); ++section) {
+  for (Section section = 0; section < extent_count_; ++section) {
     const Extent& extent = extents_[section];
     if (extent.blocks == 0) continue;
     Status s = CheckBlocks(section, extent.first_block,

@@ -41,7 +41,12 @@ struct MemoryIndex::Base {
   // Checks rows [first, end) of the codes and ids (CheckCodes) or of the
   // address keys (CheckKeys) before they are read.
   Status CheckCodes(size_t first, size_t end) const {
-    if (segment == nullptr) return Status::OK();
+    if (segment == nullptr ||
+        (segment->VerifiedRows(MappedSegment::kCodes, first, end,
+                               segment->code_bytes()) &&
+         segment->VerifiedRows(MappedSegment::kIds, first, end, 8))) {
+      return Status::OK();
+    }
     Status s = segment->CheckRows(MappedSegment::kCodes, first, end,
                                   segment->code_bytes());
     if (s.ok()) s = segment->CheckRows(MappedSegment::kIds, first, end, 8);
@@ -62,10 +67,12 @@ struct MemoryIndex::Base {
     addresses.FindPrefix(
         prefix, prefix_bits,
         [&](SortedKeys::Part part, size_t first, size_t end) {
-          s = segment->CheckRows(part == SortedKeys::Part::kDirectory
-                                     ? MappedSegment::kAddressDirectory
-                                     : MappedSegment::kAddressKeys,
-                                 first, end, 4);
+          const MappedSegment::Section section =
+              part == SortedKeys::Part::kDirectory
+                  ? MappedSegment::kAddressDirectory
+                  : MappedSegment::kAddressKeys;
+          if (segment->VerifiedRows(section, first, end, 4)) return true;
+          s = segment->CheckRows(section, first, end, 4);
           return s.ok();
         },
         out);

@@ -278,6 +278,9 @@ class MultiIndex::Query {
                size_t row_bytes) {
     if (index_.segment_ == nullptr) return true;
     if (failed()) return false;
+    if (index_.segment_->VerifiedRows(section, first, end, row_bytes)) {
+      return true;
+    }
     status_ = index_.segment_->CheckRows(section, first, end, row_bytes);
     return status_.ok();
   }

@@ -40,8 +40,8 @@ class SortedKeys {
   SortedKeys(std::vector<uint32_t> keys, uint32_t key_bits);
   // Borrows `keys` and `directory` (DirectoryBits(keys.size(), key_bits)
   // slots plus one, as directory() gives them), which must outlive it.
-  // REQUIRES: as above, and the directory is the keys' (a damaged one makes
-  // searches read anywhere in the keys, but not past them).
+  // REQUIRES: as above, and the directory is the keys' (MappedSegment's
+  // checksums and VerifyAll vouch for a segment's).
   static SortedKeys View(std::span<const uint32_t> keys, uint32_t key_bits,
                          const uint32_t* directory);
   // min(key_bits, floor(log2(n))): the directory has 2^that + 1 entries.
