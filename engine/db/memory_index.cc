@@ -146,9 +146,10 @@ void MemoryIndex::Remove(uint64_t id, Address address) {
     return;
   }
   SortedKeys::Range range;
-  Status s = base_->Find(address, &range);
-  if (s.ok()) s = base_->CheckCodes(range.begin, range.end);
-  for (uint32_t row = range.begin; s.ok() && row < range.end; ++row) {
+  Status s;
+  const bool readable = base_->Find(address, &range, &s) &&
+                        base_->CheckCodes(range.begin, range.end, &s);
+  for (uint32_t row = range.begin; readable && row < range.end; ++row) {
     if (base_->ids[row] == id && !IsDead(row)) {
       dead_[row / 64] |= uint64_t{1} << (row % 64);
       ++dead_count_;
@@ -162,9 +163,11 @@ void MemoryIndex::Remove(uint64_t id, Address address) {
 }
 
 Status MemoryIndex::LiveRows(MemoryRows* out) const {
-  Status s = base_->CheckCodes(0, base_->size());
-  if (s.ok()) s = base_->CheckKeys(0, base_->size());
-  if (!s.ok()) return s;
+  Status s;
+  if (!base_->CheckCodes(0, base_->size(), &s) ||
+      !base_->CheckKeys(0, base_->size(), &s)) {
+    return s;
+  }
   std::vector<uint32_t> delta_order(delta_ids_.size());
   std::iota(delta_order.begin(), delta_order.end(), 0);
   // Taken here, under the caller's lock: -Wthread-safety checks a lambda as

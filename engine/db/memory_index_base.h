@@ -38,48 +38,60 @@ struct MemoryIndex::Base {
     return codes + row * code_bytes;
   }
 
-  // Checks rows [first, end) of the codes and ids (CheckCodes) or of the
-  // address keys (CheckKeys) before they are read.
-  Status CheckCodes(size_t first, size_t end) const {
-    if (segment == nullptr ||
-        (segment->VerifiedRows(MappedSegment::kCodes, first, end,
-                               segment->code_bytes()) &&
-         segment->VerifiedRows(MappedSegment::kIds, first, end, 8))) {
-      return Status::OK();
+  // Whether rows [first, end) of a section of u32s may be read.
+  bool CheckMapped(MappedSegment::Section section, size_t first, size_t end,
+                   Status* status) const {
+    if (segment->VerifiedRows(section, first, end, 4)) return true;
+    *status = segment->CheckRows(section, first, end, 4);
+    return status->ok();
+  }
+  // SortedKeys' check of the address directory and keys.
+  auto Checker(Status* status) const {
+    return [this, status](SortedKeys::Part part, size_t first, size_t end) {
+      return CheckMapped(part == SortedKeys::Part::kDirectory
+                             ? MappedSegment::kAddressDirectory
+                             : MappedSegment::kAddressKeys,
+                         first, end, status);
+    };
+  }
+
+  // Whether rows [first, end) of the codes and ids (CheckCodes), or of the
+  // address keys (CheckKeys), may be read: at once for an owned base; for a
+  // mapped one once their blocks verify, else false with *status the
+  // Corruption. The owned base pays one branch, no Status.
+  bool CheckCodes(size_t first, size_t end, Status* status) const {
+    if (segment == nullptr) return true;
+    const size_t code_bytes = segment->code_bytes();
+    if (segment->VerifiedRows(MappedSegment::kCodes, first, end, code_bytes) &&
+        segment->VerifiedRows(MappedSegment::kIds, first, end, 8)) {
+      return true;
     }
-    Status s = segment->CheckRows(MappedSegment::kCodes, first, end,
-                                  segment->code_bytes());
-    if (s.ok()) s = segment->CheckRows(MappedSegment::kIds, first, end, 8);
-    return s;
+    *status = segment->CheckRows(MappedSegment::kCodes, first, end, code_bytes);
+    if (status->ok()) {
+      *status = segment->CheckRows(MappedSegment::kIds, first, end, 8);
+    }
+    return status->ok();
   }
-  Status CheckKeys(size_t first, size_t end) const {
-    if (segment == nullptr) return Status::OK();
-    return segment->CheckRows(MappedSegment::kAddressKeys, first, end, 4);
+  bool CheckKeys(size_t first, size_t end, Status* status) const {
+    return segment == nullptr ||
+           CheckMapped(MappedSegment::kAddressKeys, first, end, status);
   }
-  // addresses.FindPrefix, checking what it reads.
-  Status FindPrefix(Address prefix, uint32_t prefix_bits,
-                    SortedKeys::Range* out) const {
+  // addresses.Find and FindPrefix, checking what they read; false with
+  // *status the Corruption if a block fails.
+  bool Find(Address address, SortedKeys::Range* out, Status* status) const {
+    if (segment == nullptr) {
+      *out = addresses.Find(address);
+      return true;
+    }
+    return addresses.Find(address, Checker(status), out);
+  }
+  bool FindPrefix(Address prefix, uint32_t prefix_bits, SortedKeys::Range* out,
+                  Status* status) const {
     if (segment == nullptr) {
       *out = addresses.FindPrefix(prefix, prefix_bits);
-      return Status::OK();
+      return true;
     }
-    Status s;
-    addresses.FindPrefix(
-        prefix, prefix_bits,
-        [&](SortedKeys::Part part, size_t first, size_t end) {
-          const MappedSegment::Section section =
-              part == SortedKeys::Part::kDirectory
-                  ? MappedSegment::kAddressDirectory
-                  : MappedSegment::kAddressKeys;
-          if (segment->VerifiedRows(section, first, end, 4)) return true;
-          s = segment->CheckRows(section, first, end, 4);
-          return s.ok();
-        },
-        out);
-    return s;
-  }
-  Status Find(Address address, SortedKeys::Range* out) const {
-    return FindPrefix(address, addresses.key_bits(), out);
+    return addresses.FindPrefix(prefix, prefix_bits, Checker(status), out);
   }
 };
 

@@ -76,11 +76,12 @@ Status ScanBelow(const uint8_t* query, const ScanRange& rows, size_t code_bytes,
   const HammingKernels& kernels = BestHammingKernels();
   uint32_t distances[kBlockRows];
   uint32_t passed[kBlockRows];
+  Status s;
   for (size_t first = 0; first < rows.n; first += kBlockRows) {
     const size_t count = std::min(kBlockRows, rows.n - first);
-    if (rows.base != nullptr) {
-      Status s = rows.base->CheckCodes(first, first + count);
-      if (!s.ok()) return s;
+    if (rows.base != nullptr &&
+        !rows.base->CheckCodes(first, first + count, &s)) {
+      return s;
     }
     kernels.distances(query, rows.codes + first * code_bytes, count, code_bytes,
                       distances);
@@ -197,9 +198,10 @@ Status MemoryIndex::ProbeShell(Address address, uint32_t radius,
   auto visit = [&](Address prefix) {
     ++stats->lookups;
     SortedKeys::Range range;
-    s = base.FindPrefix(prefix, prefix_bits, &range);
-    if (s.ok()) s = base.CheckKeys(range.begin, range.end);
-    if (!s.ok()) return false;
+    if (!base.FindPrefix(prefix, prefix_bits, &range, &s) ||
+        !base.CheckKeys(range.begin, range.end, &s)) {
+      return false;
+    }
     if (range.empty()) ++stats->lookups_empty;
     for (uint32_t row = range.begin; row < range.end;) {
       const Address stored = keys.key(row);
@@ -214,8 +216,7 @@ Status MemoryIndex::ProbeShell(Address address, uint32_t radius,
           if (room == 0) break;
           const uint32_t count =
               static_cast<uint32_t>(std::min<size_t>(end - first, room));
-          s = base.CheckCodes(first, first + count);
-          if (!s.ok()) return false;
+          if (!base.CheckCodes(first, first + count, &s)) return false;
           distances.resize(count);
           kernels.distances(query, base.code(first, code_bytes_), count,
                             code_bytes_, distances.data());
@@ -262,8 +263,7 @@ Status MemoryIndex::ProbeShell(Address address, uint32_t radius,
                    delta_only.end());
   for (Address stored : delta_only) {
     SortedKeys::Range range;
-    s = base.Find(stored, &range);
-    if (!s.ok()) return s;
+    if (!base.Find(stored, &range, &s)) return s;
     bool live = false;
     for (uint32_t row = range.begin; row < range.end && !live; ++row) {
       live = !IsDead(row);
@@ -398,8 +398,7 @@ bool MemoryIndex::KnnBatch(const uint8_t* queries, size_t m, size_t k,
     }
     for (size_t row = 0; row < base_->size(); row += kBlockRows) {
       const size_t count = std::min(kBlockRows, base_->size() - row);
-      *status = base_->CheckCodes(row, row + count);
-      if (!status->ok()) return true;
+      if (!base_->CheckCodes(row, row + count, status)) return true;
       kernels.distances_batch(group_queries, group,
                               base_->code(row, code_bytes_), count, code_bytes_,
                               distances.data(), count);

@@ -156,6 +156,7 @@ class MultiIndex::Query {
   Query(const MultiIndex& index, const uint8_t* query,
         const std::vector<uint64_t>* dead, MultiIndexStats* stats)
       : index_(index),
+        segment_(index.segment_),
         query_(query),
         dead_(dead),
         stats_(stats != nullptr ? *stats : local_stats_),
@@ -206,7 +207,11 @@ class MultiIndex::Query {
         }
         for (size_t i = 0; i < queued; ++i) {
           SortedKeys::Range range;
-          if (!Find(t, batch[i], &range)) return false;
+          if (segment_ == nullptr) {
+            range = table.keys.Find(batch[i]);
+          } else if (!FindChecked(t, batch[i], &range)) {
+            return false;
+          }
           if (range.empty()) ++stats_.lookups_empty;
           for (uint32_t row = range.begin; row < range.end; ++row) {
             Hit(table.rows[row], t, r, found);
@@ -276,21 +281,16 @@ class MultiIndex::Query {
   // blocks verify. A failure is kept in status_ and ends the search.
   bool Checked(MappedSegment::Section section, size_t first, size_t end,
                size_t row_bytes) {
-    if (index_.segment_ == nullptr) return true;
+    if (segment_ == nullptr) return true;
     if (failed()) return false;
-    if (index_.segment_->VerifiedRows(section, first, end, row_bytes)) {
-      return true;
-    }
-    status_ = index_.segment_->CheckRows(section, first, end, row_bytes);
+    if (segment_->VerifiedRows(section, first, end, row_bytes)) return true;
+    status_ = segment_->CheckRows(section, first, end, row_bytes);
     return status_.ok();
   }
-  // table t's keys.Find(key), then a Check of the rows it names.
-  bool Find(size_t t, uint32_t key, SortedKeys::Range* range) {
+  // A View's table t keys.Find(key), checked, then a Check of the rows it
+  // names.
+  bool FindChecked(size_t t, uint32_t key, SortedKeys::Range* range) {
     const Table& table = index_.tables_[t];
-    if (index_.segment_ == nullptr) {
-      *range = table.keys.Find(key);
-      return true;
-    }
     const auto check = [&](SortedKeys::Part part, size_t first, size_t end) {
       return Checked(TableSection(part == SortedKeys::Part::kDirectory
                                       ? SegmentSection::kTableDirectory
@@ -325,8 +325,9 @@ class MultiIndex::Query {
 
   template <typename Found>
   void Visit(uint32_t row, size_t t, uint32_t r, Found& found) {
-    if (!Checked(MappedSegment::kCodes, row, row + 1, code_bytes_) ||
-        !Checked(MappedSegment::kIds, row, row + 1, sizeof(uint64_t))) {
+    if (segment_ != nullptr &&
+        (!Checked(MappedSegment::kCodes, row, row + 1, code_bytes_) ||
+         !Checked(MappedSegment::kIds, row, row + 1, sizeof(uint64_t)))) {
       return;
     }
     const uint8_t* code = Code(row);
@@ -354,6 +355,7 @@ class MultiIndex::Query {
   }
 
   const MultiIndex& index_;
+  const MappedSegment* const segment_;  // Of a View, else null.
   const uint8_t* query_;
   const std::vector<uint64_t>* dead_;
   MultiIndexStats local_stats_;

@@ -134,8 +134,9 @@ class SortedKeys {
   template <typename Check>
   bool KeysBetween(uint32_t low, uint32_t high, Check& check,
                    Range* out) const {
-    const size_t low_slot = Slot(low);
-    const size_t high_slot = Slot(high) + 1;
+    const uint32_t shift = key_bits_ - directory_bits_;
+    const size_t low_slot = uint64_t{low} >> shift;
+    const size_t high_slot = (uint64_t{high} >> shift) + 1;
     if (!check(Part::kDirectory, low_slot, low_slot + 1) ||
         !check(Part::kDirectory, high_slot, high_slot + 1)) {
       return false;
