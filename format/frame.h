@@ -25,6 +25,7 @@ enum class RecordKind : uint8_t {
   kPostingOperand = 5,
   kTail = 6,
   kManifestWatermark = 7,
+  kSegmentHeader = 8,
 };
 
 inline constexpr uint64_t kFrameSeedBase = 0x73656D6861736800;  // "semhash\0"

@@ -21,11 +21,13 @@
 #include <vector>
 
 #include "engine/db/rocksdb_log_scan.h"
+#include "format/coding.h"
 #include "format/frame.h"
 #include "format/id_record.h"
 #include "format/manifest.h"
 #include "format/manifest_watermark.h"
 #include "format/posting_chunk.h"
+#include "format/segment_layout.h"
 #include "format/tail_record.h"
 #include "semhash/encoder_training.h"
 #include "tools/io/idx_file.h"
@@ -253,6 +255,29 @@ void RecordSeeds(SeedWriter* w) {
   };
   w->Add("manifest_watermark_fuzzer", "docs_example",
          format::EncodeManifestWatermark({16, 732}), watermark_reads);
+
+  // Header frames without their padding (the target pads them).
+  const auto segment_reads = [](std::string_view frame) {
+    std::string padded(frame);
+    padded.resize(format::kSegmentAlignment, '\0');
+    format::SegmentHeader header;
+    return format::DecodeSegmentHeader(padded, &header).ok();
+  };
+  const auto frame_of = [](const format::SegmentHeader& header) {
+    const std::string padded = format::EncodeSegmentHeader(header);
+    return padded.substr(
+        0, format::kFrameOverheadBytes +
+               format::GetLittleEndian<uint32_t>(padded.data() + 2));
+  };
+  format::SegmentHeader tiny = format::PlanSegment(8, 64, 2, 4096, {});
+  tiny.checksums_checksum = 0x7bdf1b4c6d6548ad;
+  w->Add("segment_header_fuzzer", "docs_example", frame_of(tiny),
+         segment_reads);
+  std::vector<format::SegmentTable> tables;
+  for (uint32_t t = 0; t < 8; ++t) tables.push_back({32 * t, 32});
+  const format::SegmentHeader large = format::PlanSegment(
+      30, 256, 1000000, format::kDefaultSegmentBlockBytes, tables);
+  w->Add("segment_header_fuzzer", "tables", frame_of(large), segment_reads);
 }
 
 // ---- RocksDB's log format (engine/db/rocksdb_log_scan.h). ----

@@ -1,7 +1,8 @@
 // `semhash build`: fills a database from feature vectors (encoded by the
 // database's encoder: trained here, or read from --model, when the database
-// is new) or from codes the user brings. With --encoder torchscript, --model
-// is the TorchScript module the new database stores as its encoder.
+// is new), from image files (image_build.cc) or from codes the user brings.
+// With --encoder torchscript, --model is the TorchScript module the new
+// database stores as its encoder.
 //
 // Inputs are checked against a read-only view of the database before it is
 // created or opened for writing. A new database is staged
@@ -11,6 +12,7 @@
 // one unchanged.
 // Small additions to an existing database are validated whole, then written
 // in batches.
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -21,10 +23,13 @@
 
 #include "semhash/db.h"
 #include "semhash/encoder_training.h"
+#include "tools/build_steps.h"
 #include "tools/cli.h"
 #include "tools/code_file_input.h"
 #include "tools/commands.h"
 #include "tools/human_units.h"
+#include "tools/images/image_list.h"
+#include "tools/io/payload_file.h"
 #include "tools/number_flags.h"
 #include "tools/progress.h"
 
@@ -39,19 +44,6 @@ constexpr size_t kBulkMinRows = 100000;
 constexpr size_t kSliceRows = 1 << 16;
 // The most multi-index tables any code takes: code_bits / 4 (options.h).
 constexpr uint64_t kMaxTables = kMaxCodeBits / 4;
-
-struct BuildArgs {
-  std::string db, images, codes, addresses, ids, model;
-  std::string tables;  // --tables: empty, "auto" or a count.
-  size_t memory = BulkLoadOptions().memory_bytes;
-  size_t limit = 0;
-  uint64_t id_offset = 0;
-  bool quiet = false;
-  EncoderFlags encoder;
-  // Whether this build creates the database: staged, it appears at args.db
-  // when published at the end.
-  bool created = false;
-};
 
 uint64_t DirectoryBytes(const std::string& path) {
   uint64_t bytes = 0;
@@ -91,6 +83,8 @@ Status CreateDatabase(BuildArgs* args, std::shared_ptr<const Encoder> encoder,
   return DB::Open(options, args->db, db);
 }
 
+}  // namespace
+
 // The database at args.db opened read-only, so that checking the inputs
 // against it changes no file; null (and OK) if there is none yet.
 Status InspectExisting(const BuildArgs& args, std::unique_ptr<DB>* db) {
@@ -122,8 +116,7 @@ Status OpenForWriting(BuildArgs* args,
   return DB::Open(options, args->db, db);
 }
 
-// Fills *slice with the next (at most n) images; empty at the end.
-using SliceReader = std::function<Status(size_t n, ImageSlice* slice)>;
+namespace {
 
 // Streams every image into one bulk load, with a progress bar per phase.
 Status BulkLoad(DB* db, const BuildArgs& args, size_t rows,
@@ -162,9 +155,9 @@ Status BulkLoad(DB* db, const BuildArgs& args, size_t rows,
   return s;
 }
 
-// Reads every image first, then writes them in batches; the last batch is
-// synced, which makes every earlier one durable too (they share the write-ahead
-// log).
+// Reads every image first, then writes them in batches, with their payloads;
+// the last batch is synced, which makes every earlier one durable too (they
+// share the write-ahead log).
 Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
                       const SliceReader& read) {
   ImageSlice all, slice;
@@ -175,11 +168,14 @@ Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
     all.addresses.insert(all.addresses.end(), slice.addresses.begin(),
                          slice.addresses.end());
     all.codes.insert(all.codes.end(), slice.codes.begin(), slice.codes.end());
+    all.payloads.insert(all.payloads.end(), slice.payloads.begin(),
+                        slice.payloads.end());
   }
   WriteBatch batch;
   for (size_t i = 0; i < rows; ++i) {
     batch.Put(all.ids[i], all.addresses[i],
-              CodeView(all.codes.data() + i * code_bytes, code_bytes));
+              CodeView(all.codes.data() + i * code_bytes, code_bytes),
+              all.payloads.empty() ? std::string_view() : all.payloads[i]);
     const bool last = i + 1 == rows;
     if (batch.size() < kBatchSize && !last) continue;
     WriteOptions options;
@@ -191,9 +187,12 @@ Status WriteInBatches(DB* db, size_t rows, size_t code_bytes,
   return Status::OK();
 }
 
+}  // namespace
+
+// `payloads`: whether the slices carry them, which a bulk load cannot store.
 Status StoreImages(DB* db, const BuildArgs& args, size_t rows,
-                   size_t code_bytes, const SliceReader& read) {
-  const bool bulk = args.created || rows >= kBulkMinRows;
+                   size_t code_bytes, bool payloads, const SliceReader& read) {
+  const bool bulk = !payloads && (args.created || rows >= kBulkMinRows);
   return bulk ? BulkLoad(db, args, rows, read)
               : WriteInBatches(db, rows, code_bytes, read);
 }
@@ -212,6 +211,8 @@ Status NewEncoder(const BuildArgs& args, const io::Vectors& input,
   }
   return TrainShowingProgress(args.encoder, input, args.quiet, encoder);
 }
+
+namespace {
 
 // The threshold a torchscript encoder's params ("threshold=T") record.
 float TorchScriptThreshold(const Encoder& encoder) {
@@ -241,6 +242,8 @@ Status ModelOfArgs(const BuildArgs& args, const Encoder& stored,
                       model);
 }
 
+}  // namespace
+
 // What an existing database's encoder must agree with.
 Status CheckExistingEncoder(const BuildArgs& args, const DB& db,
                             const io::Vectors& input) {
@@ -267,6 +270,8 @@ Status CheckExistingEncoder(const BuildArgs& args, const DB& db,
   }
   return s.ok() ? s : s.WithContext(args.db);
 }
+
+namespace {
 
 Status BuildFromVectors(BuildArgs* args, std::unique_ptr<DB>* db,
                         size_t* added) {
@@ -309,7 +314,32 @@ Status BuildFromVectors(BuildArgs* args, std::unique_ptr<DB>* db,
     return Status::OK();
   };
   *added = rows;
-  return StoreImages(db->get(), *args, rows, code_bytes, read);
+  return StoreImages(db->get(), *args, rows, code_bytes, false, read);
+}
+
+// The payloads of --payloads for `rows` codes: one per code row (the first
+// `rows` with --limit), none over kMaxPayloadBytes.
+Status ReadPayloadsFor(const BuildArgs& args, size_t rows,
+                       std::vector<std::string>* payloads) {
+  Status s = io::ReadPayloads(args.payloads, payloads);
+  if (!s.ok()) return s;
+  const size_t have = payloads->size();
+  if (have < rows || (args.limit == 0 && have != rows)) {
+    return Status::InvalidArgument(
+        args.payloads + ": " + Counted(have, "payload", "payloads") + " for " +
+        Counted(rows, "code", "codes") + " in " + args.codes);
+  }
+  payloads->resize(rows);
+  for (size_t row = 0; row < rows; ++row) {
+    if ((*payloads)[row].size() > kMaxPayloadBytes) {
+      return Status::InvalidArgument(args.payloads + ": row " +
+                                     std::to_string(row) + " holds " +
+                                     std::to_string((*payloads)[row].size()) +
+                                     " bytes; a payload holds at most " +
+                                     std::to_string(kMaxPayloadBytes));
+    }
+  }
+  return Status::OK();
 }
 
 Status BuildFromCodes(BuildArgs* args, std::unique_ptr<DB>* db, size_t* added) {
@@ -333,12 +363,25 @@ Status BuildFromCodes(BuildArgs* args, std::unique_ptr<DB>* db, size_t* added) {
   if (s.ok() && input->rows() == 0) {
     s = Status::InvalidArgument(args->codes + ": no codes");
   }
+  std::vector<std::string> payloads;
+  if (s.ok() && !args->payloads.empty()) {
+    s = ReadPayloadsFor(*args, input->rows(), &payloads);
+  }
   if (s.ok()) s = OpenForWriting(args, nullptr, input->rows(), db);
   if (!s.ok()) return s;
   *added = input->rows();
-  return StoreImages(
-      db->get(), *args, input->rows(), input->code_bytes(),
-      [&](size_t n, ImageSlice* slice) { return input->Read(n, slice); });
+  size_t next = 0;
+  return StoreImages(db->get(), *args, input->rows(), input->code_bytes(),
+                     !payloads.empty(), [&](size_t n, ImageSlice* slice) {
+                       Status s = input->Read(n, slice);
+                       if (s.ok() && !payloads.empty()) {
+                         slice->payloads.assign(
+                             payloads.begin() + next,
+                             payloads.begin() + next + slice->ids.size());
+                         next += slice->ids.size();
+                       }
+                       return s;
+                     });
 }
 
 // Usage errors that the option parser cannot see; empty if none.
@@ -350,6 +393,9 @@ std::string CheckCombination(const BuildArgs& args,
   if (!args.images.empty() && (vm.count("addresses") || vm.count("ids"))) {
     return "--addresses and --ids go with --codes";
   }
+  if (!args.payloads.empty() && args.codes.empty()) {
+    return "--payloads goes with --codes (an image file's payload is its path)";
+  }
   if (!args.codes.empty() && vm.count("id-offset")) {
     return "--id-offset goes with --images (--ids gives codes their ids)";
   }
@@ -360,6 +406,12 @@ std::string CheckCombination(const BuildArgs& args,
   }
   const std::string torchscript_usage = e.TorchScriptUsage();
   if (!torchscript_usage.empty()) return torchscript_usage;
+  if (!args.codes.empty() &&
+      (args.image.side || args.image.colour || args.image.skip_bad)) {
+    return "--image-size, --colour and --skip-bad go with --images";
+  }
+  const std::string image_usage = args.image.UsageProblem();
+  if (!image_usage.empty()) return image_usage;
   if (!args.model.empty() && !e.torchscript() &&
       (e.kind || e.any_training_option())) {
     return "--model brings a trained encoder: no training options with it";
@@ -382,10 +434,11 @@ int RunBuild(int argc, char** argv) {
   // clang-format off
   options.add_options()
       ("db", po::value(&args.db)->required(), "database directory (created if absent)")
-      ("images", po::value(&args.images), "feature vectors: IDX images (.idx, .gz), .npy, .fvecs or .bvecs; ids are row indices plus --id-offset")
+      ("images", po::value(&args.images), "image files (a directory, searched recursively, a .png/.jpg/.jpeg file, or a .txt list of paths): ids are hashes of the paths, stored as payloads; or feature vectors: IDX images (.idx, .gz), .npy, .fvecs or .bvecs, ids are row indices plus --id-offset")
       ("codes", po::value(&args.codes), "2-D uint8 .npy of packed codes (numpy packbits order)")
       ("addresses", po::value(&args.addresses), "with --codes: 1-D uint32 .npy of addresses (default the first address-bits bits of each code)")
       ("ids", po::value(&args.ids), "with --codes: 1-D uint64 .npy of ids (default 0..N-1)")
+      ("payloads", po::value(&args.payloads), "with --codes: each code's payload, one per line of a text file or a 1-D .npy of strings (bytes '|S' or unicode '<U')")
       ("limit", WholeNumber<size_t>(&args.limit, 1), "use only the first N rows (default all)")
       ("id-offset", WholeNumber<uint64_t>(&args.id_offset, 0), "with --images: the id of row 0, so several files can share a database (default 0)")
       ("model", po::value(&args.model), "with --images: encoder model file written by `semhash train`; with --encoder torchscript, the TorchScript module (torch.jit.save) to store")
@@ -394,6 +447,7 @@ int RunBuild(int argc, char** argv) {
       ("quiet,q", po::bool_switch(&args.quiet), "no progress bars");
   // clang-format on
   args.encoder.AddTo(&options);
+  args.image.AddTo(&options, /*with_skip_bad=*/true);
   po::variables_map vm;
   int exit_code;
   if (!ParseOptions(kCommand,
@@ -402,14 +456,17 @@ int RunBuild(int argc, char** argv) {
     return exit_code;
   }
   args.encoder.Read(vm);
+  args.image.Read(vm);
   const std::string usage = CheckCombination(args, vm);
   if (!usage.empty()) return UsageError(kCommand, usage);
   if (args.encoder.torchscript()) args.encoder.torchscript_path = args.model;
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<DB> db;
   size_t added = 0;
-  Status s = args.images.empty() ? BuildFromCodes(&args, &db, &added)
-                                 : BuildFromVectors(&args, &db, &added);
+  Status s = !args.codes.empty() ? BuildFromCodes(&args, &db, &added)
+             : images::IsImageInput(args.images)
+                 ? BuildFromImageFiles(&args, &db, &added)
+                 : BuildFromVectors(&args, &db, &added);
   const DatabaseInfo info = db != nullptr ? db->info() : DatabaseInfo();
   if (s.ok() && args.created) s = DB::Publish(&db);
   db.reset();  // Unpublished, a new database is deleted here.
@@ -424,7 +481,8 @@ int RunBuild(int argc, char** argv) {
             << (info.encoder_params.empty() ? ""
                                             : "(" + info.encoder_params + ")")
             << ", " << info.address_bits << "-bit addresses, " << info.code_bits
-            << "-bit codes, " << DirectoryBytes(args.db) << " bytes on disk\n";
+            << "-bit codes, " << DirectoryBytes(args.db) << " bytes on disk\n"
+            << args.image_report;
   return kExitOk;
 }
 

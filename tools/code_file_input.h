@@ -25,6 +25,8 @@ struct ImageSlice {
   std::vector<uint64_t> ids;
   std::vector<Address> addresses;
   std::vector<uint8_t> codes;  // ids.size() * code_bytes.
+  // One per id, or empty: no payloads (a bulk load stores none).
+  std::vector<std::string> payloads;
 };
 
 class CodeFileInput {

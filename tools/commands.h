@@ -17,6 +17,7 @@ int RunBackup(int argc, char** argv);
 int RunDelete(int argc, char** argv);
 int RunGet(int argc, char** argv);
 int RunBench(int argc, char** argv);
+int RunDedup(int argc, char** argv);
 
 }  // namespace semhash::cli
 

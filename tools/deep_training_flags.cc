@@ -46,7 +46,7 @@ void DeepTrainingFlags::AddTo(po::options_description* options) {
       ("alpha", RealNumber<float>(nullptr, {0}), "ssdh: weight of the classification loss (default 1)")
       ("beta", RealNumber<float>(nullptr, {0}), "ssdh: weight of the term pushing units away from 0.5 (default 1)")
       ("gamma", RealNumber<float>(nullptr, {0}), "ssdh: weight of the term keeping each code's mean near 0.5 (default 1)")
-      ("threads", WholeNumber<uint32_t>(nullptr, 0, kMaxThreads), "autoencoder, ssdh: training threads, 0 for one per core (default 0)");
+      ("threads", WholeNumber<uint32_t>(nullptr, 0, kMaxThreads), "autoencoder, ssdh: training threads; image inputs: decoding and encoding threads; 0 for one per core (default 0)");
   // clang-format on
 }
 

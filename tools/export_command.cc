@@ -1,11 +1,12 @@
-// `semhash export`: writes every stored image, in id order, as the .npy
-// files `semhash build --codes C --addresses A --ids I` reads, so a database
-// can be moved or rebuilt. The database is opened read-only. Each file is
-// written beside its destination as NAME.tmp and renamed over it only once
+// `semhash export`: writes every stored image, in id order, as the files
+// `semhash build --codes C --addresses A --ids I --payloads P` reads, so a
+// database can be moved or rebuilt. The database is opened read-only. Each file
+// is written beside its destination as NAME.tmp and renamed over it only once
 // all of them are written, so a failed export leaves no partial file and
 // any earlier export in place.
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 #include "semhash/db.h"
@@ -13,6 +14,7 @@
 #include "tools/commands.h"
 #include "tools/human_units.h"
 #include "tools/io/npy_file.h"
+#include "tools/io/payload_file.h"
 #include "tools/json_writer.h"
 
 namespace semhash::cli {
@@ -21,7 +23,7 @@ namespace {
 constexpr char kCommand[] = "export";
 
 struct ExportArgs {
-  std::string db, codes, addresses, ids;
+  std::string db, codes, addresses, ids, payloads;
   bool json = false;
 };
 
@@ -31,6 +33,7 @@ struct Exported {
   std::vector<uint8_t> codes;
   std::vector<Address> addresses;
   std::vector<uint64_t> ids;
+  std::vector<std::string> payloads;
 };
 
 Status ReadAll(DB* db, Exported* out) {
@@ -41,19 +44,30 @@ Status ReadAll(DB* db, Exported* out) {
     out->codes.insert(out->codes.end(), code.begin(), code.end());
     out->addresses.push_back(it->address());
     out->ids.push_back(it->id());
+    out->payloads.emplace_back(it->payload());
   }
   out->images = out->ids.size();
   return it->status();
 }
 
-// One output file: where it goes, as which flag, and what it holds.
+// One output file: where it goes, as which flag, and what it holds: an
+// array, or with `payloads` set the payloads (io/payload_file.h).
 struct OutputFile {
   std::string path;
   const char* flag;
   io::NpyType type;
   std::vector<size_t> shape;
   const void* data;
+  const std::vector<std::string>* payloads = nullptr;
 };
+
+Status WriteOne(const OutputFile& file, const std::string& path) {
+  if (file.payloads != nullptr) {
+    return io::WritePayloads(path, io::PayloadFormatOf(file.path),
+                             *file.payloads);
+  }
+  return io::WriteNpy(path, file.type, file.shape, file.data);
+}
 
 std::string TempPath(const OutputFile& file) { return file.path + ".tmp"; }
 
@@ -64,8 +78,7 @@ Status WriteAll(const std::vector<OutputFile>& files) {
   size_t written = 0;
   for (; written < files.size() && s.ok(); ++written) {
     const OutputFile& file = files[written];
-    s = io::WriteNpy(TempPath(file), file.type, file.shape, file.data)
-            .WithContext(file.flag);
+    s = WriteOne(file, TempPath(file)).WithContext(file.flag);
   }
   for (size_t i = 0; i < files.size() && s.ok(); ++i) {
     if (std::rename(TempPath(files[i]).c_str(), files[i].path.c_str()) != 0) {
@@ -107,6 +120,14 @@ Status Export(const ExportArgs& args) {
                      {all.images},
                      all.ids.data()});
   }
+  if (!args.payloads.empty()) {
+    files.push_back({args.payloads,
+                     "--payloads",
+                     io::NpyType::kUint8,
+                     {},
+                     nullptr,
+                     &all.payloads});
+  }
   s = WriteAll(files);
   if (!s.ok()) return s;
   if (args.json) {
@@ -139,20 +160,27 @@ int RunExport(int argc, char** argv) {
       ("out", po::value(&args.codes)->required(), "codes, in id order: 2-D uint8 .npy, code_bits/8 columns")
       ("addresses", po::value(&args.addresses), "addresses, in id order: 1-D uint32 .npy")
       ("ids", po::value(&args.ids), "ids, ascending: 1-D uint64 .npy")
+      ("payloads", po::value(&args.payloads), "payloads, in id order: a 1-D .npy of byte strings ('|S'), or for any other name a text file, one per line (refused if a payload holds a newline)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout");
   // clang-format on
   po::variables_map vm;
   int exit_code;
   if (!ParseOptions(kCommand,
                     "--db DIR --out CODES.npy [--addresses A.npy] "
-                    "[--ids I.npy] [--json]",
+                    "[--ids I.npy] [--payloads P] [--json]",
                     options, argc, argv, &vm, &exit_code)) {
     return exit_code;
   }
-  if (args.codes == args.addresses || args.codes == args.ids ||
-      (!args.ids.empty() && args.ids == args.addresses)) {
-    return UsageError(kCommand,
-                      "--out, --addresses and --ids must name different files");
+  const std::string names[] = {args.codes, args.addresses, args.ids,
+                               args.payloads};
+  for (size_t i = 0; i < std::size(names); ++i) {
+    for (size_t j = i + 1; j < std::size(names); ++j) {
+      if (!names[i].empty() && names[i] == names[j]) {
+        return UsageError(kCommand,
+                          "--out, --addresses, --ids and --payloads must name "
+                          "different files");
+      }
+    }
   }
   const Status s = Export(args);
   return s.ok() ? kExitOk : Fail(kCommand, s);

@@ -23,7 +23,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   g++ cmake make pkg-config ca-certificates \
   librocksdb-dev libxxhash-dev libboost-program-options-dev \
-  libflatbuffers-dev flatbuffers-compiler libeigen3-dev zlib1g-dev libpng-dev \
+  libflatbuffers-dev flatbuffers-compiler libeigen3-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev \
   libgtest-dev dataset-fashion-mnist libfaiss-dev \
   libtorch-dev libopenblas0-openmp \
   python3-dev python3-numpy pybind11-dev python3-pytest python3-faiss \

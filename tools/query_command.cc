@@ -16,11 +16,15 @@
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/human_units.h"
+#include "tools/image_sheet.h"
+#include "tools/images/image_list.h"
 #include "tools/io/idx_file.h"
 #include "tools/io/vector_file.h"
+#include "tools/json_writer.h"
 #include "tools/number_flags.h"
 #include "tools/pictures/contact_sheet.h"
 #include "tools/query_input.h"
+#include "tools/record_text.h"
 #include "tools/retrieval_metrics.h"
 
 namespace semhash::cli {
@@ -30,7 +34,7 @@ constexpr char kCommand[] = "query";
 
 struct QueryArgs {
   std::string db, query_labels, db_labels;
-  std::string sheet, db_images, memory_index = "open";
+  std::string sheet, db_images, image_root = ".", memory_index = "open";
   QueryInput input;
   size_t k = 10, show = 3, sheet_queries = 10;
   size_t search_k = 10;  // k, or the number of images if fewer.
@@ -47,14 +51,17 @@ struct Predictions {
   std::vector<float> probabilities;
 };
 
+// The queries when they are image files; empty otherwise.
+using QueryNames = images::ImageList;
+
 // Reads the queries of `args`, and for an ssdh encoder's images the class
 // its classifier predicts for each.
 Status ReadQueries(const QueryArgs& args, const DB& db, CodeRows* rows,
-                   Predictions* predictions) {
+                   Predictions* predictions, QueryNames* names) {
   std::vector<float> vectors;
   size_t dim = 0;
   const bool probes = !args.exact && !args.radius;
-  Status s = args.input.Read(db, probes, rows, &vectors, &dim);
+  Status s = args.input.Read(db, probes, rows, &vectors, &dim, names);
   const Encoder* encoder = db.encoder();
   if (!s.ok() || vectors.empty() || encoder->class_count() == 0) return s;
   const size_t n = rows->rows;
@@ -115,17 +122,46 @@ std::string ShortfallReason(const QueryArgs& args, const SearchResult& result) {
          " (see --max-radius, --max-candidates, or --exact)";
 }
 
+// The payloads of a result's images, read from `db`: empty when none has
+// one.
+Status ResultPayloads(DB* db, const SearchResult& result,
+                      std::vector<std::string>* payloads) {
+  payloads->clear();
+  bool any = false;
+  for (const Neighbor& n : result.neighbors) {
+    Record record;
+    Status s = db->Get(n.id, &record);
+    if (!s.ok()) return s.WithContext("id " + std::to_string(n.id));
+    any = any || !record.payload.empty();
+    payloads->push_back(std::move(record.payload));
+  }
+  if (!any) payloads->clear();
+  return Status::OK();
+}
+
 void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
-               const Predictions& predictions, size_t i) {
+               const std::vector<std::string>& payloads,
+               const QueryNames& names, const Predictions& predictions,
+               size_t i) {
   std::cout << "{\"query\": " << query;
+  if (names.size() > 0) {
+    std::cout << ", \"query_name\": "
+              << JsonWriter().String(names.names[i]).str();
+  }
   if (!predictions.classes.empty()) {
     std::cout << ", \"predicted_class\": " << predictions.classes[i]
               << ", \"probability\": " << predictions.probabilities[i];
   }
   std::cout << ", \"results\": [";
   for (size_t i = 0; i < result.neighbors.size(); ++i) {
-    std::cout << (i ? ", " : "") << "{\"id\": " << result.neighbors[i].id
-              << ", \"distance\": " << result.neighbors[i].distance << "}";
+    JsonWriter entry;
+    entry.BeginObject().Key("id").Uint(result.neighbors[i].id);
+    entry.Key("distance").Uint(result.neighbors[i].distance);
+    if (!payloads.empty() && !payloads[i].empty()) {
+      entry.Key("payload").String(PayloadShown(payloads[i]));
+      entry.Key("payload_encoding").String(PayloadEncoding(payloads[i]));
+    }
+    std::cout << (i ? ", " : "") << entry.EndObject().str();
   }
   const SearchStats& st = result.stats;
   std::cout << "], \"stats\": {\"path\": \"" << SearchPathName(st.path)
@@ -144,11 +180,14 @@ void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
 }
 
 void PrintText(const QueryArgs& args, size_t query, const SearchResult& result,
+               const std::vector<std::string>& payloads,
+               const QueryNames& names,
                const std::vector<int32_t>& query_labels,
                const std::vector<int32_t>& db_labels,
                const Predictions& predictions, size_t i) {
   const bool labelled = !query_labels.empty();
   std::cout << "query " << query;
+  if (names.size() > 0) std::cout << " (" << names.names[i] << ")";
   if (labelled) std::cout << " (label " << query_labels[query] << ")";
   if (!predictions.classes.empty()) {
     std::cout << std::fixed << std::setprecision(3) << " predicted class "
@@ -162,13 +201,15 @@ void PrintText(const QueryArgs& args, size_t query, const SearchResult& result,
             << " addresses probed, " << st.addresses_occupied << " occupied, "
             << st.lookups << " lookups (" << st.lookups_empty << " empty), "
             << st.candidates_reranked << " candidates re-ranked\n"
-            << "  rank        id" << (labelled ? "  label" : "")
-            << "  distance\n";
+            << "  rank        id" << (labelled ? "  label" : "") << "  distance"
+            << (payloads.empty() ? "" : "  payload") << "\n";
   for (size_t i = 0; i < result.neighbors.size(); ++i) {
     const Neighbor& n = result.neighbors[i];
     std::cout << std::setw(6) << i + 1 << std::setw(10) << n.id;
     if (labelled) std::cout << std::setw(7) << db_labels.at(n.id);
-    std::cout << std::setw(10) << n.distance << "\n";
+    std::cout << std::setw(10) << n.distance;
+    if (!payloads.empty()) std::cout << "  " << PayloadShown(payloads[i]);
+    std::cout << "\n";
   }
   if (Shortfall(args, result) > 0) {
     std::cout << "  only " << result.neighbors.size() << " of the k=" << args.k
@@ -269,8 +310,34 @@ Status WriteContactSheet(const QueryArgs& args,
           {&stored.pixels[n.id * stored.dim()], n.distance, relevant});
     }
   }
-  return pictures::WritePng(pictures::RenderContactSheet(geometry, sheet),
-                            args.sheet);
+  s = pictures::WritePng(pictures::RenderContactSheet(geometry, sheet),
+                         args.sheet);
+  if (s.ok()) std::cerr << "wrote " << args.sheet << "\n";
+  return s;
+}
+
+// Writes --sheet for image-file queries: each query's file, then its
+// results' files, found at --image-root joined with their payloads.
+Status WriteImageFileSheet(const QueryArgs& args, DB* db,
+                           const std::vector<SearchResult>& results,
+                           const QueryNames& queries) {
+  std::vector<SheetImageRow> rows(results.size());
+  for (size_t q = 0; q < results.size(); ++q) {
+    rows[q].caption = "query " + std::to_string(args.input.first + q);
+    rows[q].head = {queries.PathOf(q), queries.names[q], 0};
+    std::vector<std::string> payloads;
+    Status s = ResultPayloads(db, results[q], &payloads);
+    if (!s.ok()) return s.WithContext("--sheet");
+    for (size_t i = 0; i < results[q].neighbors.size(); ++i) {
+      const Neighbor& n = results[q].neighbors[i];
+      const std::string name = payloads.empty() ? std::string() : payloads[i];
+      const images::ImageList stored{args.image_root, {name}};
+      rows[q].others.push_back(
+          {name.empty() ? std::string() : stored.PathOf(0),
+           name.empty() ? "id " + std::to_string(n.id) : name, n.distance});
+    }
+  }
+  return WriteImageSheet(rows, args.sheet);
 }
 
 Status SearchRadii(uint32_t radius, DB* db, const CodeRows& rows,
@@ -285,7 +352,7 @@ Status SearchRadii(uint32_t radius, DB* db, const CodeRows& rows,
 }
 
 Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
-                  const Predictions& predictions) {
+                  const Predictions& predictions, const QueryNames& names) {
   std::vector<int32_t> query_labels, db_labels;
   Status s = ReadLabels(args, &query_labels, &db_labels);
   if (!s.ok()) return s;
@@ -346,10 +413,14 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
       totals.exact_precision += p;
       totals.recall += IdRecall(result.neighbors, exact.neighbors);
     }
+    std::vector<std::string> payloads;
+    if (args.json || i < args.show) s = ResultPayloads(db, result, &payloads);
+    if (!s.ok()) return s;
     if (args.json) {
-      PrintJson(args, query, result, predictions, i);
+      PrintJson(args, query, result, payloads, names, predictions, i);
     } else if (i < args.show) {
-      PrintText(args, query, result, query_labels, db_labels, predictions, i);
+      PrintText(args, query, result, payloads, names, query_labels, db_labels,
+                predictions, i);
     }
     if (!args.sheet.empty() && i < args.sheet_queries) {
       sheet_results.push_back(std::move(result));
@@ -357,6 +428,9 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
   }
   PrintSummary(args, totals, labelled);
   if (args.sheet.empty()) return Status::OK();
+  if (names.size() > 0) {
+    return WriteImageFileSheet(args, db, sheet_results, names);
+  }
   return WriteContactSheet(args, sheet_results, query_labels, db_labels);
 }
 
@@ -372,13 +446,15 @@ Status Query(QueryArgs args) {
   if (!s.ok()) return s;
   CodeRows rows;
   Predictions predictions;
-  s = ReadQueries(args, *db, &rows, &predictions);
+  QueryNames names;
+  args.input.threads = args.threads;
+  s = ReadQueries(args, *db, &rows, &predictions, &names);
   if (s.ok() && !args.radius)
     s = ClampToImages(db.get(), args.k, &args.search_k);
   if (s.ok() && rows.rows == 0)
     s = Status::InvalidArgument("no queries to run");
   if (!s.ok()) return s;
-  return RunQueries(args, db.get(), rows, predictions);
+  return RunQueries(args, db.get(), rows, predictions, names);
 }
 
 }  // namespace
@@ -407,7 +483,8 @@ int RunQuery(int argc, char** argv) {
       ("compare-exact", po::bool_switch(&args.compare_exact), "also rank exactly: precision and recall against the exact answer")
       ("show", WholeNumber(&args.show, size_t{0}), "queries whose results are printed (text output) (default 3)")
       ("threads", WholeNumber(&args.threads, 0u, kMaxThreads), "threads the queries are spread over, 0 for one per core (default 0)")
-      ("sheet", po::value(&args.sheet), "write a contact sheet PNG of the first queries and their results (needs IDX --images and --db-images)")
+      ("sheet", po::value(&args.sheet), "write a contact sheet PNG of the first queries and their results: thumbnails of image-file queries and of the files their results' payloads name (under --image-root), or IDX --images with --db-images")
+      ("image-root", po::value(&args.image_root), "with --sheet: the directory the stored image names are relative to, the one the database was built from (default the current directory)")
       ("sheet-queries", WholeNumber(&args.sheet_queries, size_t{1}), "queries drawn on the contact sheet (default 10)")
       ("db-images", po::value(&args.db_images), "with --sheet: the IDX images the database was built from; an image's id is its row");
   // clang-format on
@@ -434,13 +511,21 @@ int RunQuery(int argc, char** argv) {
                       "--memory-index takes open, background or off, not '" +
                           args.memory_index + "'");
   }
-  if (args.sheet.empty() != args.db_images.empty()) {
-    return UsageError(kCommand, "--sheet and --db-images go together");
-  }
   if (!args.sheet.empty() && args.input.images.empty()) {
     return UsageError(kCommand,
                       "--sheet draws the query images: give them with "
-                      "--images (IDX)");
+                      "--images (image files, or IDX with --db-images)");
+  }
+  const bool image_files =
+      !args.input.images.empty() && images::IsImageInput(args.input.images);
+  if (!args.db_images.empty() && (args.sheet.empty() || image_files)) {
+    return UsageError(kCommand,
+                      "--db-images goes with --sheet and IDX --images");
+  }
+  if (!args.sheet.empty() && !image_files && args.db_images.empty()) {
+    return UsageError(kCommand,
+                      "--sheet with IDX --images needs --db-images, the IDX "
+                      "images the database was built from");
   }
   const Status s = Query(args);
   return s.ok() ? kExitOk : Fail(kCommand, s);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "semhash/encoder.h"
+#include "tools/image_input.h"
 #include "tools/number_flags.h"
 
 namespace semhash::cli {
@@ -13,7 +14,7 @@ namespace po = boost::program_options;
 void QueryInput::AddTo(po::options_description* options) {
   // clang-format off
   options->add_options()
-      ("images", po::value(&images), "query features (IDX images, .npy, .fvecs, .bvecs), encoded by the database's encoder")
+      ("images", po::value(&images), "query images: image files (a directory, a .png/.jpg/.jpeg file or a .txt list of paths) or features (IDX images, .npy, .fvecs, .bvecs), encoded by the database's encoder")
       ("codes", po::value(&codes), "instead of --images: 2-D uint8 .npy of packed query codes")
       ("addresses", po::value(&addresses), "with --codes: 1-D uint32 .npy of the queries' addresses (default each code's first address-bits bits, which only a database of external codes uses)")
       ("first", WholeNumber(&first, size_t{0}), "first query row (default 0)")
@@ -31,8 +32,52 @@ std::string QueryInput::UsageProblem() const {
   return "";
 }
 
+namespace {
+
+// The images of an image-file --images rows [first, first + count), decoded
+// into features for `encoder`; *queries lists those that were read.
+Status ReadImageQueries(const QueryInput& input, const Encoder& encoder,
+                        size_t* n, size_t* dim, std::vector<float>* vectors,
+                        images::ImageList* queries) {
+  images::ImageList list;
+  Status s = images::ListImages(input.images, &list);
+  if (s.ok() && input.first > list.size()) {
+    s = Status::InvalidArgument(
+        input.images + " names " + std::to_string(list.size()) +
+        " images; --first is " + std::to_string(input.first));
+  }
+  images::FeatureShape shape;
+  if (s.ok()) s = ImageFlags().ShapeFor(&encoder, &shape);
+  if (!s.ok()) return s;
+  const size_t end = input.count == 0
+                         ? list.size()
+                         : std::min(list.size(), input.first + input.count);
+  std::vector<size_t> indexes;
+  for (size_t i = input.first; i < end; ++i) indexes.push_back(i);
+  ImageFlags flags;
+  flags.threads = input.threads;
+  io::Vectors decoded;
+  std::vector<size_t> kept;
+  s = ReadImageVectors(list, indexes, shape, flags, /*quiet=*/true, &decoded,
+                       &kept);
+  if (!s.ok()) return s;
+  *n = decoded.rows;
+  *dim = decoded.dim;
+  *vectors = std::move(decoded.values);
+  if (queries != nullptr) {
+    queries->root = list.root;
+    queries->names.clear();
+    for (size_t i : kept) queries->names.push_back(list.names[i]);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status QueryInput::Read(const DB& db, bool probes_addresses, CodeRows* rows,
-                        std::vector<float>* vectors, size_t* dim) const {
+                        std::vector<float>* vectors, size_t* dim,
+                        images::ImageList* queries) const {
+  if (queries != nullptr) *queries = images::ImageList();
   const Encoder* encoder = db.encoder();
   const DatabaseInfo& info = db.info();
   vectors->clear();
@@ -54,7 +99,9 @@ Status QueryInput::Read(const DB& db, bool probes_addresses, CodeRows* rows,
         "query it with --codes");
   }
   size_t n = 0;
-  Status s = ReadFeatureVectors(images, first, count, &n, dim, vectors);
+  Status s = images::IsImageInput(images)
+                 ? ReadImageQueries(*this, *encoder, &n, dim, vectors, queries)
+                 : ReadFeatureVectors(images, first, count, &n, dim, vectors);
   if (!s.ok()) return s;
   if (*dim != encoder->input_dim()) {
     return Status::InvalidArgument(images + ": vectors of " +

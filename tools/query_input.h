@@ -1,7 +1,8 @@
 // QueryInput: the query flags `query` and `eval` share, one convention for
-// both: --images (feature vectors the database's encoder encodes) or
-// --codes (packed codes the user brings, with --addresses), and the rows
-// --first and --count select.
+// both: --images (feature vectors the database's encoder encodes, or image
+// files: a directory, an image or a .txt list, image_input.h) or --codes
+// (packed codes the user brings, with --addresses), and the rows --first
+// and --count select.
 //
 // Thread safety: none needed; read on the command's thread.
 #ifndef SEMHASH_TOOLS_QUERY_INPUT_H_
@@ -14,12 +15,15 @@
 #include "semhash/db.h"
 #include "semhash/status.h"
 #include "tools/cli.h"
+#include "tools/images/image_list.h"
 
 namespace semhash::cli {
 
 struct QueryInput {
   std::string images, codes, addresses;
   size_t first = 0, count = 0;  // count 0: to the end.
+  // Threads that decode image files, 0 for one per core.
+  unsigned threads = 0;
 
   // --images, --codes, --addresses, --first and --count.
   void AddTo(boost::program_options::options_description* options);
@@ -32,8 +36,11 @@ struct QueryInput {
   // search starts at each query's address (two-stage), so codes on a
   // database whose encoder makes its addresses need --addresses (a code's
   // first bits are not its address there): InvalidArgument saying so.
+  // For image files, *queries (if not null) lists the queries read, row by
+  // row; otherwise it is left empty.
   Status Read(const DB& db, bool probes_addresses, CodeRows* rows,
-              std::vector<float>* vectors, size_t* dim) const;
+              std::vector<float>* vectors, size_t* dim,
+              images::ImageList* queries = nullptr) const;
 };
 
 // The two-stage search's probe flags: --max-radius, --min-candidates and

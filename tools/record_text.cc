@@ -39,16 +39,6 @@ size_t Utf8Length(std::string_view text, size_t i) {
   return length;
 }
 
-std::string_view PayloadEncoding(std::string_view payload) {
-  return PayloadIsText(payload) ? "utf-8" : "hex";
-}
-
-std::string PayloadShown(std::string_view payload) {
-  if (PayloadIsText(payload)) return std::string(payload);
-  return Hex(CodeView(reinterpret_cast<const uint8_t*>(payload.data()),
-                      payload.size()));
-}
-
 }  // namespace
 
 std::string Hex(CodeView bytes) {
@@ -68,6 +58,16 @@ std::string Binary(Address address, uint32_t address_bits) {
     bits += ((address >> (address_bits - 1 - bit)) & 1) ? '1' : '0';
   }
   return bits;
+}
+
+std::string_view PayloadEncoding(std::string_view payload) {
+  return PayloadIsText(payload) ? "utf-8" : "hex";
+}
+
+std::string PayloadShown(std::string_view payload) {
+  if (PayloadIsText(payload)) return std::string(payload);
+  return Hex(CodeView(reinterpret_cast<const uint8_t*>(payload.data()),
+                      payload.size()));
 }
 
 bool PayloadIsText(std::string_view payload) {

@@ -22,6 +22,10 @@ std::string Binary(Address address, uint32_t address_bits);
 // Whether a payload is shown as it is ("utf-8": valid UTF-8 with no control
 // character but tab, newline and carriage return) or in hex ("hex").
 bool PayloadIsText(std::string_view payload);
+// "utf-8" or "hex", as PayloadIsText decides.
+std::string_view PayloadEncoding(std::string_view payload);
+// The payload as it is, or in hex (Hex) when it is not text.
+std::string PayloadShown(std::string_view payload);
 
 // `record` (image `id`) on stdout: indented lines, or with `json` one object
 // {id, address, address_binary, code, payload_bytes, payload_encoding,

@@ -23,6 +23,8 @@ constexpr Subcommand kSubcommands[] = {
      semhash::cli::RunBuild},
     {"query", "search a database; print results or JSON lines",
      semhash::cli::RunQuery},
+    {"dedup", "groups of near-duplicate images within a radius",
+     semhash::cli::RunDedup},
     {"eval", "retrieval quality: mAP, precision@k, two-stage cost",
      semhash::cli::RunEval},
     {"inspect", "what a database holds and how its addresses spread it",

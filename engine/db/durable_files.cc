@@ -28,6 +28,12 @@ Status SyncAndClose(int fd, const std::string& path, Status s) {
   return s;
 }
 
+int CreateNew(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+}
+
+}  // namespace
+
 Status WriteAll(int fd, const std::string& path, const char* data,
                 size_t size) {
   while (size > 0) {
@@ -39,12 +45,6 @@ Status WriteAll(int fd, const std::string& path, const char* data,
   }
   return Status::OK();
 }
-
-int CreateNew(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-}
-
-}  // namespace
 
 Status SyncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -22,6 +22,11 @@ Status SyncDirectory(const std::string& dir);
 Status CopyFilePrefix(const std::string& from, const std::string& to,
                       uint64_t size);
 
+// write() of all `size` bytes at fd's position, retrying short writes and
+// EINTR; IOError naming `path` and errno (ENOSPC: "No space left on
+// device") otherwise.
+Status WriteAll(int fd, const std::string& path, const char* data, size_t size);
+
 // Writes `contents` to the new file `path` and fsyncs it.
 Status WriteFileSynced(const std::string& path, std::string_view contents);
 

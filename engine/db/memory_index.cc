@@ -28,12 +28,15 @@ MemoryIndex::~MemoryIndex() = default;
 std::shared_ptr<const MemoryIndex::Base> MemoryIndex::MakeBase(
     MemoryRows rows) const {
   auto base = std::make_shared<Base>();
-  base->ids = std::move(rows.ids);
-  base->codes = std::move(rows.codes);
+  base->owned_ids = std::move(rows.ids);
+  base->owned_codes = std::move(rows.codes);
+  base->n = base->owned_ids.size();
+  base->ids = base->owned_ids.data();
+  base->codes = base->owned_codes.data();
   base->addresses = SortedKeys(std::move(rows.addresses), address_bits_);
-  if (mih_tables_ > 0 && !base->ids.empty()) {
-    base->tables = std::make_unique<MultiIndex>(
-        base->codes.data(), base->ids.size(), code_bytes_ * 8, mih_tables_);
+  if (mih_tables_ > 0 && base->n > 0) {
+    base->tables = std::make_unique<MultiIndex>(base->codes, base->n,
+                                                code_bytes_ * 8, mih_tables_);
   }
   return base;
 }
@@ -55,7 +58,39 @@ void MemoryIndex::Abandon(uint64_t ticket) {
 
 void MemoryIndex::Install(uint64_t ticket, MemoryRows rows,
                           const std::function<void()>& publish) {
-  std::shared_ptr<const Base> base = MakeBase(std::move(rows));
+  InstallBase(ticket, MakeBase(std::move(rows)), publish);
+}
+
+Status MemoryIndex::Install(uint64_t ticket,
+                            std::shared_ptr<const MappedSegment> segment,
+                            const std::function<void()>& publish) {
+  if (segment->address_bits() != address_bits_ ||
+      segment->code_bytes() != code_bytes_ ||
+      (segment->rows() > 0 && segment->table_count() != mih_tables_)) {
+    return Status::InvalidArgument(
+        segment->path() + ": " + std::to_string(segment->address_bits()) +
+        "-bit addresses, " + std::to_string(segment->code_bits()) +
+        "-bit codes and " + std::to_string(segment->table_count()) +
+        " tables; the index has " + std::to_string(address_bits_) + ", " +
+        std::to_string(code_bytes_ * 8) + " and " +
+        std::to_string(mih_tables_));
+  }
+  auto base = std::make_shared<Base>();
+  base->n = segment->rows();
+  base->ids = segment->ids();
+  base->codes = segment->codes();
+  base->addresses = SortedKeys::View(segment->address_keys(), address_bits_,
+                                     segment->address_directory());
+  if (segment->table_count() > 0 && segment->rows() > 0) {
+    base->tables = MultiIndex::View(*segment);
+  }
+  base->segment = std::move(segment);
+  InstallBase(ticket, std::move(base), publish);
+  return Status::OK();
+}
+
+void MemoryIndex::InstallBase(uint64_t ticket, std::shared_ptr<const Base> base,
+                              const std::function<void()>& publish) {
   WriteLock lock(&mutex_);
   if (publish) publish();
   if (ticket != ticket_ || state_ != State::kLoading) return;
@@ -110,20 +145,29 @@ void MemoryIndex::Remove(uint64_t id, Address address) {
     delta_codes_.resize(delta_codes_.size() - code_bytes_);
     return;
   }
-  const SortedKeys::Range range = base_->addresses.Find(address);
-  for (uint32_t row = range.begin; row < range.end; ++row) {
+  SortedKeys::Range range;
+  Status s;
+  const bool readable = base_->Find(address, &range, &s) &&
+                        base_->CheckCodes(range.begin, range.end, &s);
+  for (uint32_t row = range.begin; readable && row < range.end; ++row) {
     if (base_->ids[row] == id && !IsDead(row)) {
       dead_[row / 64] |= uint64_t{1} << (row % 64);
       ++dead_count_;
       return;
     }
   }
-  // RocksDB held the image and this index did not: it can no longer be
-  // trusted, so searches go back to RocksDB until the next open.
+  // RocksDB held the image and this index did not (or its mapped base is
+  // damaged): it can no longer be trusted, so searches go back to RocksDB
+  // until the next open.
   state_ = State::kOutOfStep;
 }
 
-MemoryRows MemoryIndex::LiveRows() const {
+Status MemoryIndex::LiveRows(MemoryRows* out) const {
+  Status s;
+  if (!base_->CheckCodes(0, base_->size(), &s) ||
+      !base_->CheckKeys(0, base_->size(), &s)) {
+    return s;
+  }
   std::vector<uint32_t> delta_order(delta_ids_.size());
   std::iota(delta_order.begin(), delta_order.end(), 0);
   // Taken here, under the caller's lock: -Wthread-safety checks a lambda as
@@ -161,7 +205,8 @@ MemoryRows MemoryIndex::LiveRows() const {
     const uint32_t d = delta_order[next];
     append(delta_ids_[d], delta_addresses_[d], &delta_codes_[d * code_bytes_]);
   }
-  return rows;
+  *out = std::move(rows);
+  return Status::OK();
 }
 
 void MemoryIndex::MaybeRebuild() {
@@ -175,7 +220,9 @@ void MemoryIndex::MaybeRebuild() {
     if (stale < std::max<uint64_t>(kMinRebuildRows, base_->size() / 8)) {
       return;
     }
-    rows = LiveRows();
+    // A damaged mapped base is left as it is: the searches that read it
+    // report the damage.
+    if (!LiveRows(&rows).ok()) return;
   }
   // Built with no lock held: searches go on over the old base meanwhile.
   std::shared_ptr<const Base> base = MakeBase(std::move(rows));
@@ -216,8 +263,9 @@ bool MemoryIndex::CountRows(uint64_t* rows) const {
 
 size_t MemoryIndex::memory_bytes() const {
   ReadLock lock(&mutex_);
-  size_t bytes = base_->ids.capacity() * sizeof(uint64_t) +
-                 base_->codes.capacity() + base_->addresses.memory_bytes() +
+  size_t bytes = base_->owned_ids.capacity() * sizeof(uint64_t) +
+                 base_->owned_codes.capacity() +
+                 base_->addresses.memory_bytes() +
                  dead_.capacity() * sizeof(uint64_t);
   if (base_->tables) bytes += base_->tables->memory_bytes();
   bytes += delta_ids_.capacity() * sizeof(uint64_t) +

@@ -9,6 +9,11 @@
 // every search scans in full. When the delta outgrows an eighth of the base,
 // the writer merges both into a new base and swaps it in.
 //
+// The base may instead be a mapped segment file (Install of a
+// MappedSegment): its pages are read in place, each block checked before
+// its first use, and a search that meets a damaged block fails with the
+// Corruption naming the file and offset.
+//
 // Consistency with RocksDB: RocksDB is the truth. The DB applies each write
 // batch here after RocksDB committed it, while it still holds its write
 // mutex, so the index changes in RocksDB's order. Nothing here is persisted:
@@ -36,9 +41,11 @@
 #include "semhash/codes.h"
 #include "semhash/options.h"
 #include "semhash/search.h"
+#include "semhash/status.h"
 
 namespace semhash {
 
+class MappedSegment;
 class TopK;
 
 // The candidates a probe gathers before it stops (SearchOptions).
@@ -72,6 +79,10 @@ class MemoryIndex {
     std::vector<uint8_t> code;
   };
 
+  // The immutable rows (engine/db/memory_index_base.h); named here for the
+  // scan helpers of memory_search.cc.
+  struct Base;
+
   MemoryIndex(uint32_t address_bits, uint32_t code_bits, uint32_t mih_tables);
   MemoryIndex(const MemoryIndex&) = delete;
   MemoryIndex& operator=(const MemoryIndex&) = delete;
@@ -87,6 +98,11 @@ class MemoryIndex {
   void Install(uint64_t ticket, MemoryRows rows,
                const std::function<void()>& publish = nullptr)
       LOCKS_EXCLUDED(mutex_);
+  // Install of a mapped segment as the base (its widths and table count
+  // must be the index's: InvalidArgument otherwise, installing nothing).
+  Status Install(uint64_t ticket, std::shared_ptr<const MappedSegment> segment,
+                 const std::function<void()>& publish = nullptr)
+      LOCKS_EXCLUDED(mutex_);
   // The load failed: serve no searches (the DB reads RocksDB) until the
   // next load.
   void Abandon(uint64_t ticket) LOCKS_EXCLUDED(mutex_);
@@ -98,17 +114,20 @@ class MemoryIndex {
 
   // The searches return false, doing nothing, while the index is not loaded
   // (or was found out of step with RocksDB, see Remove); the DB then reads
-  // RocksDB. REQUIRES: the arguments were validated by the DB.
+  // RocksDB. Otherwise they return true with *status the search's outcome:
+  // OK, or the Corruption of a damaged mapped base (*result then holds
+  // nothing useful). REQUIRES: the arguments were validated by the DB.
   bool Probe(const SearchOptions& options, Address address,
-             const uint8_t* query, size_t k, SearchResult* result) const
-      LOCKS_EXCLUDED(mutex_);
-  bool Knn(const uint8_t* query, size_t k, SearchResult* result) const
-      LOCKS_EXCLUDED(mutex_);
+             const uint8_t* query, size_t k, SearchResult* result,
+             Status* status) const LOCKS_EXCLUDED(mutex_);
+  bool Knn(const uint8_t* query, size_t k, SearchResult* result,
+           Status* status) const LOCKS_EXCLUDED(mutex_);
   bool KnnBatch(const uint8_t* queries, size_t m, size_t k,
-                SearchResult* results) const LOCKS_EXCLUDED(mutex_);
-  // Every image within `radius` bits, best first.
-  bool Radius(const uint8_t* query, uint32_t radius, SearchResult* result) const
+                SearchResult* results, Status* status) const
       LOCKS_EXCLUDED(mutex_);
+  // Every image within `radius` bits, best first.
+  bool Radius(const uint8_t* query, uint32_t radius, SearchResult* result,
+              Status* status) const LOCKS_EXCLUDED(mutex_);
 
   bool ready() const LOCKS_EXCLUDED(mutex_);
   uint64_t rows() const LOCKS_EXCLUDED(mutex_);
@@ -117,25 +136,24 @@ class MemoryIndex {
   size_t memory_bytes() const LOCKS_EXCLUDED(mutex_);
 
  private:
-  struct Base;  // engine/db/memory_index_base.h
   enum class State { kLoading, kReady, kOutOfStep };
 
   // The searches' bodies. REQUIRES: state kReady.
   void ScanDelta(const uint8_t* query, TopK* top) const
       SHARED_LOCKS_REQUIRED(mutex_);
-  void ScanAll(const uint8_t* query, TopK* top) const
+  Status ScanAll(const uint8_t* query, TopK* top) const
       SHARED_LOCKS_REQUIRED(mutex_);
   // One shell of the address ball; stops once stats->candidates_reranked
   // reaches max_candidates.
-  void ProbeShell(Address address, uint32_t radius, const uint8_t* query,
-                  size_t max_candidates, TopK* top, SearchStats* stats) const
+  Status ProbeShell(Address address, uint32_t radius, const uint8_t* query,
+                    size_t max_candidates, TopK* top, SearchStats* stats) const
       SHARED_LOCKS_REQUIRED(mutex_);
-  bool KnnLocked(const uint8_t* query, size_t k, SearchResult* result) const
+  Status KnnLocked(const uint8_t* query, size_t k, SearchResult* result) const
       SHARED_LOCKS_REQUIRED(mutex_);
   // Whether the multi-index tables are likely to find the k nearest within
   // `budget` lookups and candidates (memory_search.cc).
-  bool TablesCanProve(const uint8_t* query, size_t k, uint64_t budget) const
-      SHARED_LOCKS_REQUIRED(mutex_);
+  bool TablesCanProve(const uint8_t* query, size_t k, uint64_t budget,
+                      Status* status) const SHARED_LOCKS_REQUIRED(mutex_);
 
   // Applies one change.
   void ApplyLocked(const Change& change) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -145,11 +163,15 @@ class MemoryIndex {
   // REQUIRES: called by the writer.
   void MaybeRebuild() LOCKS_EXCLUDED(mutex_);
   std::shared_ptr<const Base> MakeBase(MemoryRows rows) const;
+  // Installs `base` as a load's result (see Install).
+  void InstallBase(uint64_t ticket, std::shared_ptr<const Base> base,
+                   const std::function<void()>& publish) LOCKS_EXCLUDED(mutex_);
   // Makes `base` the contents, with nothing deleted and an empty delta.
   void ReplaceBase(std::shared_ptr<const Base> base)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Base rows not deleted, then delta rows, in address order.
-  MemoryRows LiveRows() const SHARED_LOCKS_REQUIRED(mutex_);
+  // Base rows not deleted, then delta rows, in address order; fails on a
+  // damaged mapped base.
+  Status LiveRows(MemoryRows* rows) const SHARED_LOCKS_REQUIRED(mutex_);
   bool IsDead(uint32_t row) const SHARED_LOCKS_REQUIRED(mutex_) {
     return (dead_[row / 64] >> (row % 64)) & 1;
   }

@@ -58,19 +58,32 @@ void MaskDead(const std::vector<uint64_t>& dead, size_t first, size_t n,
   }
 }
 
+// The rows a scan reads: the delta's (no base, nothing to check) or the
+// base's, whose codes and ids are checked before each block is read.
+struct ScanRange {
+  const uint8_t* codes;
+  const uint64_t* ids;
+  size_t n;
+  const MemoryIndex::Base* base = nullptr;
+};
+
 // Calls keep(row, distance) for each row of [0, n) whose distance is below
 // bound() (asked once per block of rows), skipping the dead ones (dead may
 // be null).
 template <typename Bound, typename Keep>
-void ScanBelow(const uint8_t* query, const uint8_t* codes, size_t n,
-               size_t code_bytes, const std::vector<uint64_t>* dead,
-               Bound bound, Keep keep) {
+Status ScanBelow(const uint8_t* query, const ScanRange& rows, size_t code_bytes,
+                 const std::vector<uint64_t>* dead, Bound bound, Keep keep) {
   const HammingKernels& kernels = BestHammingKernels();
   uint32_t distances[kBlockRows];
   uint32_t passed[kBlockRows];
-  for (size_t first = 0; first < n; first += kBlockRows) {
-    const size_t count = std::min(kBlockRows, n - first);
-    kernels.distances(query, codes + first * code_bytes, count, code_bytes,
+  Status s;
+  for (size_t first = 0; first < rows.n; first += kBlockRows) {
+    const size_t count = std::min(kBlockRows, rows.n - first);
+    if (rows.base != nullptr &&
+        !rows.base->CheckCodes(first, first + count, &s)) {
+      return s;
+    }
+    kernels.distances(query, rows.codes + first * code_bytes, count, code_bytes,
                       distances);
     if (dead != nullptr) MaskDead(*dead, first, count, distances);
     const size_t kept = kernels.below(distances, count, bound(), passed);
@@ -78,30 +91,35 @@ void ScanBelow(const uint8_t* query, const uint8_t* codes, size_t n,
       keep(first + passed[i], distances[passed[i]]);
     }
   }
+  return Status::OK();
 }
 
-// Offers rows [0, n) to *top.
-void ScanRows(const uint8_t* query, const uint8_t* codes, const uint64_t* ids,
-              size_t n, size_t code_bytes, const std::vector<uint64_t>* dead,
-              TopK* top) {
-  ScanBelow(
-      query, codes, n, code_bytes, dead, [top] { return top->Bound(); },
-      [&](size_t row, uint32_t distance) { top->Push(ids[row], distance); });
+// Offers the rows to *top.
+Status ScanRows(const uint8_t* query, const ScanRange& rows, size_t code_bytes,
+                const std::vector<uint64_t>* dead, TopK* top) {
+  return ScanBelow(
+      query, rows, code_bytes, dead, [top] { return top->Bound(); },
+      [&](size_t row, uint32_t distance) {
+        top->Push(rows.ids[row], distance);
+      });
 }
 
-// Appends the rows [0, n) within `radius` bits to *out.
-void CollectWithin(const uint8_t* query, const uint8_t* codes,
-                   const uint64_t* ids, size_t n, size_t code_bytes,
-                   const std::vector<uint64_t>* dead, uint32_t radius,
-                   std::vector<Neighbor>* out) {
+// Appends the rows within `radius` bits to *out.
+Status CollectWithin(const uint8_t* query, const ScanRange& rows,
+                     size_t code_bytes, const std::vector<uint64_t>* dead,
+                     uint32_t radius, std::vector<Neighbor>* out) {
   // Every distance (at most 1024) is below UINT32_MAX and a dead row's
   // masked one is not, so a radius of UINT32_MAX need not wrap to 0.
   const uint32_t bound = radius == UINT32_MAX ? UINT32_MAX : radius + 1;
-  ScanBelow(
-      query, codes, n, code_bytes, dead, [bound] { return bound; },
+  return ScanBelow(
+      query, rows, code_bytes, dead, [bound] { return bound; },
       [&](size_t row, uint32_t distance) {
-        out->push_back({ids[row], distance});
+        out->push_back({rows.ids[row], distance});
       });
+}
+
+ScanRange AllRows(const MemoryIndex::Base& base) {
+  return {base.codes, base.ids, base.size(), &base};
 }
 
 // Copies what the multi-index tables did into `stats`; `delta_rows` rows
@@ -148,21 +166,22 @@ ShellPlan PlanShell(uint32_t address_bits, uint32_t radius, uint64_t rows) {
 }  // namespace
 
 void MemoryIndex::ScanDelta(const uint8_t* query, TopK* top) const {
-  ScanRows(query, delta_codes_.data(), delta_ids_.data(), delta_ids_.size(),
-           code_bytes_, nullptr, top);
+  // The delta is in memory: nothing to check, nothing to fail.
+  (void)ScanRows(query,
+                 {delta_codes_.data(), delta_ids_.data(), delta_ids_.size()},
+                 code_bytes_, nullptr, top);
 }
 
-void MemoryIndex::ScanAll(const uint8_t* query, TopK* top) const {
+Status MemoryIndex::ScanAll(const uint8_t* query, TopK* top) const {
   ScanDelta(query, top);
-  ScanRows(query, base_->codes.data(), base_->ids.data(), base_->size(),
-           code_bytes_, &dead_, top);
+  return ScanRows(query, AllRows(*base_), code_bytes_, &dead_, top);
 }
 
 // One shell of the address ball: the rows whose address is exactly
 // `radius` bits from `address`, base and delta.
-void MemoryIndex::ProbeShell(Address address, uint32_t radius,
-                             const uint8_t* query, size_t max_candidates,
-                             TopK* top, SearchStats* stats) const {
+Status MemoryIndex::ProbeShell(Address address, uint32_t radius,
+                               const uint8_t* query, size_t max_candidates,
+                               TopK* top, SearchStats* stats) const {
   const ShellPlan plan = PlanShell(address_bits_, radius, LiveRowsLocked());
   const uint32_t prefix_bits = address_bits_ - plan.range_bits;
   const HammingKernels& kernels = BestHammingKernels();
@@ -172,12 +191,17 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
   const std::vector<uint64_t>* dead = &dead_;
   const SortedKeys& keys = base.addresses;
   std::vector<uint32_t> distances;
+  Status s;
   stats->range_bits = plan.range_bits;
   stats->addresses_probed += ShellSize(address_bits_, radius);
   // Base rows: each prefix is one range; rows of one address are adjacent.
   auto visit = [&](Address prefix) {
     ++stats->lookups;
-    const SortedKeys::Range range = keys.FindPrefix(prefix, prefix_bits);
+    SortedKeys::Range range;
+    if (!base.FindPrefix(prefix, prefix_bits, &range, &s) ||
+        !base.CheckKeys(range.begin, range.end, &s)) {
+      return false;
+    }
     if (range.empty()) ++stats->lookups_empty;
     for (uint32_t row = range.begin; row < range.end;) {
       const Address stored = keys.key(row);
@@ -192,6 +216,7 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
           if (room == 0) break;
           const uint32_t count =
               static_cast<uint32_t>(std::min<size_t>(end - first, room));
+          if (!base.CheckCodes(first, first + count, &s)) return false;
           distances.resize(count);
           kernels.distances(query, base.code(first, code_bytes_), count,
                             code_bytes_, distances.data());
@@ -215,6 +240,7 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
   for (uint32_t h = plan.min_prefix_radius; h <= plan.max_prefix_radius; ++h) {
     if (!ForEachAddressAtRadius(centre, prefix_bits, h, visit)) break;
   }
+  if (!s.ok()) return s;
   // Delta rows: few, so each is tested. An address that only the delta
   // occupies counts as occupied once.
   std::vector<Address> delta_only;
@@ -236,21 +262,24 @@ void MemoryIndex::ProbeShell(Address address, uint32_t radius,
   delta_only.erase(std::unique(delta_only.begin(), delta_only.end()),
                    delta_only.end());
   for (Address stored : delta_only) {
-    const SortedKeys::Range range = keys.Find(stored);
+    SortedKeys::Range range;
+    if (!base.Find(stored, &range, &s)) return s;
     bool live = false;
     for (uint32_t row = range.begin; row < range.end && !live; ++row) {
       live = !IsDead(row);
     }
     if (!live) ++stats->addresses_occupied;
   }
+  return Status::OK();
 }
 
 bool MemoryIndex::Probe(const SearchOptions& options, Address address,
-                        const uint8_t* query, size_t k,
-                        SearchResult* result) const {
+                        const uint8_t* query, size_t k, SearchResult* result,
+                        Status* status) const {
   ReadLock lock(&mutex_);
   if (state_ != State::kReady) return false;
   *result = SearchResult();
+  *status = Status::OK();
   SearchStats& stats = result->stats;
   const size_t min_candidates = MinCandidates(options, k);
   TopK top(k);
@@ -260,8 +289,8 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
     const size_t gathered = delta_ids_.size();
     base_->tables->SearchProbe(
         query, options.max_table_radius,
-        min_candidates > gathered ? min_candidates - gathered : 0,
-        base_->ids.data(), &dead_, &top, &mih);
+        min_candidates > gathered ? min_candidates - gathered : 0, base_->ids,
+        &dead_, &top, &mih, status);
     ReportTables(mih, gathered, &stats);
     result->neighbors = top.Take();
     return true;
@@ -270,7 +299,8 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
   const uint32_t max_radius = std::min(options.max_radius, address_bits_);
   const size_t max_candidates = MaxCandidates(options);
   for (uint32_t radius = 0; radius <= max_radius; ++radius) {
-    ProbeShell(address, radius, query, max_candidates, &top, &stats);
+    *status = ProbeShell(address, radius, query, max_candidates, &top, &stats);
+    if (!status->ok()) return true;
     stats.radius_reached = radius;
     if (stats.candidates_reranked >= std::min(min_candidates, max_candidates)) {
       break;
@@ -286,14 +316,16 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
 // them by chance, are counted against `budget` before any of it is done,
 // so a far query goes straight to the scan.
 bool MemoryIndex::TablesCanProve(const uint8_t* query, size_t k,
-                                 uint64_t budget) const {
+                                 uint64_t budget, Status* status) const {
   // Below this the whole scan costs about what a few lookups do.
   if (budget < kMinTableBudget) return false;
   const MultiIndex& tables = *base_->tables;
   TopK top(k);
   ScanDelta(query, &top);
   MultiIndexStats probe;
-  tables.SearchProbe(query, 0, budget, base_->ids.data(), &dead_, &top, &probe);
+  tables.SearchProbe(query, 0, budget, base_->ids, &dead_, &top, &probe,
+                     status);
+  if (!status->ok()) return false;
   if (probe.lookups + probe.candidates >= budget) return false;
   if (!top.full()) return false;  // No bound: as far as the whole code.
   const uint32_t m = tables.tables();
@@ -305,46 +337,50 @@ bool MemoryIndex::TablesCanProve(const uint8_t* query, size_t k,
   return m * keys * (1 + chance) <= double(budget);
 }
 
-bool MemoryIndex::KnnLocked(const uint8_t* query, size_t k,
-                            SearchResult* result) const {
+Status MemoryIndex::KnnLocked(const uint8_t* query, size_t k,
+                              SearchResult* result) const {
   *result = SearchResult();
   SearchStats& stats = result->stats;
   const uint64_t rows = LiveRowsLocked();
   const uint64_t budget = rows / kScanRowsPerLookup;
-  if (base_->tables && TablesCanProve(query, k, budget)) {
+  Status s;
+  if (base_->tables && TablesCanProve(query, k, budget, &s)) {
     TopK top(k);
     ScanDelta(query, &top);
     MultiIndexStats mih;
-    if (base_->tables->SearchKnn(query, base_->ids.data(), &dead_, budget, &top,
-                                 &mih)) {
+    if (base_->tables->SearchKnn(query, base_->ids, &dead_, budget, &top, &mih,
+                                 &s)) {
       ReportTables(mih, delta_ids_.size(), &stats);
       result->neighbors = top.Take();
-      return true;
+      return s;
     }
     // Too much work for the tables (a far query, or few images): scan.
   }
+  if (!s.ok()) return s;
   TopK top(k);
-  ScanAll(query, &top);
+  s = ScanAll(query, &top);
   stats.path = SearchPath::kMemoryScan;
   stats.candidates_reranked = rows;
   result->neighbors = top.Take();
+  return s;
+}
+
+bool MemoryIndex::Knn(const uint8_t* query, size_t k, SearchResult* result,
+                      Status* status) const {
+  ReadLock lock(&mutex_);
+  if (state_ != State::kReady) return false;
+  *status = KnnLocked(query, k, result);
   return true;
 }
 
-bool MemoryIndex::Knn(const uint8_t* query, size_t k,
-                      SearchResult* result) const {
-  ReadLock lock(&mutex_);
-  if (state_ != State::kReady) return false;
-  return KnnLocked(query, k, result);
-}
-
 bool MemoryIndex::KnnBatch(const uint8_t* queries, size_t m, size_t k,
-                           SearchResult* results) const {
+                           SearchResult* results, Status* status) const {
   ReadLock lock(&mutex_);
   if (state_ != State::kReady) return false;
+  *status = Status::OK();
   if (base_->tables) {
-    for (size_t q = 0; q < m; ++q) {
-      KnnLocked(queries + q * code_bytes_, k, &results[q]);
+    for (size_t q = 0; q < m && status->ok(); ++q) {
+      *status = KnnLocked(queries + q * code_bytes_, k, &results[q]);
     }
     return true;
   }
@@ -362,6 +398,7 @@ bool MemoryIndex::KnnBatch(const uint8_t* queries, size_t m, size_t k,
     }
     for (size_t row = 0; row < base_->size(); row += kBlockRows) {
       const size_t count = std::min(kBlockRows, base_->size() - row);
+      if (!base_->CheckCodes(row, row + count, status)) return true;
       kernels.distances_batch(group_queries, group,
                               base_->code(row, code_bytes_), count, code_bytes_,
                               distances.data(), count);
@@ -386,14 +423,17 @@ bool MemoryIndex::KnnBatch(const uint8_t* queries, size_t m, size_t k,
 }
 
 bool MemoryIndex::Radius(const uint8_t* query, uint32_t radius,
-                         SearchResult* result) const {
+                         SearchResult* result, Status* status) const {
   ReadLock lock(&mutex_);
   if (state_ != State::kReady) return false;
   *result = SearchResult();
+  *status = Status::OK();
   SearchStats& stats = result->stats;
   std::vector<Neighbor>& out = result->neighbors;
-  CollectWithin(query, delta_codes_.data(), delta_ids_.data(),
-                delta_ids_.size(), code_bytes_, nullptr, radius, &out);
+  // The delta is in memory: nothing to check, nothing to fail.
+  (void)CollectWithin(
+      query, {delta_codes_.data(), delta_ids_.data(), delta_ids_.size()},
+      code_bytes_, nullptr, radius, &out);
   const uint64_t rows = LiveRowsLocked();
   bool probed = false;
   if (base_->tables) {
@@ -405,14 +445,15 @@ bool MemoryIndex::Radius(const uint8_t* query, uint32_t radius,
     const double lookups = double(BallSize(longest, radius / tables.tables()));
     if (lookups * tables.tables() * kScanRowsPerLookup < double(rows)) {
       MultiIndexStats mih;
-      tables.SearchRadius(query, radius, base_->ids.data(), &dead_, &out, &mih);
+      tables.SearchRadius(query, radius, base_->ids, &dead_, &out, &mih,
+                          status);
       ReportTables(mih, delta_ids_.size(), &stats);
       probed = true;
     }
   }
   if (!probed) {
-    CollectWithin(query, base_->codes.data(), base_->ids.data(), base_->size(),
-                  code_bytes_, &dead_, radius, &out);
+    *status = CollectWithin(query, AllRows(*base_), code_bytes_, &dead_, radius,
+                            &out);
     stats.path = SearchPath::kMemoryScan;
     stats.candidates_reranked = rows;
   }

@@ -13,11 +13,14 @@
 #include "engine/common/code_widths.h"
 #include "engine/db/hamming_ball.h"
 #include "engine/db/hamming_kernels.h"
+#include "engine/db/mapped_segment.h"
 #include "format/manifest.h"
 #include "semhash/options.h"
 
 namespace semhash {
 namespace {
+
+using format::SegmentSection;
 
 constexpr uint32_t kMinSubstringBits = 4;
 constexpr uint32_t kMaxSubstringBits = 32;
@@ -153,6 +156,7 @@ class MultiIndex::Query {
   Query(const MultiIndex& index, const uint8_t* query,
         const std::vector<uint64_t>* dead, MultiIndexStats* stats)
       : index_(index),
+        segment_(index.segment_),
         query_(query),
         dead_(dead),
         stats_(stats != nullptr ? *stats : local_stats_),
@@ -171,12 +175,19 @@ class MultiIndex::Query {
   // REQUIRES: r <= table t's substring bits.
   template <typename Found>
   void ProbeShell(size_t t, uint32_t r, Found&& found) {
+    if (failed()) return;
     const Table& table = index_.tables_[t];
     const uint32_t centre = keys_[t];
     if (ShellSize(table.substring.bits, r) > index_.n_) {
       // The shell has more keys than the table has rows.
       stats_.lookups += index_.n_;
-      const std::vector<uint32_t>& keys = table.keys.keys();
+      if (!Checked(TableSection(SegmentSection::kTableKeys, t), 0, index_.n_,
+                   4) ||
+          !Checked(TableSection(SegmentSection::kTableRows, t), 0, index_.n_,
+                   4)) {
+        return;
+      }
+      const std::span<const uint32_t> keys = table.keys.keys();
       for (size_t i = 0; i < keys.size(); ++i) {
         if (BitsUpTo(keys[i] ^ centre, r) == r) {
           Hit(table.rows[i], t, r, found);
@@ -192,10 +203,15 @@ class MultiIndex::Query {
         for (size_t i = 0; i < queued; ++i) table.keys.PrefetchSlot(batch[i]);
         for (size_t i = 0; i < queued; ++i) {
           const uint32_t first = table.keys.PrefetchKeys(batch[i]);
-          if (first < table.rows.size()) __builtin_prefetch(&table.rows[first]);
+          if (first < index_.n_) __builtin_prefetch(&table.rows[first]);
         }
         for (size_t i = 0; i < queued; ++i) {
-          const SortedKeys::Range range = table.keys.Find(batch[i]);
+          SortedKeys::Range range;
+          if (segment_ == nullptr) {
+            range = table.keys.Find(batch[i]);
+          } else if (!FindChecked(t, batch[i], &range)) {
+            return false;
+          }
           if (range.empty()) ++stats_.lookups_empty;
           for (uint32_t row = range.begin; row < range.end; ++row) {
             Hit(table.rows[row], t, r, found);
@@ -203,13 +219,14 @@ class MultiIndex::Query {
         }
         stats_.lookups += queued;
         queued = 0;
-      };
-      ForEachAddressAtRadius(centre, table.substring.bits, r, [&](Address key) {
-        batch[queued++] = key;
-        if (queued == kLookupBatch) lookup_batch();
         return true;
-      });
-      lookup_batch();
+      };
+      const bool whole = ForEachAddressAtRadius(
+          centre, table.substring.bits, r, [&](Address key) {
+            batch[queued++] = key;
+            return queued < kLookupBatch || lookup_batch();
+          });
+      if (!whole || !lookup_batch()) return;
     }
     Flush(t, r, found);
   }
@@ -241,6 +258,12 @@ class MultiIndex::Query {
   }
 
   uint64_t work() const { return stats_.lookups + stats_.candidates; }
+  // Whether a damaged block of a View's segment ended the search, and the
+  // Corruption, into *status (if any).
+  bool failed() const { return !status_.ok(); }
+  void Report(Status* status) const {
+    if (failed() && status != nullptr) *status = status_;
+  }
   // Whether every row, live or dead, has been found: more probes find none.
   bool exhausted() const { return found_ == index_.n_; }
   MultiIndexStats& stats() { return stats_; }
@@ -248,6 +271,36 @@ class MultiIndex::Query {
  private:
   const uint8_t* Code(uint32_t row) const {
     return index_.codes_ + size_t{row} * code_bytes_;
+  }
+
+  static MappedSegment::Section TableSection(SegmentSection kind, size_t t) {
+    return MappedSegment::SectionOf(kind, static_cast<uint32_t>(t));
+  }
+  // Whether rows [first, end) of `section` (row_bytes each) may be read:
+  // always for an index that owns its tables; for a View, once their
+  // blocks verify. A failure is kept in status_ and ends the search.
+  bool Checked(MappedSegment::Section section, size_t first, size_t end,
+               size_t row_bytes) {
+    if (segment_ == nullptr) return true;
+    if (failed()) return false;
+    if (segment_->VerifiedRows(section, first, end, row_bytes)) return true;
+    status_ = segment_->CheckRows(section, first, end, row_bytes);
+    return status_.ok();
+  }
+  // A View's table t keys.Find(key), checked, then a Check of the rows it
+  // names.
+  bool FindChecked(size_t t, uint32_t key, SortedKeys::Range* range) {
+    const Table& table = index_.tables_[t];
+    const auto check = [&](SortedKeys::Part part, size_t first, size_t end) {
+      return Checked(TableSection(part == SortedKeys::Part::kDirectory
+                                      ? SegmentSection::kTableDirectory
+                                      : SegmentSection::kTableKeys,
+                                  t),
+                     first, end, 4);
+    };
+    return table.keys.Find(key, check, range) &&
+           Checked(TableSection(SegmentSection::kTableRows, t), range->begin,
+                   range->end, 4);
   }
 
   // Queues a row that shell (t, r) found and prefetches its code. The code
@@ -272,6 +325,11 @@ class MultiIndex::Query {
 
   template <typename Found>
   void Visit(uint32_t row, size_t t, uint32_t r, Found& found) {
+    if (segment_ != nullptr &&
+        (!Checked(MappedSegment::kCodes, row, row + 1, code_bytes_) ||
+         !Checked(MappedSegment::kIds, row, row + 1, sizeof(uint64_t)))) {
+      return;
+    }
     const uint8_t* code = Code(row);
     if (!FoundFirstBy(code, t, r)) return;
     ++found_;
@@ -297,6 +355,7 @@ class MultiIndex::Query {
   }
 
   const MultiIndex& index_;
+  const MappedSegment* const segment_;  // Of a View, else null.
   const uint8_t* query_;
   const std::vector<uint64_t>* dead_;
   MultiIndexStats local_stats_;
@@ -304,6 +363,7 @@ class MultiIndex::Query {
   const HammingKernels& kernels_;
   const size_t code_bytes_;
   uint64_t found_ = 0;
+  Status status_;
   std::array<uint32_t, 16> pending_;
   size_t pending_size_ = 0;
   std::array<SubstringReader, kMaxTables> readers_;
@@ -342,16 +402,43 @@ MultiIndex::Table MultiIndex::BuildTable(const uint8_t* codes, size_t n,
   for (size_t row = 0; row < n; ++row) {
     (*key_of_row)[row] = reader.Read(codes + row * code_bytes);
   }
-  Table table{substring, {}, RowsByKey(*key_of_row, substring.bits)};
+  Table table;
+  table.substring = substring;
+  table.owned_rows = RowsByKey(*key_of_row, substring.bits);
+  table.rows = table.owned_rows.data();
   std::vector<uint32_t> keys(n);
   for (size_t i = 0; i < n; ++i) keys[i] = (*key_of_row)[table.rows[i]];
   table.keys = SortedKeys(std::move(keys), substring.bits);
   return table;
 }
 
+std::unique_ptr<MultiIndex> MultiIndex::View(const MappedSegment& segment) {
+  std::unique_ptr<MultiIndex> index(
+      new MultiIndex(segment.codes(), segment.rows(), segment.code_bits()));
+  index->segment_ = &segment;
+  for (uint32_t t = 0; t < segment.table_count(); ++t) {
+    const format::SegmentTable& substring = segment.header().tables[t];
+    Table& table = index->tables_.emplace_back();
+    table.substring = {substring.start, substring.bits};
+    table.keys = SortedKeys::View(segment.table_keys(t), substring.bits,
+                                  segment.table_directory(t));
+    table.rows = segment.table_rows(t).data();
+  }
+  return index;
+}
+
+MultiIndex::TableArrays MultiIndex::table_arrays(size_t t) const {
+  const Table& table = tables_[t];
+  return {table.substring,
+          table.keys.keys(),
+          {table.rows, n_},
+          table.keys.directory()};
+}
+
 bool MultiIndex::SearchKnn(const uint8_t* query, const uint64_t* ids,
                            const std::vector<uint64_t>* dead, size_t max_work,
-                           TopK* top, MultiIndexStats* stats) const {
+                           TopK* top, MultiIndexStats* stats,
+                           Status* status) const {
   Query q(*this, query, dead, stats);
   const auto push = PushInto(ids, top);
   const uint32_t m = tables();
@@ -365,6 +452,10 @@ bool MultiIndex::SearchKnn(const uint8_t* query, const uint64_t* ids,
       if (r > tables_[t].substring.bits) continue;
       if (q.work() + q.ShellLookups(t, r) > max_work) return false;
       q.ProbeShell(t, r, push);
+      if (q.failed()) {
+        q.Report(status);
+        return true;
+      }
       q.stats().radius_reached = r;
       probed = true;
       if (q.work() > max_work) return false;
@@ -376,39 +467,43 @@ bool MultiIndex::SearchKnn(const uint8_t* query, const uint64_t* ids,
 void MultiIndex::SearchProbe(const uint8_t* query, uint32_t max_radius,
                              size_t min_candidates, const uint64_t* ids,
                              const std::vector<uint64_t>* dead, TopK* top,
-                             MultiIndexStats* stats) const {
+                             MultiIndexStats* stats, Status* status) const {
   Query q(*this, query, dead, stats);
   const auto push = PushInto(ids, top);
   // Enough candidates end the search at once, in the middle of a radius:
   // the tables probed so far at that radius are as good as any others.
-  const auto enough = [&] { return q.stats().candidates >= min_candidates; };
+  const auto enough = [&] {
+    return q.failed() || q.stats().candidates >= min_candidates;
+  };
   for (uint32_t r = 0; r <= max_radius && !q.exhausted(); ++r) {
     if (!q.ProbeRadius(r, push, enough)) break;
     if (enough()) break;
   }
+  q.Report(status);
 }
 
 void MultiIndex::SearchRadius(const uint8_t* query, uint32_t radius,
                               const uint64_t* ids,
                               const std::vector<uint64_t>* dead,
                               std::vector<Neighbor>* out,
-                              MultiIndexStats* stats) const {
+                              MultiIndexStats* stats, Status* status) const {
   Query q(*this, query, dead, stats);
   if (tables_.empty()) return;
   const auto keep = [radius, ids, out](uint32_t row, uint32_t distance) {
     if (distance <= radius) out->push_back({ids[row], distance});
   };
   const uint32_t max_r = radius / tables();
-  for (uint32_t r = 0; r <= max_r && !q.exhausted(); ++r) {
+  for (uint32_t r = 0; r <= max_r && !q.exhausted() && !q.failed(); ++r) {
     if (!q.ProbeRadius(r, keep)) break;
   }
+  q.Report(status);
 }
 
 size_t MultiIndex::memory_bytes() const {
   size_t bytes = 0;
   for (const Table& table : tables_) {
-    bytes +=
-        table.keys.memory_bytes() + table.rows.capacity() * sizeof(uint32_t);
+    bytes += table.keys.memory_bytes() +
+             table.owned_rows.capacity() * sizeof(uint32_t);
   }
   return bytes;
 }

@@ -16,7 +16,8 @@
 // MultiIndex::Query in multi_index.cc).
 //
 // Memory: per table, 4 bytes of key and 4 bytes of row number per row, plus
-// the SortedKeys directory (at most 4 bytes per row).
+// the SortedKeys directory (at most 4 bytes per row): built and owned here,
+// or borrowed from a mapped segment's sections (View).
 //
 // Thread safety: immutable after construction; any number of threads may
 // search at once. The codes, ids and dead-row bitsets belong to the caller
@@ -26,6 +27,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "engine/db/sorted_keys.h"
@@ -75,6 +78,8 @@ struct MultiIndexStats {
   uint64_t candidates = 0;
 };
 
+class MappedSegment;
+
 class MultiIndex {
  public:
   // Builds m tables over rows [0, n) of `codes` (code_bits / 8 bytes each,
@@ -83,6 +88,20 @@ class MultiIndex {
   // row of scratch beside the tables.
   // REQUIRES: CheckMultiIndexTables(code_bits, m) is OK; n < 2^32.
   MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits, uint32_t m);
+
+  // The index over a mapped segment's tables and codes, read in place and
+  // checked before each read (MappedSegment::Check), which must outlive it.
+  // Its searches need a `status` to report a damaged block.
+  static std::unique_ptr<MultiIndex> View(const MappedSegment& segment);
+
+  // One table's arrays, as a segment stores them.
+  struct TableArrays {
+    Substring substring;
+    std::span<const uint32_t> keys;       // n keys, ascending.
+    std::span<const uint32_t> rows;       // rows[i] has key keys[i].
+    std::span<const uint32_t> directory;  // SortedKeys::directory().
+  };
+  TableArrays table_arrays(size_t t) const;
 
   MultiIndex(const MultiIndex&) = delete;
   MultiIndex& operator=(const MultiIndex&) = delete;
@@ -93,6 +112,9 @@ class MultiIndex {
   //   dead: bit r % 64 of (*dead)[r / 64] set means row r is deleted; rows
   //     past its end are live. May be null (all live).
   //   stats: reset, then filled; may be null.
+  //   status: set to the Corruption of a damaged block of a View's segment,
+  //     which ends the search (SearchKnn then returns true, *top holding
+  //     nothing useful); untouched otherwise. May be null, but for a View.
 
   // Pushes the exact k nearest live rows into *top (k is top's), as
   // (ids[row], distance). *top may already hold candidates from elsewhere:
@@ -104,7 +126,7 @@ class MultiIndex {
   // unless there are no rows.
   bool SearchKnn(const uint8_t* query, const uint64_t* ids,
                  const std::vector<uint64_t>* dead, size_t max_work, TopK* top,
-                 MultiIndexStats* stats) const;
+                 MultiIndexStats* stats, Status* status = nullptr) const;
 
   // Approximate: probes substring radius 0, 1, ..., max_radius in every
   // table, stopping as soon as min_candidates live rows were compared (after
@@ -113,7 +135,7 @@ class MultiIndex {
   void SearchProbe(const uint8_t* query, uint32_t max_radius,
                    size_t min_candidates, const uint64_t* ids,
                    const std::vector<uint64_t>* dead, TopK* top,
-                   MultiIndexStats* stats) const;
+                   MultiIndexStats* stats, Status* status = nullptr) const;
 
   // Appends (ids[row], distance), unsorted, for every live row within
   // `radius` bits of the query: each table is probed to substring radius
@@ -121,10 +143,11 @@ class MultiIndex {
   // tables it appends nothing.
   void SearchRadius(const uint8_t* query, uint32_t radius, const uint64_t* ids,
                     const std::vector<uint64_t>* dead,
-                    std::vector<Neighbor>* out, MultiIndexStats* stats) const;
+                    std::vector<Neighbor>* out, MultiIndexStats* stats,
+                    Status* status = nullptr) const;
 
   uint32_t tables() const { return static_cast<uint32_t>(tables_.size()); }
-  // The tables' keys, directories and row numbers.
+  // The tables' keys, directories and row numbers, when owned.
   size_t memory_bytes() const;
 
  private:
@@ -132,9 +155,12 @@ class MultiIndex {
     Substring substring;
     SortedKeys keys;
     // rows[i] is the row whose substring is keys.key(i); ascending within a
-    // key.
-    std::vector<uint32_t> rows;
+    // key. Points into owned_rows, or is borrowed.
+    const uint32_t* rows = nullptr;
+    std::vector<uint32_t> owned_rows;
   };
+  MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits)
+      : codes_(codes), n_(n), code_bits_(code_bits) {}
   // One search's view of the query; defined in multi_index.cc.
   class Query;
 
@@ -147,6 +173,7 @@ class MultiIndex {
   const uint8_t* codes_;
   size_t n_;
   uint32_t code_bits_;
+  const MappedSegment* segment_ = nullptr;  // Of a View.
   std::vector<Table> tables_;
 };
 

@@ -91,8 +91,8 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   if (s.ok()) s = CheckCode(code);
   if (!s.ok()) return s;
   if (memory_ != nullptr &&
-      memory_->Probe(options, address, code.data(), k, result)) {
-    return Status::OK();
+      memory_->Probe(options, address, code.data(), k, result, &s)) {
+    return s;
   }
   *result = SearchResult();
   const size_t min_candidates = MinCandidates(options, k);
@@ -159,8 +159,8 @@ Status DBImpl::ForEachStoredDistance(CodeView code, SearchStats* stats,
 Status DBImpl::SearchExact(CodeView code, size_t k, SearchResult* result) {
   Status s = CheckCode(code);
   if (!s.ok()) return s;
-  if (memory_ != nullptr && memory_->Knn(code.data(), k, result)) {
-    return Status::OK();
+  if (memory_ != nullptr && memory_->Knn(code.data(), k, result, &s)) {
+    return s;
   }
   *result = SearchResult();
   result->stats.path = SearchPath::kDiskScan;
@@ -177,8 +177,8 @@ Status DBImpl::SearchRadius(CodeView code, uint32_t radius,
                             SearchResult* result) {
   Status s = CheckCode(code);
   if (!s.ok()) return s;
-  if (memory_ != nullptr && memory_->Radius(code.data(), radius, result)) {
-    return Status::OK();
+  if (memory_ != nullptr && memory_->Radius(code.data(), radius, result, &s)) {
+    return s;
   }
   *result = SearchResult();
   result->stats.path = SearchPath::kDiskScan;

@@ -3,10 +3,12 @@
 // version with them).
 #include <gtest/gtest.h>
 
+#include "format/coding.h"
 #include "format/id_record.h"
 #include "format/keys.h"
 #include "format/manifest_watermark.h"
 #include "format/posting_chunk.h"
+#include "format/segment_layout.h"
 #include "format/tail_record.h"
 
 namespace semhash::format {
@@ -67,6 +69,57 @@ TEST(Golden, PostingOperands) {
   EXPECT_EQ(Hex(EncodeRemoveOperand(42)),
             "05 01 09 00 00 00 02 2a 00 00 00 00 00 00 00 c6 80 d4 e9 f7 f2 "
             "ac ab");
+}
+
+// docs/format.md, "Segment file": two rows, (id 42, address 0x01, kCode)
+// and (id 7, address 0xff, ff × 8), 8-bit addresses, 64-bit codes, no
+// tables, 4096-byte blocks. Each section is one block; its checksum and the
+// header follow from the section bytes listed in the document.
+TEST(Golden, SegmentHeader) {
+  auto bytes = [](std::initializer_list<uint8_t> list) {
+    return std::string(list.begin(), list.end());
+  };
+  std::string codes(kCode.begin(), kCode.end());
+  codes.append(8, '\xff');
+  const std::string sections[] = {
+      codes,
+      bytes({42, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0}),  // ids
+      bytes({0x01, 0, 0, 0, 0xff, 0, 0, 0}),                     // keys
+      bytes({0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0}),               // directory
+      bytes({1, 0, 0, 0, 0, 0, 0, 0}),                           // id order
+  };
+  SegmentHeader header = PlanSegment(8, 64, 2, 4096, {});
+  ASSERT_EQ(header.sections.size(), 6u);
+  std::string checksums;
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(header.sections[i].offset, 4096 * (i + 1));
+    EXPECT_EQ(header.sections[i].length, sections[i].size());
+    PutLittleEndian<uint64_t>(
+        &checksums, SegmentBlockChecksum(
+                        header.sections[i].kind, 0, 0,
+                        reinterpret_cast<const uint8_t*>(sections[i].data()),
+                        sections[i].size()));
+  }
+  EXPECT_EQ(Hex(checksums),
+            "1c d6 0f b2 eb d1 28 09 8f d0 1d b6 e5 a0 fb d1 75 7d 3a 43 e2 d6 "
+            "f7 07 0b 47 2b 76 c1 ff bf d4 aa 8b e8 ee 69 ed 3b c3");
+  header.checksums_checksum = SegmentChecksumsChecksum(
+      reinterpret_cast<const uint8_t*>(checksums.data()), checksums.size());
+  const std::string encoded = EncodeSegmentHeader(header);
+  ASSERT_EQ(encoded.size(), 4096u);
+  EXPECT_EQ(encoded.find_first_not_of('\0', 158), std::string::npos);
+  EXPECT_EQ(Hex(encoded.substr(0, 158)),
+            "08 01 90 00 00 00 "                                // frame
+            "08 00 00 00 40 00 00 00 02 00 00 00 00 00 00 00 "  // widths, rows
+            "00 10 00 00 00 00 00 00 06 00 00 00 "  // block, tables, sections
+            "01 00 00 10 00 00 00 00 00 00 10 00 00 00 00 00 00 00 "
+            "02 00 00 20 00 00 00 00 00 00 10 00 00 00 00 00 00 00 "
+            "03 00 00 30 00 00 00 00 00 00 08 00 00 00 00 00 00 00 "
+            "04 00 00 40 00 00 00 00 00 00 0c 00 00 00 00 00 00 00 "
+            "05 00 00 50 00 00 00 00 00 00 08 00 00 00 00 00 00 00 "
+            "09 00 00 60 00 00 00 00 00 00 28 00 00 00 00 00 00 00 "
+            "7b df 1b 4c 6d 65 48 ad "   // checksums_checksum
+            "1d 4b e2 89 fa 86 03 5b");  // frame checksum
 }
 
 }  // namespace

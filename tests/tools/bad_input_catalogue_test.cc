@@ -16,6 +16,7 @@
 #include "semhash/db.h"
 #include "semhash/encoder.h"
 #include "tests/tools/cli_runner.h"
+#include "tests/tools/image_writer.h"
 #include "tools/io/npy_file.h"
 
 namespace semhash {
@@ -98,8 +99,42 @@ TEST_F(BadInputCatalogue, ToolsRefuseAndLeaveTheDatabaseUnchanged) {
       "\x00\x1c",
       16);
   WriteText("short.idx", idx + std::string(100, '\x01'));
+  WriteText("one_payload.txt", "a.png\n");
+  std::filesystem::create_directories(Path("photos/empty"));
+  ASSERT_TRUE(testing::WritePng8(Path("photos/ok.png"), 4, 4, 1,
+                                 std::vector<uint8_t>(16, 9)));
+  WriteText("photos/broken.png", "\x89PNG\r\n\x1a\n truncated");
+  const std::string photos = " --images " + Path("photos");
   const std::string build = "build --quiet --db " + Db() + " ";
   const std::vector<BadCall> calls = {
+      {"build --quiet --db " + Path("new") + photos, 1,
+       "broken.png: corrupt PNG"},
+      {"build --quiet --db " + Path("new") + " --images " +
+           Path("photos/empty"),
+       1, "no .png, .jpg or .jpeg file"},
+      {build + photos + " --skip-bad", 1, "holds codes brought by the user"},
+      {build + photos + " --colour purple", 2, "--colour takes"},
+      {build + photos + " --id-offset 5", 1, "ids come from their names"},
+      {build + "--codes " + Path("codes.npy") + " --skip-bad", 2,
+       "go with --images"},
+      {"query --db " + Db() + photos, 1, "has no encoder"},
+      {"dedup --db " + Db(), 2, "--radius is required"},
+      {"dedup --db " + Db() + " --radius 2 --json --csv", 2, "at most one"},
+      {"dedup --db " + Path("absent") + " --radius 2", 1, "absent"},
+      {"dedup --db " + Db() + " --radius 0 --sheet " + Path("s.png"), 1,
+       "no group to draw"},
+      {build + "--codes " + Path("codes.npy") + " --payloads " +
+           Path("floats.npy"),
+       1, "array of strings"},
+      {build + "--codes " + Path("codes.npy") + " --payloads " +
+           Path("one_payload.txt"),
+       1, "1 payload for"},
+      {build + "--images " + Path("short.idx") + " --payloads " +
+           Path("one_payload.txt"),
+       2, "--payloads goes with --codes"},
+      {"export --db " + Db() + " --out " + Path("o.npy") + " --payloads " +
+           Path("o.npy"),
+       2, "different files"},
       {build + "--codes " + Path("floats.npy"), 1, "expected dtype"},
       {build + "--codes " + Path("cube.npy"), 1, "2-D"},
       {build + "--codes " + Path("empty.npy"), 1, "empty.npy"},
@@ -168,6 +203,7 @@ std::vector<NumericFlag> NumericFlags() {
       {"", "batch", {kNegative, "0", kOver32}},
       {"", "lr", {"0", "-0.001", "nan", "1e999"}},
       {"", "weight-decay", {"-1", "nan"}},
+      {"", "image-size", {kNegative, "0", "1025", kOver32}},
       {"", "alpha", {"-1"}},
       {"", "beta", {"-1"}},
       {"", "gamma", {"-1"}},
@@ -207,6 +243,8 @@ std::vector<NumericFlag> NumericFlags() {
       {"bench", "flip-log2", {kNegative, "0", "65"}},
       {"bench", "seed", {kNegative, kOver64}},
       {"bench", "budget", {"-1", "0", "nan"}},
+      {"dedup", "radius", {kNegative, "1025", kOver32}},
+      {"dedup", "sheet-groups", {kNegative, "0"}},
   };
   for (const char* command : {"build", "train"}) {
     for (NumericFlag flag : encoder) {
@@ -217,9 +255,9 @@ std::vector<NumericFlag> NumericFlags() {
   return flags;
 }
 
-const char* const kSubcommands[] = {"train",   "build",  "query",   "eval",
-                                    "inspect", "verify", "compact", "export",
-                                    "bench",   "get",    "delete",  "backup"};
+const char* const kSubcommands[] = {
+    "train",  "build", "query", "eval",   "inspect", "verify", "compact",
+    "export", "bench", "get",   "delete", "backup",  "dedup"};
 
 // The flags whose --help value is not Boost's "arg": the numeric ones,
 // which show their range ("--k N>=1", "--address-bits 8..32").
@@ -265,6 +303,7 @@ TEST_F(BadInputCatalogue, NumericFlagsRefuseValuesOutOfRange) {
       {"delete", "delete --db " + Db()},
       {"verify", "verify --quiet --db " + Db()},
       {"bench", "bench"},
+      {"dedup", "dedup --quiet --db " + Db()},
   };
   std::vector<BadCall> calls;
   for (const NumericFlag& flag : NumericFlags()) {

@@ -34,9 +34,9 @@ constexpr size_t kVectorRows = 400;
 constexpr size_t kDim = 32;
 constexpr size_t kClasses = 4;
 
-const char* const kSubcommands[] = {"train",   "build",  "query",   "eval",
-                                    "inspect", "verify", "compact", "export",
-                                    "bench",   "get",    "delete",  "backup"};
+const char* const kSubcommands[] = {
+    "train",  "build", "query", "eval",   "inspect", "verify", "compact",
+    "export", "bench", "get",   "delete", "backup",  "dedup"};
 
 // A database of external codes ("codes") and one an lsh encoder made from
 // vectors ("lsh", 64-bit codes, 30-bit addresses), with the vectors'

@@ -143,10 +143,19 @@ TEST(ContactSheet, FramesShowQueryAndRelevance) {
   const SheetGeometry g{4, 3, 2};
   std::vector<uint8_t> query(12, 200), hit(12, 60), miss(12, 90);
   std::vector<SheetRow> rows(2);
-  rows[0] = {query.data(),
-             "query 0",
-             {{hit.data(), 3, true}, {miss.data(), 12, false}}};
-  rows[1] = {query.data(), "query 1", {{hit.data(), 0, std::nullopt}}};
+  const auto result = [](const std::vector<uint8_t>& pixels, uint32_t distance,
+                         std::optional<bool> relevant) {
+    SheetResult r;
+    r.pixels = pixels.data();
+    r.distance = distance;
+    r.relevant = relevant;
+    return r;
+  };
+  rows[0].query_pixels = rows[1].query_pixels = query.data();
+  rows[0].caption = "query 0";
+  rows[0].results = {result(hit, 3, true), result(miss, 12, false)};
+  rows[1].caption = "query 1";
+  rows[1].results = {result(hit, 0, std::nullopt)};
   const std::string path = dir.Sub("sheet.png");
   ASSERT_TRUE(WritePng(RenderContactSheet(g, rows), path).ok());
   const Image sheet = ReadBack(path);

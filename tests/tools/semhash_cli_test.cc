@@ -439,8 +439,9 @@ TEST_F(CliTest, QuerySheetDrawsQueriesAndTheirResults) {
   const std::vector<BadCall> calls = {
       {query + " --codes " + Path("codes.npy") + sheet + few, 2,
        "--sheet draws the query images"},
-      {query + images + sheet, 2, "--sheet and --db-images go together"},
-      {query + images + few, 2, "--sheet and --db-images go together"},
+      {query + images + sheet, 2,
+       "--sheet with IDX --images needs --db-images"},
+      {query + images + few, 2, "--db-images goes with --sheet"},
       {query + images + sheet + few + " --sheet-queries 0", 2,
        "--sheet-queries takes a whole number of at least 1, not '0'"},
       {query + images + " --count 2" + sheet + few, 1,

@@ -4,6 +4,7 @@
 // file from `train` carries it too, and misuse is refused with a message.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <random>
 #include <regex>
 #include <string>
@@ -14,6 +15,8 @@
 #include "semhash/db.h"
 #include "semhash/encoder_training.h"
 #include "tests/tools/cli_runner.h"
+#include "tests/tools/image_writer.h"
+#include "tools/images/image_list.h"
 #include "tools/io/npy_file.h"
 
 namespace semhash {
@@ -178,6 +181,69 @@ TEST_F(TorchScriptCliTest, MisuseIsRefused) {
       "");
   EXPECT_FALSE(std::filesystem::exists(Path("db")));
   EXPECT_FALSE(std::filesystem::exists(Path("m.model")));
+}
+
+TEST_F(TorchScriptCliTest, ImageFilesReachTheModuleAsTheirPixels) {
+  // The module views its input as [n, 1, 8, 8] images: a build from 8x8
+  // grey PNG files hands it each file's pixels, whose codes are the ones
+  // the same module makes of the pixels directly.
+  constexpr int kSide = 8;
+  std::mt19937_64 rng(9);
+  std::normal_distribution<float> normal;
+  std::vector<float> weights(kSide * kSide * kWidth);
+  for (float& w : weights) w = normal(rng);
+  testing::SaveTorchScriptModule(
+      Path("images.pt"), {{"w", kSide * kSide, kWidth, weights}},
+      "def forward(self, x):\n"
+      "  y = x.view(x.size(0), 1, 8, 8) - 128.0\n"
+      "  return torch.mm(y.reshape(x.size(0), 64), self.w)\n");
+  std::filesystem::create_directories(Path("photos"));
+  std::vector<std::vector<uint8_t>> pictures;
+  for (int i = 0; i < 6; ++i) {
+    std::vector<uint8_t> pixels(kSide * kSide);
+    for (auto& p : pixels) p = uint8_t(rng());
+    ASSERT_TRUE(testing::WritePng8(Path("photos/" + std::to_string(i) + ".png"),
+                                   kSide, kSide, 1, pixels));
+    pictures.push_back(pixels);
+  }
+  const Outcome run =
+      Semhash("build -q --db " + Path("db") + " --images " + Path("photos") +
+              " --encoder torchscript --model " + Path("images.pt") +
+              " --image-size 8 --colour grey --address-bits 16 --code-bits 64");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::vector<float> floats(pictures.size() * kSide * kSide);
+  for (size_t i = 0; i < floats.size(); ++i) {
+    floats[i] = pictures[i / (kSide * kSide)][i % (kSide * kSide)];
+  }
+  EncoderOptions options;
+  options.kind = kTorchScriptEncoder;
+  options.address_bits = 16;
+  options.code_bits = 64;
+  options.torchscript_path = Path("images.pt");
+  std::unique_ptr<Encoder> encoder;
+  ASSERT_TRUE(TrainEncoder(options, pictures.size(), floats.data(),
+                           kSide * kSide, &encoder)
+                  .ok());
+  std::vector<Address> addresses(pictures.size());
+  std::vector<uint8_t> codes(pictures.size() * 8);
+  ASSERT_TRUE(encoder
+                  ->Encode(pictures.size(), floats.data(), kSide * kSide,
+                           addresses.data(), codes.data())
+                  .ok());
+  Options read_only;
+  read_only.read_only = true;
+  auto db = testing::OpenOrDie(Path("db"), read_only);
+  ASSERT_NE(db, nullptr);
+  for (size_t i = 0; i < pictures.size(); ++i) {
+    Record record;
+    const std::string name = std::to_string(i) + ".png";
+    ASSERT_TRUE(db->Get(images::ImageId(name), &record).ok()) << name;
+    EXPECT_EQ(record.address, addresses[i]) << name;
+    EXPECT_EQ(record.code, std::vector<uint8_t>(codes.begin() + i * 8,
+                                                codes.begin() + (i + 1) * 8))
+        << name;
+    EXPECT_EQ(record.payload, name);
+  }
 }
 
 }  // namespace

@@ -440,18 +440,17 @@ Status WriteFile(const std::string& path, const std::string& header,
   return ErrnoStatus("write failed", err);
 }
 
-Status Write(const std::string& path, NpyType type,
-             const std::vector<size_t>& shape, const void* data) {
-  const TypeInfo* info = FindType(type);
-  if (info == nullptr) return Status::InvalidArgument("unknown NpyType");
+Status Write(const std::string& path, const std::string& descr,
+             size_t item_size, const std::vector<size_t>& shape,
+             const void* data) {
   uint64_t bytes = 0;
-  Status s = DataBytes(shape, info->size, &bytes);
+  Status s = DataBytes(shape, item_size, &bytes);
   if (!s.ok()) return s;
   if (data == nullptr && bytes > 0) {
     return Status::InvalidArgument("data is null for " + std::to_string(bytes) +
                                    " bytes");
   }
-  const std::string header = BuildHeader(info->descr, shape);
+  const std::string header = BuildHeader(descr.c_str(), shape);
   if (header.size() - 10 > 0xffff) {
     return Status::InvalidArgument("shape " + ShapeRepr(shape) +
                                    " is too long for a format 1.0 header");
@@ -530,7 +529,15 @@ Status ReadNpyVectorU64(const std::string& path, std::vector<uint64_t>* data) {
 
 Status WriteNpy(const std::string& path, NpyType type,
                 const std::vector<size_t>& shape, const void* data) {
-  return Write(path, type, shape, data).WithContext(path);
+  const TypeInfo* info = FindType(type);
+  if (info == nullptr) return Status::InvalidArgument("unknown NpyType");
+  return Write(path, info->descr, info->size, shape, data).WithContext(path);
+}
+
+Status WriteNpyOfDescr(const std::string& path, const std::string& descr,
+                       size_t item_size, const std::vector<size_t>& shape,
+                       const void* data) {
+  return Write(path, descr, item_size, shape, data).WithContext(path);
 }
 
 }  // namespace semhash::io

@@ -70,6 +70,11 @@ Status ReadNpyVectorU64(const std::string& path, std::vector<uint64_t>* data);
 // A write that fails part-way removes the partial file.
 Status WriteNpy(const std::string& path, NpyType type,
                 const std::vector<size_t>& shape, const void* data);
+// WriteNpy of an array whose dtype is not an NpyType (numpy byte strings,
+// '|S8'): `descr` is written as given, each element `item_size` bytes.
+Status WriteNpyOfDescr(const std::string& path, const std::string& descr,
+                       size_t item_size, const std::vector<size_t>& shape,
+                       const void* data);
 
 }  // namespace semhash::io
 

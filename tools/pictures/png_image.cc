@@ -60,6 +60,17 @@ void Image::BlitGray(const uint8_t* gray, int width, int height, int scale,
   }
 }
 
+void Image::BlitRgb(const uint8_t* rgb, int width, int height, int scale, int x,
+                    int y) {
+  for (int row = 0; row < height; ++row) {
+    for (int col = 0; col < width; ++col) {
+      const uint8_t* p = &rgb[3 * (size_t(row) * size_t(width) + size_t(col))];
+      FillRect(x + col * scale, y + row * scale, scale, scale,
+               {p[0], p[1], p[2]});
+    }
+  }
+}
+
 void Image::DrawText(std::string_view text, int x, int y, int scale,
                      Rgb color) {
   for (char c : text) {

@@ -53,6 +53,9 @@ class Image {
   // enlarged to a scale x scale block. REQUIRES: scale >= 1.
   void BlitGray(const uint8_t* gray, int width, int height, int scale, int x,
                 int y);
+  // The same for an RGB patch of width x height pixels (3 bytes each).
+  void BlitRgb(const uint8_t* rgb, int width, int height, int scale, int x,
+               int y);
   // Draws `text` in the 5x7 bitmap font (bitmap_font.h) with the top-left
   // corner of its first character at (x, y), each font pixel a scale x scale
   // block. Only the glyphs' pixels are painted. REQUIRES: scale >= 1.

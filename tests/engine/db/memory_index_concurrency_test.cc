@@ -81,24 +81,26 @@ TEST(MemoryIndexConcurrency, ReadersSeePrefixesThroughRebuilds) {
       const std::vector<uint8_t> query = CodeOf(r);
       while (!done.load() && !failed.load()) {
         SearchResult result;
+        Status status;
         bool answered = false;
         switch ((searches++) % 3) {
           case 0:
-            answered = index.Knn(query.data(), kImages, &result);
+            answered = index.Knn(query.data(), kImages, &result, &status);
             break;
           case 1:
-            answered = index.Radius(query.data(), kCodeBits, &result);
+            answered = index.Radius(query.data(), kCodeBits, &result, &status);
             break;
           default: {
             SearchOptions options;
             options.use_tables = false;
             options.max_radius = kAddressBits;
             options.min_candidates = SIZE_MAX;
-            answered = index.Probe(options, 0, query.data(), kImages, &result);
+            answered = index.Probe(options, 0, query.data(), kImages, &result,
+                                   &status);
           }
         }
         size_t n = 0;
-        if (!answered || !IsPrefix(result, &n) || n < seen) {
+        if (!answered || !status.ok() || !IsPrefix(result, &n) || n < seen) {
           ADD_FAILURE() << "reader " << r << ": answered " << answered << ", "
                         << result.neighbors.size()
                         << " ids, not a prefix of the additions or fewer than "
@@ -115,7 +117,9 @@ TEST(MemoryIndexConcurrency, ReadersSeePrefixesThroughRebuilds) {
   EXPECT_GT(searches.load(), 10u);
   EXPECT_EQ(index.rows(), kImages);
   SearchResult all;
-  ASSERT_TRUE(index.Knn(CodeOf(1).data(), kImages + 1, &all));
+  Status status;
+  ASSERT_TRUE(index.Knn(CodeOf(1).data(), kImages + 1, &all, &status));
+  ASSERT_TRUE(status.ok());
   size_t n = 0;
   EXPECT_TRUE(IsPrefix(all, &n));
   EXPECT_EQ(n, kImages);

@@ -453,9 +453,10 @@ TEST(MemoryIndexUnit, QueuedChangesAreReplayedAndStaleLoadsIgnored) {
     return rows;
   };
   SearchResult result;
+  Status status;
   const uint64_t stale = index.BeginLoad();
   const uint64_t ticket = index.BeginLoad();
-  EXPECT_FALSE(index.Knn(zero.data(), 5, &result));  // Not loaded yet.
+  EXPECT_FALSE(index.Knn(zero.data(), 5, &result, &status));  // Not loaded yet.
   MemoryIndex::Change put{2, false, 0, true, 7, ones};
   MemoryIndex::Change move{1, true, 3, true, 4, zero};
   int published = 0;
@@ -464,12 +465,13 @@ TEST(MemoryIndexUnit, QueuedChangesAreReplayedAndStaleLoadsIgnored) {
   index.Install(stale, row(9, 9, zero));  // Superseded: ignored.
   EXPECT_FALSE(index.ready());
   index.Install(ticket, row(1, 3, ones));
-  ASSERT_TRUE(index.Knn(zero.data(), 5, &result));
+  ASSERT_TRUE(index.Knn(zero.data(), 5, &result, &status));
+  ASSERT_TRUE(status.ok());
   EXPECT_EQ(result.neighbors,
             (std::vector<Neighbor>{{1, 0}, {2, 64}}));  // Id 9 never came.
   EXPECT_EQ(index.rows(), 2u);
   index.Abandon(index.BeginLoad());
-  EXPECT_FALSE(index.Knn(zero.data(), 5, &result));
+  EXPECT_FALSE(index.Knn(zero.data(), 5, &result, &status));
   EXPECT_EQ(index.rows(), 0u);
 }
 
