@@ -307,7 +307,7 @@ Status WriteContactSheet(const QueryArgs& args,
         relevant = db_labels.at(n.id) == query_labels.at(query);
       }
       sheet[q].results.push_back(
-          {&stored.pixels[n.id * stored.dim()], n.distance, relevant});
+          {&stored.pixels[n.id * stored.dim()], n.distance, relevant, ""});
     }
   }
   s = pictures::WritePng(pictures::RenderContactSheet(geometry, sheet),

@@ -416,7 +416,7 @@ TEST_F(CliTest, QuerySheetDrawsQueriesAndTheirResults) {
   const std::vector<uint8_t> blank(64);
   const pictures::SheetRow row{
       blank.data(), "query 5",
-      std::vector<pictures::SheetResult>(4, {blank.data(), 0, true})};
+      std::vector<pictures::SheetResult>(4, {blank.data(), 0, true, ""}), ""};
   const pictures::Image expected = pictures::RenderContactSheet(g, {row, row});
   EXPECT_EQ(png.width(), expected.width());
   EXPECT_EQ(png.height(), expected.height());

@@ -23,7 +23,7 @@ include(CMakePackageConfigHelpers)
 set(semhash_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/semhash)
 install(EXPORT semhash-targets NAMESPACE semhash::
   FILE semhashTargets.cmake DESTINATION ${semhash_cmake_dir} COMPONENT dev)
-configure_package_config_file(cmake/semhashConfig.cmake.in
+configure_package_config_file(engine/packaging/semhashConfig.cmake.in
   ${PROJECT_BINARY_DIR}/semhashConfig.cmake
   INSTALL_DESTINATION ${semhash_cmake_dir})
 # 0.x: a new minor version may break the API, so only the same minor
@@ -38,7 +38,7 @@ install(FILES ${PROJECT_BINARY_DIR}/semhashConfig.cmake
 # directories up as LIBDIR/pkgconfig is deep.
 file(RELATIVE_PATH SEMHASH_PC_TO_PREFIX
   /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
-configure_file(cmake/semhash.pc.in ${PROJECT_BINARY_DIR}/semhash.pc @ONLY)
+configure_file(engine/packaging/semhash.pc.in ${PROJECT_BINARY_DIR}/semhash.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/semhash.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 
