@@ -46,16 +46,9 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 mkdir -p "$root/tmp/semhash"
 cp "$work"/debs/*.deb "$root/tmp/semhash/"
 cp -r examples/consumer-cmake examples/consumer-pkgconfig "$root/tmp/semhash/"
-# 200 seeded 16-byte rows to train on: a uint8 .npy.
-/usr/bin/python3 - "$root/tmp/semhash/features.npy" <<'PY'
-import random, sys
-random.seed(1)
-header = "{'descr': '|u1', 'fortran_order': False, 'shape': (200, 16), }"
-header += " " * (63 - (10 + len(header)) % 64) + "\n"
-with open(sys.argv[1], "wb") as f:
-    f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little"))
-    f.write(header.encode() + bytes(random.randrange(256) for _ in range(3200)))
-PY
+# 200 seeded 64-byte rows to train on (a uint8 .npy).
+"$build/tools/semhash_make_codes" --out "$root/tmp/semhash/features.npy" --n 200 --bits 512 \
+  >/dev/null
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   DEBIAN_FRONTEND=noninteractive HOME=/root bash -euo pipefail -c "$1"; }
 

@@ -27,6 +27,19 @@ Status CheckQueryArrays(size_t n, const uint8_t* codes, size_t code_bytes,
   return Status::OK();
 }
 
+// Runs one(i) for every query i < n, spread over `threads` threads; the
+// first failure is returned, naming its query.
+template <typename One>
+Status EachQuery(size_t n, unsigned threads, One one) {
+  return InParallel(n, threads, [&](size_t first, size_t count) {
+    for (size_t i = first; i < first + count; ++i) {
+      Status s = one(i);
+      if (!s.ok()) return s.WithContext("query " + std::to_string(i));
+    }
+    return Status::OK();
+  });
+}
+
 }  // namespace
 
 Status DBImpl::SearchBatch(const SearchOptions& options, size_t n,
@@ -44,14 +57,10 @@ Status DBImpl::SearchBatch(const SearchOptions& options, size_t n,
     if (!s.ok()) return s.WithContext("query " + std::to_string(i));
   }
   results->assign(n, SearchResult());
-  return InParallel(n, threads, [&](size_t first, size_t count) {
-    for (size_t i = first; i < first + count; ++i) {
-      Status s = Search(options, addresses[i],
-                        CodeView(codes + i * code_bytes, code_bytes), k,
-                        &(*results)[i]);
-      if (!s.ok()) return s.WithContext("query " + std::to_string(i));
-    }
-    return Status::OK();
+  return EachQuery(n, threads, [&](size_t i) {
+    return Search(options, addresses[i],
+                  CodeView(codes + i * code_bytes, code_bytes), k,
+                  &(*results)[i]);
   });
 }
 
@@ -80,13 +89,9 @@ Status DBImpl::SearchRadiusBatch(size_t n, const uint8_t* codes,
   const Status checked = CheckQueryArrays(n, codes, code_bytes, *results);
   if (!checked.ok()) return checked;
   results->assign(n, SearchResult());
-  return InParallel(n, threads, [&](size_t first, size_t count) {
-    for (size_t i = first; i < first + count; ++i) {
-      Status s = SearchRadius(CodeView(codes + i * code_bytes, code_bytes),
-                              radius, &(*results)[i]);
-      if (!s.ok()) return s.WithContext("query " + std::to_string(i));
-    }
-    return Status::OK();
+  return EachQuery(n, threads, [&](size_t i) {
+    return SearchRadius(CodeView(codes + i * code_bytes, code_bytes), radius,
+                        &(*results)[i]);
   });
 }
 

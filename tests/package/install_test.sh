@@ -33,16 +33,9 @@ version=$("$prefix/bin/semhash" --version)
 echo "$version"
 
 if [ "$have_torch" = ON ]; then
-  # 200 seeded 16-byte rows: a uint8 .npy in Python's standard library.
-  /usr/bin/python3 - "$work/features.npy" <<'PY'
-import random, sys
-random.seed(1)
-header = "{'descr': '|u1', 'fortran_order': False, 'shape': (200, 16), }"
-header += " " * (63 - (10 + len(header)) % 64) + "\n"
-with open(sys.argv[1], "wb") as f:
-    f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little"))
-    f.write(header.encode() + bytes(random.randrange(256) for _ in range(3200)))
-PY
+  # 200 seeded 64-byte rows to train on (a uint8 .npy).
+  "$build/tools/semhash_make_codes" --out "$work/features.npy" --n 200 --bits 512 \
+    >/dev/null
   "$prefix/bin/semhash" train --input "$work/features.npy" \
     --out "$work/model" --encoder autoencoder --image-shape none \
     --hidden 32 --epochs 1 --threads 1 --address-bits 8 --code-bits 64 \
