@@ -128,16 +128,27 @@ void DBImpl::PublishSnapshot() {
 }
 
 Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
+  if (!read_only_) RemoveOrphanSegments();
   if (mode == Options::MemoryIndex::kOff) return Status::OK();
   memory_ = std::make_unique<MemoryIndex>(info_.address_bits, info_.code_bits,
                                           info_.mih_tables);
+  if (!read_only_) {
+    memory_->set_persist([this](const SegmentRows& rows,
+                                const MultiIndex* tables,
+                                std::shared_ptr<const MappedSegment>* out) {
+      return PublishSegment(rows, tables, out);
+    });
+  }
   PublishSnapshot();
+  // Mapping costs milliseconds: no load runs in the background.
+  if (manifest_.segment != 0) return MapLiveSegment();
   if (mode == Options::MemoryIndex::kLoadAtOpen) {
     const uint64_t ticket = memory_->BeginLoad();
     MemoryRows rows;
     Status s = ReadMemoryRows(nullptr, &rows);
     if (!s.ok()) return s;
     memory_->Install(ticket, std::move(rows));
+    PublishFirstSegment();
     return Status::OK();
   }
   uint64_t ticket = 0;
@@ -155,11 +166,21 @@ Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
     // damage to whichever search reaches it.
     if (s.ok()) {
       memory_->Install(ticket, std::move(rows));
+      PublishFirstSegment();
     } else {
       memory_->Abandon(ticket);
     }
   });
   return Status::OK();
+}
+
+void DBImpl::PublishFirstSegment() {
+  if (read_only_) return;
+  MutexLock lock(&write_mutex_);
+  // A database without a segment (format version 1, or a bulk load cut
+  // short) gets one. If it cannot be written, the index stays in memory,
+  // as it was before segments, and the next merge tries again.
+  (void)memory_->Merge();
 }
 
 void DBImpl::ReloadMemoryIndex() {
@@ -171,6 +192,8 @@ void DBImpl::ReloadMemoryIndex() {
   MemoryRows rows;
   if (ReadMemoryRows(nullptr, &rows).ok()) {
     memory_->Install(ticket, std::move(rows), [this] { PublishSnapshot(); });
+    // The bulk load cleared the segment (ClearSegment): publish the new one.
+    (void)memory_->Merge();
   } else {
     // Searches read RocksDB from now on; the bulk load itself succeeded.
     memory_->Abandon(ticket);
