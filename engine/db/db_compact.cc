@@ -228,6 +228,14 @@ Status DBImpl::GetSpaceUsage(SpaceUsage* usage) {
   if (error) {
     return Status::IOError(db->GetName() + ": " + error.message());
   }
+  usage->segment = live_segment_;
+  usage->segment_rows = live_segment_rows_;
+  if (usage->segment != 0) {
+    std::error_code missing;  // Replaced meanwhile: 0 bytes.
+    const uintmax_t bytes =
+        std::filesystem::file_size(SegmentPath(usage->segment), missing);
+    usage->segment_bytes = missing ? 0 : bytes;
+  }
   if (memory_ != nullptr) {
     usage->memory_index_bytes = memory_->memory_bytes();
     usage->memory_index_images = memory_->rows();

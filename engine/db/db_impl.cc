@@ -130,7 +130,9 @@ DBImpl::DBImpl(std::unique_ptr<RocksDBStore> store,
     : store_(std::move(store)),
       encoder_(std::move(encoder)),
       read_only_(read_only),
-      manifest_(manifest) {
+      manifest_(manifest),
+      live_segment_(manifest.segment),
+      live_segment_rows_(manifest.segment_rows) {
   info_.format_version = manifest.format_version;
   info_.address_bits = manifest.address_bits;
   info_.code_bits = manifest.code_bits;

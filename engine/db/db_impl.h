@@ -144,6 +144,12 @@ class DBImpl final : public DB {
   // Writes `manifest` and deletes every delta key, in one synced batch.
   Status WriteManifest(const format::Manifest& manifest);
   void RemoveSegmentFile(const std::string& path);
+  // manifest_ = `manifest`, with live_segment_*. REQUIRES: write_mutex_.
+  void SetManifest(const format::Manifest& manifest);
+  // Verify's check of the live segment: every block and structure
+  // (MappedSegment::VerifyAll), then segment + delta = the id records.
+  // Corruption naming the file (and the id) otherwise.
+  Status VerifySegment() LOCKS_EXCLUDED(write_mutex_);
   // Read-write open: removes files under segments/ the manifest does not
   // name.
   void RemoveOrphanSegments();
@@ -151,6 +157,9 @@ class DBImpl final : public DB {
     return publish_hook_ ? publish_hook_(stage) : Status::OK();
   }
   // Backup's work in `staging` (engine/db/db_backup.cc).
+  // The live segment into `staging`/segments. REQUIRES: write_mutex_ held,
+  // or read-only.
+  Status PlaceSegment(const std::string& staging);
   Status WriteBackupFiles(const std::string& staging);
   // *record is empty if `id` is not stored. Read as `read` says.
   Status ReadIdRecord(const rocksdb::ReadOptions& read, uint64_t id,
@@ -195,6 +204,10 @@ class DBImpl final : public DB {
   // before the DB is shared, and read-only (when it never changes).
   format::Manifest manifest_;
   std::function<Status(PublishStage)> publish_hook_;
+  // manifest_.segment and segment_rows, for GetSpaceUsage without the write
+  // mutex; set with manifest_.
+  std::atomic<uint64_t> live_segment_{0};
+  std::atomic<uint64_t> live_segment_rows_{0};
   // One writer at a time: held by each write, a bulk load's Finish and a
   // compaction throughout, and by a read-write backup while it lists files.
   Mutex write_mutex_;

@@ -16,7 +16,10 @@
 // removed by the next read-write open.
 #include <rocksdb/file_system.h>
 
+#include <cstring>
 #include <filesystem>
+#include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -26,6 +29,7 @@
 #include "engine/db/mapped_segment.h"
 #include "engine/db/rocksdb_status.h"
 #include "engine/db/segment_writer.h"
+#include "format/id_record.h"
 #include "format/keys.h"
 
 namespace semhash {
@@ -137,6 +141,12 @@ Status DBImpl::WriteManifest(const format::Manifest& manifest) {
   return FromRocksDB(s).WithContext("writing the manifest");
 }
 
+void DBImpl::SetManifest(const format::Manifest& manifest) {
+  manifest_ = manifest;
+  live_segment_rows_ = manifest.segment_rows;
+  live_segment_ = manifest.segment;
+}
+
 void DBImpl::RemoveSegmentFile(const std::string& path) {
   rocksdb::FileSystem* files = store_->db()->GetEnv()->GetFileSystem().get();
   // A file left behind is an orphan the next read-write open removes.
@@ -172,7 +182,7 @@ Status DBImpl::PublishSegment(const SegmentRows& rows, const MultiIndex* tables,
   s = WriteManifest(next);
   if (!s.ok()) return s;
   const uint64_t old = manifest_.segment;
-  manifest_ = next;
+  SetManifest(next);
   s = TEST_Stage(PublishStage::kManifestWritten);
   if (old != 0) RemoveSegmentFile(SegmentPath(old));
   *out = std::move(segment);
@@ -188,9 +198,73 @@ Status DBImpl::ClearSegment() {
   Status s = WriteManifest(next);
   if (!s.ok()) return s;
   const uint64_t old = manifest_.segment;
-  manifest_ = next;
+  SetManifest(next);
   RemoveSegmentFile(SegmentPath(old));
   return Status::OK();
+}
+
+Status DBImpl::VerifySegment() {
+  std::optional<MutexLock> writer;  // No publication meanwhile.
+  if (!read_only_) writer.emplace(&write_mutex_);
+  if (manifest_.segment == 0) return Status::OK();
+  std::shared_ptr<const MappedSegment> segment;
+  Status s = OpenLiveSegment(&segment);
+  if (s.ok()) s = segment->VerifyAll();
+  if (!s.ok()) return s;
+  if (store_->delta() == nullptr) {
+    return Status::Corruption("a segment but no delta column family");
+  }
+  // Segment + delta = the id records: a sort-merge by id, skipping the
+  // delta's ids (their records are what an open applies).
+  std::set<uint64_t> delta;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->delta()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() == format::kIdKeyBytes) {
+      delta.insert(format::DecodeIdKey({it->key().data(), it->key().size()}));
+    }
+  }
+  if (!it->status().ok()) return FromRocksDB(it->status());
+  it.reset(store_->db()->NewIterator(rocksdb::ReadOptions(), store_->ids()));
+  it->SeekToFirst();
+  const std::span<const uint32_t> order = segment->id_order();
+  const size_t code_bytes = segment->code_bytes();
+  auto mismatch = [&](uint64_t id, const std::string& what) {
+    return Status::Corruption(segment->path() + ": id " + std::to_string(id) +
+                              " " + what);
+  };
+  for (uint64_t i = 0; i <= order.size(); ++i) {
+    // The records before the segment's next id must all be in the delta.
+    const bool more = i < order.size();
+    const uint64_t row = more ? order[i] : 0;
+    const uint64_t id = more ? segment->ids()[row] : UINT64_MAX;
+    for (; it->Valid(); it->Next()) {
+      const uint64_t stored =
+          format::DecodeIdKey({it->key().data(), it->key().size()});
+      if (more && stored >= id) break;
+      if (!delta.contains(stored)) {
+        return mismatch(stored, "has a record but is not in the segment");
+      }
+    }
+    if (!more) break;
+    if (delta.contains(id)) continue;
+    if (!it->Valid() ||
+        format::DecodeIdKey({it->key().data(), it->key().size()}) != id) {
+      return mismatch(id, "is in the segment but has no record");
+    }
+    format::IdRecord record;
+    s = format::DecodeIdRecord({it->value().data(), it->value().size()},
+                               &record);
+    if (!s.ok()) return s.WithContext("id " + std::to_string(id));
+    if (record.address != segment->address_keys()[row] ||
+        record.code.size() != code_bytes ||
+        std::memcmp(record.code.data(), segment->codes() + row * code_bytes,
+                    code_bytes) != 0) {
+      return mismatch(id, "differs from its record (address or code)");
+    }
+    it->Next();
+  }
+  return FromRocksDB(it->status());
 }
 
 void DBImpl::RemoveOrphanSegments() {
