@@ -130,6 +130,11 @@ class DBImpl final : public DB {
   // Each delta id's change on top of `segment`, as RocksDB holds it now.
   Status ReadDeltaChanges(const MappedSegment& segment,
                           std::vector<MemoryIndex::Change>* changes);
+  // A MemoryIndex's Persist hook: PublishSegment.
+  MemoryIndex::Persist PersistHook();
+  // ReloadMemoryIndex without an index (kOff): publishes a segment of the
+  // posting chunks' rows all the same. REQUIRES: write_mutex_ held.
+  void PublishWithoutIndex();
   // After a load from the posting chunks, read-write: publishes the loaded
   // index as the first segment (migrating a version 1 database).
   void PublishFirstSegment() LOCKS_EXCLUDED(write_mutex_);

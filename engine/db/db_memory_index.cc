@@ -132,13 +132,7 @@ Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
   if (mode == Options::MemoryIndex::kOff) return Status::OK();
   memory_ = std::make_unique<MemoryIndex>(info_.address_bits, info_.code_bits,
                                           info_.mih_tables);
-  if (!read_only_) {
-    memory_->set_persist([this](const SegmentRows& rows,
-                                const MultiIndex* tables,
-                                std::shared_ptr<const MappedSegment>* out) {
-      return PublishSegment(rows, tables, out);
-    });
-  }
+  if (!read_only_) memory_->set_persist(PersistHook());
   PublishSnapshot();
   // Mapping costs milliseconds: no load runs in the background.
   if (manifest_.segment != 0) return MapLiveSegment();
@@ -184,7 +178,10 @@ void DBImpl::PublishFirstSegment() {
 }
 
 void DBImpl::ReloadMemoryIndex() {
-  if (memory_ == nullptr) return;
+  if (memory_ == nullptr) {
+    PublishWithoutIndex();
+    return;
+  }
   // write_mutex_ is held: nothing is written while this reads.
   // Until the new rows are in, readers keep the snapshot from before the
   // load, in RocksDB and in the index alike.
@@ -199,6 +196,26 @@ void DBImpl::ReloadMemoryIndex() {
     memory_->Abandon(ticket);
     PublishSnapshot();
   }
+}
+
+MemoryIndex::Persist DBImpl::PersistHook() {
+  return [this](const SegmentRows& rows, const MultiIndex* tables,
+                std::shared_ptr<const MappedSegment>* out) {
+    return PublishSegment(rows, tables, out);
+  };
+}
+
+void DBImpl::PublishWithoutIndex() {
+  // Without an index of its own (Options::MemoryIndex::kOff, as `semhash
+  // build` opens), the DB still leaves a segment behind, so that the next
+  // open maps it: one built for the purpose, then dropped.
+  MemoryIndex index(info_.address_bits, info_.code_bits, info_.mih_tables);
+  index.set_persist(PersistHook());
+  const uint64_t ticket = index.BeginLoad();
+  MemoryRows rows;
+  if (!ReadMemoryRows(nullptr, &rows).ok()) return;  // The next open reads.
+  index.Install(ticket, std::move(rows));
+  (void)index.Merge();
 }
 
 DBImpl::~DBImpl() {

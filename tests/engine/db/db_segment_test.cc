@@ -215,6 +215,31 @@ TEST_F(DBSegmentTest, ReopenMapsTheSegmentAndReplaysTheDelta) {
   ExpectOracleAnswers(db.get(), state);
 }
 
+// `semhash build` loads with the index off: the load still leaves a
+// segment, which the next open maps.
+TEST_F(DBSegmentTest, BulkLoadWithoutAnIndexPublishesASegment) {
+  const std::string path = dir_.Sub("db");
+  State state = NewImages(0, 2000);
+  {
+    auto db = OpenOrDie(path, testing::DiskOnly(Create()));
+    ASSERT_NE(db, nullptr);
+    std::unique_ptr<BulkLoader> loader;
+    ASSERT_TRUE(db->NewBulkLoader(BulkLoadOptions(), &loader).ok());
+    for (const auto& [id, image] : state) {
+      ASSERT_TRUE(loader->Add(1, &id, &image.address, image.code.data()).ok());
+    }
+    ASSERT_TRUE(loader->Finish().ok());
+  }
+  ASSERT_EQ(SegmentFiles(path).size(), 1u);
+  Options read_only;
+  read_only.read_only = true;
+  auto db = OpenOrDie(path, read_only);
+  SpaceUsage usage;
+  ASSERT_TRUE(db->GetSpaceUsage(&usage).ok());
+  EXPECT_EQ(usage.segment_rows, state.size());
+  ExpectOracleAnswers(db.get(), state);
+}
+
 // A power cut at each step of a publication: reopened, the database holds
 // every acknowledged write, its index answers as the oracle, and the one
 // segment file left is the one the manifest names.
