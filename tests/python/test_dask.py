@@ -1,0 +1,278 @@
+"""semhash.dask on a real LocalCluster of two worker processes: sharded
+exact search equals one database holding the same codes, adds and deletes
+land in the shard their id routes to, reopen, a worker killed during a
+batch of queries, a missing shard, a second writer, and the CLI."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+dask_array = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+
+import semhash
+import semhash.dask as sd
+from conftest import INT32_MAX, brute_knn, clustered_codes, random_codes
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1,
+                                  processes=True, dashboard_address=None,
+                                  scheduler_port=0) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    with distributed.Client(cluster) as client:
+        client.wait_for_workers(2)
+        yield client
+
+
+def single_db(path, codes, ids, **options):
+    db = semhash.DB(str(path), create_if_missing=True, address_bits=12,
+                    code_bits=codes.shape[1] * 8, **options)
+    db.add(codes, ids)
+    return db
+
+
+def shard_ids(index, shard):
+    """The ids stored in one shard, read from its directory by this process."""
+    with semhash.DB(index.shard_path(shard), read_only=True) as db:
+        D, I = db.search_exact(np.zeros((1, index.code_size), np.uint8),
+                               max(len(db), 1))
+    return set(I[0][I[0] >= 0].tolist())
+
+
+@pytest.mark.parametrize("kind", ["random", "clustered"])
+def test_sharded_exact_search_equals_single_database(tmp_path, client, rng,
+                                                     kind):
+    make = random_codes if kind == "random" else clustered_codes
+    codes = make(rng, 3000, 32)
+    ids = rng.permutation(30000)[:3000].astype(np.uint64)
+    queries = np.concatenate([codes[:20], make(rng, 230, 32)])
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=5, code_bits=256, address_bits=12)
+    # Half from numpy (routed by the client), half from a dask array
+    # (split and bulk-loaded on the workers).
+    assert index.add(codes[:1500], ids[:1500]) == 1500
+    assert index.add(dask_array.from_array(codes[1500:], chunks=(400, 32)),
+                     dask_array.from_array(ids[1500:], chunks=400)) == 1500
+    assert len(index) == 3000
+    with single_db(tmp_path / "single", codes, ids) as db:
+        for k in (1, 10, 3500):  # 3500: more than stored, padded.
+            D, I = index.search_exact(queries, k, batch_rows=64)
+            eD, eI = db.search_exact(queries, k)
+            assert D.dtype == np.int32 and I.dtype == np.int64
+            np.testing.assert_array_equal(D, eD)
+            np.testing.assert_array_equal(I, eI)
+        assert (I[:, 3000:] == -1).all() and (D[:, 3000:] == INT32_MAX).all()
+    bD, bI = brute_knn(codes, ids.astype(np.int64), queries, 10)
+    D, I = index.search_exact(queries, 10)
+    np.testing.assert_array_equal(D, bD)
+    np.testing.assert_array_equal(I, bI)
+
+
+def test_two_stage_search_over_every_address_is_exact(tmp_path, client, rng):
+    codes = clustered_codes(rng, 2000, 32)
+    ids = np.arange(2000, dtype=np.uint64) * 7
+    queries = codes[rng.integers(0, 2000, 50)]
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=3, code_bits=256, address_bits=8)
+    index.add(codes, ids)
+    D, I = index.search(queries, 10, max_radius=3)
+    assert (I[:, 0] >= 0).all()  # each query is stored.
+    np.testing.assert_array_less(D[:, :-1], D[:, 1:] + 1)  # best first.
+    # Every 8-bit address, however many candidates the first radii found.
+    D, I = index.search(queries, 10, max_radius=8, min_candidates=10**6)
+    eD, eI = index.search_exact(queries, 10)
+    np.testing.assert_array_equal(D, eD)
+    np.testing.assert_array_equal(I, eI)
+
+
+def test_adds_and_deletes_land_in_their_shard(tmp_path, client, rng):
+    codes = random_codes(rng, 1200, 16)
+    ids = rng.permutation(100000)[:1200].astype(np.uint64)
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=4, code_bits=128, address_bits=10)
+    index.add(dask_array.from_array(codes, chunks=(250, 16)),
+              dask_array.from_array(ids, chunks=250), bulk=False)
+    where = index.shard_of(ids)
+    assert np.bincount(where, minlength=4).min() > 200  # all shards used.
+    for s in range(4):
+        assert shard_ids(index, s) == set(ids[where == s].tolist())
+    gone = ids[::3]
+    absent = np.array([10**6], np.uint64)
+    assert index.delete(np.concatenate([gone, absent])) == len(gone)
+    assert len(index) == 1200 - len(gone)
+    kept = np.setdiff1d(ids, gone)
+    for s in range(4):
+        assert shard_ids(index, s) == set(
+            kept[index.shard_of(kept) == s].tolist())
+    D, I = index.search_exact(codes, 1)
+    assert not np.isin(I[:, 0], gone.astype(np.int64)).any()
+    # Default ids continue after the images stored (FAISS's add).
+    index.add(codes[:5])
+    assert len(index) == 1200 - len(gone) + 5
+
+
+def test_reopen_gives_the_same_answers(tmp_path, client, rng):
+    codes = random_codes(rng, 1000, 32)
+    queries = random_codes(rng, 40, 32)
+    root = str(tmp_path / "sharded")
+    index = sd.ShardedIndex.create(client, root, shards=3, code_bits=256,
+                                   address_bits=12, tables=8)
+    index.add(codes, np.arange(1000, dtype=np.uint64))
+    before = index.search_exact(queries, 7)
+    index.close()
+    again = sd.ShardedIndex.open(client, root)
+    assert again.shards == 3 and len(again) == 1000
+    assert again.manifest["tables"] == 8
+    for a, b in zip(before, again.search_exact(queries, 7)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(FileExistsError):
+        sd.ShardedIndex.create(client, root, shards=2)
+
+
+def test_damaged_or_missing_manifest_is_refused(tmp_path, client, rng):
+    root = tmp_path / "sharded"
+    sd.ShardedIndex.create(client, str(root), shards=2, code_bits=64,
+                           address_bits=8)
+    path = root / "MANIFEST.json"
+    manifest = json.loads(path.read_text())
+    manifest["code_bits"] = 128  # a change the checksum does not cover.
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(sd.ManifestError, match="checksum mismatch"):
+        sd.ShardedIndex.open(client, str(root))
+    path.unlink()
+    with pytest.raises(sd.ManifestError, match="no sharded semhash index"):
+        sd.ShardedIndex.open(client, str(root))
+
+
+def test_missing_shard_directory_names_the_shard(tmp_path, client, rng):
+    root = tmp_path / "sharded"
+    index = sd.ShardedIndex.create(client, str(root), shards=3,
+                                   code_bits=64, address_bits=8)
+    index.add(random_codes(rng, 300, 8), np.arange(300, dtype=np.uint64))
+    index.close()
+    shutil.rmtree(index.shard_path(1))
+    with pytest.raises(sd.ShardError,
+                       match=r"shard 1 \(.*shard-00001\): missing"):
+        index.search_exact(random_codes(rng, 5, 8), 3)
+
+
+def test_second_writer_of_a_shard_is_refused(tmp_path, client, rng):
+    """RocksDB's LOCK: a shard held open for writing elsewhere (here by
+    this process) fails the write with an error naming the shard."""
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=2, code_bits=64, address_bits=8)
+    codes = random_codes(rng, 100, 8)
+    ids = np.arange(100, dtype=np.uint64)
+    with semhash.DB(index.shard_path(0)):
+        with pytest.raises(sd.ShardError, match=r"shard 0 \(.*cannot open"):
+            index.add(codes, ids)
+    index.add(codes, ids)
+    assert len(index) == 100
+
+
+def test_concurrent_writers_queue_per_shard(tmp_path, client, rng):
+    """Two threads adding to every shard at once: the per-shard semaphore
+    makes the second writer of a shard wait, so both calls succeed."""
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=2, code_bits=64, address_bits=8)
+    codes = random_codes(rng, 4000, 8)
+    errors = []
+
+    def add(first):
+        try:
+            for start in range(first, 4000, 1000):
+                index.add(codes[start:start + 500],
+                          np.arange(start, start + 500, dtype=np.uint64))
+        except Exception as e:  # Reported by the main thread.
+            errors.append(e)
+
+    threads = [threading.Thread(target=add, args=(f,)) for f in (0, 500)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(index) == 4000
+
+
+def test_worker_killed_during_a_batch(tmp_path, client, rng):
+    codes = clustered_codes(rng, 20000, 32)
+    ids = rng.permutation(10**6)[:20000].astype(np.uint64)
+    queries = random_codes(rng, 3000, 32)
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=4, code_bits=256, address_bits=12)
+    index.add(codes, ids)
+    expected = index.search_exact(queries, 10, batch_rows=50)
+    killed = []
+
+    def kill_a_busy_worker():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            busy = [w for w, keys in client.processing().items()
+                    if any(str(key).startswith("search-") for key in keys)]
+            if busy:
+                killed.append(busy[0])
+                try:
+                    client.run(os._exit, 1, workers=[busy[0]])
+                except Exception:  # The worker dies before it answers.
+                    pass
+                return
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    with pytest.warns(RuntimeWarning, match="left during the call") as record:
+        D, I = index.search_exact(queries, 10, batch_rows=50)
+    killer.join()
+    assert killed and killed[0] in str(record[0].message)
+    np.testing.assert_array_equal(D, expected[0])
+    np.testing.assert_array_equal(I, expected[1])
+    client.wait_for_workers(2, timeout=60)  # the nanny restarts it.
+
+
+def test_cli_build_and_query(tmp_path, client, rng):
+    codes = random_codes(rng, 2000, 32)
+    queries = random_codes(rng, 30, 32)
+    np.save(tmp_path / "codes.npy", codes)
+    np.save(tmp_path / "queries.npy", queries)
+    root = str(tmp_path / "sharded")
+    scheduler = client.scheduler.address
+    env = dict(os.environ)
+    run = [sys.executable, "-m", "semhash.dask"]
+    built = subprocess.run(
+        run + ["build", "--scheduler", scheduler, root, "--codes",
+               str(tmp_path / "codes.npy"), "--shards", "3",
+               "--address-bits", "12", "--chunk-rows", "700"],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    assert "loaded 2000 images" in built.stderr
+    out = str(tmp_path / "out.npz")
+    queried = subprocess.run(
+        run + ["query", "--scheduler", scheduler, root, "--queries",
+               str(tmp_path / "queries.npy"), "-k", "5", "--exact",
+               "--out", out],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert queried.returncode == 0, queried.stderr
+    result = np.load(out)
+    eD, eI = brute_knn(codes, np.arange(2000, dtype=np.int64), queries, 5)
+    np.testing.assert_array_equal(result["D"], eD)
+    np.testing.assert_array_equal(result["I"], eI)
+    missing = subprocess.run(
+        run + ["query", "--scheduler", scheduler, str(tmp_path / "nothing"),
+               "--queries", str(tmp_path / "queries.npy"), "--out", out],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1
+    assert "no sharded semhash index" in missing.stderr
