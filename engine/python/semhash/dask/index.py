@@ -187,9 +187,10 @@ class ShardedIndex:
     # --- Reading ---------------------------------------------------------
 
     def __len__(self):
+        homes = self._homes()
         return int(sum(self._gather([
             self.client.submit(tasks.count, s, path, self._widths, pure=False,
-                               **self._placement(s))
+                               **self._placement(homes, s))
             for s, path in enumerate(self._paths)])))
 
     @property
@@ -219,6 +220,7 @@ class ShardedIndex:
         if len(queries) == 0:
             return (np.zeros((0, k), np.int32), np.zeros((0, k), np.int64))
         workers = self._workers()
+        homes = self._homes()
         blocks = [queries[i:i + batch_rows]
                   for i in range(0, len(queries), batch_rows)]
         # Replicated to every worker: a block survives the loss of any one.
@@ -228,7 +230,7 @@ class ShardedIndex:
             per_shard = [
                 self.client.submit(tasks.search, s, self._paths[s],
                                    self._widths, block, k, exact, options,
-                                   pure=False, **self._placement(s))
+                                   pure=False, **self._placement(homes, s))
                 for s in range(self.shards)]
             merged.append(self.client.submit(merge_topk, per_shard, k,
                                              pure=False))
@@ -238,13 +240,16 @@ class ShardedIndex:
 
     # --- Scheduling ------------------------------------------------------
 
-    def _placement(self, shard):
+    def _homes(self):
+        return sorted(self._workers())
+
+    @staticmethod
+    def _placement(homes, shard):
         """Prefer the shard's home worker (shard mod workers, in address
         order) so its reader is opened once; any worker may take over."""
-        workers = sorted(self.client.scheduler_info()["workers"])
-        if not workers:
+        if not homes:
             return {}
-        return {"workers": [workers[shard % len(workers)]],
+        return {"workers": [homes[shard % len(homes)]],
                 "allow_other_workers": True}
 
     def _workers(self):
