@@ -137,11 +137,15 @@ class ShardedIndex:
         if ids.dtype.kind == "i" and len(ids) and ids.min() < 0:
             raise ValueError("ids must be non-negative")
         parts = tasks.split(codes, ids, self.shards)
+        used = [s for s in range(self.shards) if len(parts[s][1])]
+        # Scattered rather than put in the graph (which would pass each
+        # shard's rows through the scheduler).
+        sent = self.client.scatter([parts[s] for s in used], hash=False)
         self._evict()
         futures = [
             self.client.submit(tasks.write, s, self._paths[s], self._widths,
-                               [parts[s]], bool(bulk), pure=False)
-            for s in range(self.shards) if len(parts[s][1])]
+                               [part], bool(bulk), pure=False)
+            for s, part in zip(used, sent)]
         return sum(self._gather(futures, progress=progress))
 
     def _add_dask(self, codes, ids, bulk, progress):
