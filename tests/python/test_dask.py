@@ -98,6 +98,31 @@ def test_two_stage_search_over_every_address_is_exact(tmp_path, client, rng):
     np.testing.assert_array_equal(I, eI)
 
 
+def test_stored_encoder_encodes_on_the_workers(tmp_path, client, rng):
+    """Raw vectors: encoded by the writing worker (a dask array, bulk) and
+    by each shard's task for queries; the same answers as one database
+    that keeps the same encoder."""
+    centres = rng.standard_normal((4, 96)).astype(np.float32) * 4
+    vectors = (centres[rng.integers(0, 4, 1500)] +
+               rng.standard_normal((1500, 96)).astype(np.float32))
+    queries = vectors[:40] + 0.1
+    encoder = semhash.train_encoder(vectors, "itq", address_bits=10,
+                                    code_bits=64)
+    ids = np.arange(1500, dtype=np.uint64) * 3
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=3, encoder=encoder)
+    assert index.manifest["encoder"]["kind"] == "itq"
+    assert index.manifest["code_bits"] == 64
+    index.add(dask_array.from_array(vectors, chunks=(500, 96)),
+              dask_array.from_array(ids, chunks=500))
+    with semhash.DB(str(tmp_path / "single"), create_if_missing=True,
+                    encoder=encoder) as db:
+        db.add_vectors(vectors, ids)
+        for got, want in zip(index.search_exact(queries, 10),
+                             db.search_vectors(queries, 10, exact=True)):
+            np.testing.assert_array_equal(got, want)
+
+
 def test_adds_and_deletes_land_in_their_shard(tmp_path, client, rng):
     codes = random_codes(rng, 1200, 16)
     ids = rng.permutation(100000)[:1200].astype(np.uint64)
