@@ -182,6 +182,27 @@ def test_damaged_or_missing_manifest_is_refused(tmp_path, client, rng):
         sd.ShardedIndex.open(client, str(root))
 
 
+def test_bad_input_is_refused(tmp_path, client, rng):
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=2, code_bits=64, address_bits=8)
+    codes = random_codes(rng, 10, 8)
+    for add in (index.add, lambda c, i: index.add(
+            dask_array.from_array(c, chunks=5), dask_array.from_array(i))):
+        with pytest.raises(ValueError, match="dtype uint64 or int64"):
+            add(codes, np.arange(10, dtype=np.float64))
+        with pytest.raises(ValueError, match="negative id -1"):
+            add(codes, np.arange(-1, 9))
+    with pytest.raises(ValueError, match=r"ids must have shape \(10,\)"):
+        index.add(codes, np.arange(9))
+    with pytest.raises(sd.ShardError, match="InvalidArgument"):
+        index.add(random_codes(rng, 10, 16), np.arange(10))  # 128-bit codes.
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        index.search_exact(codes, 0)
+    assert len(index) == 0
+    with pytest.raises(ValueError, match="shards must be at least 1"):
+        sd.ShardedIndex.create(client, str(tmp_path / "none"), shards=0)
+
+
 def test_missing_shard_directory_names_the_shard(tmp_path, client, rng):
     root = tmp_path / "sharded"
     index = sd.ShardedIndex.create(client, str(root), shards=3,

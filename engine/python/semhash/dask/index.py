@@ -109,7 +109,7 @@ class ShardedIndex:
 
     def close(self):
         """Closes every worker's cached readers of this index's shards."""
-        self.client.run(tasks.evict, self._paths)
+        self._evict()
 
     # --- Writing ---------------------------------------------------------
 
@@ -134,8 +134,6 @@ class ShardedIndex:
         if ids.shape != (len(codes),):
             raise ValueError("ids must have shape (%d,), not %s" %
                              (len(codes), ids.shape))
-        if ids.dtype.kind == "i" and len(ids) and ids.min() < 0:
-            raise ValueError("ids must be non-negative")
         parts = tasks.split(codes, ids, self.shards)
         used = [s for s in range(self.shards) if len(parts[s][1])]
         # Scattered rather than put in the graph (which would pass each

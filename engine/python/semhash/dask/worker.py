@@ -128,7 +128,13 @@ def count(shard, path, widths):
 def split(rows, ids, shards):
     """The rows of one block and their ids, per shard: a list of shards
     (rows, ids) pairs, ids uint64, in the block's order."""
-    ids = np.asarray(ids).astype(np.uint64, copy=False)
+    ids = np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise ValueError("ids: expected dtype uint64 or int64, got %s" %
+                         ids.dtype)
+    if ids.dtype.kind == "i" and len(ids) and ids.min() < 0:
+        raise ValueError("ids: negative id %d" % ids.min())
+    ids = ids.astype(np.uint64, copy=False)
     where = route(ids, shards)
     return [(np.ascontiguousarray(rows[where == s]), ids[where == s])
             for s in range(shards)]
