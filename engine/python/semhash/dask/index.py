@@ -43,6 +43,14 @@ def merge_topk(results, k):
             np.take_along_axis(I, order, 1).astype(np.int64, copy=False))
 
 
+def _lost_to_a_worker(future):
+    """Whether `future` failed because workers running it died (Dask's
+    KilledWorker) rather than by an error of its own."""
+    if future.status != "error":
+        return False
+    return type(future.exception()).__name__ == "KilledWorker"
+
+
 def _is_dask(x):
     return hasattr(x, "dask") and hasattr(x, "chunks")
 
@@ -225,20 +233,54 @@ class ShardedIndex:
         homes = self._homes()
         blocks = [queries[i:i + batch_rows]
                   for i in range(0, len(queries), batch_rows)]
-        # Replicated to every worker: a block survives the loss of any one.
-        scattered = self.client.scatter(blocks, broadcast=True, hash=False)
-        merged = []
-        for block in scattered:
-            per_shard = [
-                self.client.submit(tasks.search, s, self._paths[s],
-                                   self._widths, block, k, exact, options,
-                                   pure=False, **self._placement(homes, s))
-                for s in range(self.shards)]
-            merged.append(self.client.submit(merge_topk, per_shard, k,
-                                             pure=False))
-        results = self._gather(merged, timeout, workers)
+        def submit(blocks_now):
+            # Replicated to every worker: a block survives the loss of any
+            # one of them (scattered all at once, before any task runs).
+            scattered = self.client.scatter(blocks_now, broadcast=True,
+                                            hash=False)
+            return [self._submit_block(b, k, exact, options, homes)
+                    for b in scattered]
+
+        merged = submit(blocks)
+        results = [None] * len(blocks)
+        # A worker that dies can take with it the only copy of a block's
+        # shard results or of the block itself, and Dask then cancels the
+        # block's merge instead of running it again: such a block is
+        # submitted anew, on the workers that are left.
+        for _ in range(self._RETRIES + 1):
+            self._gather(merged, timeout, workers, collect=False)
+            lost = []
+            for i, future in enumerate(merged):
+                if results[i] is not None:
+                    continue
+                if future.status == "finished":
+                    results[i] = future.result()
+                elif future.status == "cancelled" or _lost_to_a_worker(future):
+                    lost.append(i)
+                else:
+                    future.result()  # Raises the task's own error.
+            if not lost:
+                break
+            for i, future in zip(lost, submit([blocks[i] for i in lost])):
+                merged[i] = future
+        else:
+            raise RuntimeError("semhash.dask: query blocks lost with their "
+                               "workers %d times (%s)" %
+                               (self._RETRIES + 1, self.root))
         return (np.concatenate([r[0] for r in results]),
                 np.concatenate([r[1] for r in results]))
+
+    _RETRIES = 3
+
+    def _submit_block(self, block, k, exact, options, homes):
+        """One scattered block of queries: a search task per shard and their
+        merge."""
+        per_shard = [
+            self.client.submit(tasks.search, s, self._paths[s], self._widths,
+                               block, k, exact, options, pure=False,
+                               **self._placement(homes, s))
+            for s in range(self.shards)]
+        return self.client.submit(merge_topk, per_shard, k, pure=False)
 
     # --- Scheduling ------------------------------------------------------
 
@@ -257,11 +299,13 @@ class ShardedIndex:
     def _workers(self):
         return set(self.client.scheduler_info()["workers"])
 
-    def _gather(self, futures, timeout=None, workers=None, progress=None):
-        """The futures' results; a RuntimeWarning if any of `workers` (the
-        workers when the call began; default now) left meanwhile, an
-        exception rather than a hang if no worker is left or timeout
-        (seconds) passes. progress(done, total) as futures finish."""
+    def _gather(self, futures, timeout=None, workers=None, progress=None,
+                collect=True):
+        """The futures' results (with collect; otherwise only waits for them
+        to end); a RuntimeWarning if any of `workers` (the workers when the
+        call began; default now) left meanwhile, an exception rather than a
+        hang if no worker is left or timeout (seconds) passes.
+        progress(done, total) as futures finish."""
         before = self._workers() if workers is None else workers
         deadline = None if timeout is None else time.monotonic() + timeout
         reported = 0
@@ -282,7 +326,7 @@ class ShardedIndex:
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError("semhash.dask: tasks unfinished after %s s "
                                    "(%s)" % (timeout, self.root))
-        results = self.client.gather(futures)
+        results = self.client.gather(futures) if collect else None
         lost = before - self._workers()
         if lost:
             warnings.warn(
