@@ -20,6 +20,8 @@
 
 #include "engine/db/hamming_kernels.h"
 #include "engine/db/hamming_top_k.h"
+#include "tools/cli.h"
+#include "tools/number_flags.h"
 
 #if SEMHASH_BENCH_FAISS
 #include <faiss/IndexBinaryFlat.h>
@@ -39,26 +41,19 @@ struct Flags {
   uint64_t seed = 1;
 };
 
-bool ParseFlags(int argc, char** argv, Flags* flags) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--n" && has_value) {
-      flags->n = std::strtoull(argv[++i], nullptr, 10);
-    } else if (arg == "--queries" && has_value) {
-      flags->queries = std::strtoull(argv[++i], nullptr, 10);
-    } else if (arg == "--reps" && has_value) {
-      flags->reps = std::atoi(argv[++i]);
-    } else if (arg == "--seed" && has_value) {
-      flags->seed = std::strtoull(argv[++i], nullptr, 10);
-    } else {
-      std::fprintf(stderr,
-                   "usage: %s [--n N] [--queries M] [--reps R] [--seed S]\n",
-                   argv[0]);
-      return false;
-    }
-  }
-  return flags->n > 0 && flags->queries > 0 && flags->reps > 0;
+// False with the exit code in *exit_code on --help or a usage error.
+bool ParseFlags(int argc, char** argv, Flags* flags, int* exit_code) {
+  cli::po::options_description options("options");
+  // clang-format off
+  options.add_options()
+      ("n", cli::WholeNumber(&flags->n, size_t{1}), "codes (default 10000000)")
+      ("queries", cli::WholeNumber(&flags->queries, size_t{1}), "queries (default 32)")
+      ("reps", cli::WholeNumber(&flags->reps, 1), "repetitions, the best one reported (default 3)")
+      ("seed", cli::WholeNumber(&flags->seed, uint64_t{0}), "random seed (default 1)");
+  // clang-format on
+  cli::po::variables_map vm;
+  return cli::ParseOptions("hamming_bench", "[options]", options, argc, argv,
+                           &vm, exit_code);
 }
 
 std::vector<uint8_t> RandomCodes(size_t count, std::mt19937_64* rng) {
@@ -272,6 +267,7 @@ int Run(const Flags& flags) {
 
 int main(int argc, char** argv) {
   semhash::Flags flags;
-  if (!semhash::ParseFlags(argc, argv, &flags)) return 2;
+  int exit_code = 0;
+  if (!semhash::ParseFlags(argc, argv, &flags, &exit_code)) return exit_code;
   return semhash::Run(flags);
 }

@@ -29,6 +29,8 @@
 #include "engine/db/memory_index.h"
 #include "engine/db/multi_index.h"
 #include "engine/db/segment_writer.h"
+#include "tools/cli.h"
+#include "tools/number_flags.h"
 
 namespace semhash {
 namespace {
@@ -47,36 +49,33 @@ struct Flags {
   uint64_t seed = 1;
 };
 
-bool ParseFlags(int argc, char** argv, Flags* flags) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--n" && has_value) {
-      flags->n = std::strtoull(argv[++i], nullptr, 10);
-    } else if (arg == "--tables" && has_value) {
-      flags->tables =
-          static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 10));
-    } else if (arg == "--queries" && has_value) {
-      flags->queries = std::strtoull(argv[++i], nullptr, 10);
-    } else if (arg == "--reps" && has_value) {
-      flags->reps = std::atoi(argv[++i]);
-    } else if (arg == "--dir" && has_value) {
-      flags->dir = argv[++i];
-    } else if (arg == "--seed" && has_value) {
-      flags->seed = std::strtoull(argv[++i], nullptr, 10);
-    } else {
-      std::fprintf(stderr,
-                   "usage: %s [--n N] [--tables M] [--queries Q] [--reps R] "
-                   "[--dir DIR] [--seed S]\n",
-                   argv[0]);
-      return false;
-    }
+// False with the exit code in *exit_code on --help or a usage error.
+bool ParseFlags(int argc, char** argv, Flags* flags, int* exit_code) {
+  constexpr char kCommand[] = "segment_bench";
+  cli::po::options_description options("options");
+  // clang-format off
+  options.add_options()
+      ("n", cli::WholeNumber(&flags->n, size_t{100}), "rows (default 1000000)")
+      ("tables", cli::WholeNumber(&flags->tables, 0u), "multi-index tables, 0 for MIH's rule (default 0)")
+      ("queries", cli::WholeNumber(&flags->queries, size_t{1}), "queries (default 200)")
+      ("reps", cli::WholeNumber(&flags->reps, 1), "repetitions, the best one reported (default 3)")
+      ("dir", cli::po::value(&flags->dir), "directory of the segment file (default the temporary directory)")
+      ("seed", cli::WholeNumber(&flags->seed, uint64_t{0}), "random seed (default 1)");
+  // clang-format on
+  cli::po::variables_map vm;
+  if (!cli::ParseOptions(kCommand, "[options]", options, argc, argv, &vm,
+                         exit_code)) {
+    return false;
   }
   if (flags->tables == 0) {
     flags->tables = AdviseMultiIndexTables(kCodeBits, flags->n);
   }
-  return flags->n >= 100 && flags->queries > 0 && flags->reps > 0 &&
-         CheckMultiIndexTables(kCodeBits, flags->tables).ok();
+  const Status tables = CheckMultiIndexTables(kCodeBits, flags->tables);
+  if (!tables.ok()) {
+    *exit_code = cli::UsageError(kCommand, tables.ToString());
+    return false;
+  }
+  return true;
 }
 
 double Seconds(const std::function<void()>& work) {
@@ -295,6 +294,7 @@ int Run(const Flags& flags) {
 
 int main(int argc, char** argv) {
   semhash::Flags flags;
-  if (!semhash::ParseFlags(argc, argv, &flags)) return 2;
+  int exit_code = 0;
+  if (!semhash::ParseFlags(argc, argv, &flags, &exit_code)) return exit_code;
   return semhash::Run(flags);
 }
