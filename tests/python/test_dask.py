@@ -1,10 +1,15 @@
 """semhash.dask on a real LocalCluster of two worker processes: sharded
 exact search equals one database holding the same codes, adds and deletes
 land in the shard their id routes to, reopen, a worker killed during a
-batch of queries, a missing shard, a second writer, and the CLI."""
+batch of queries (at a random moment, and at the moment that loses a
+query block's only copy or a write's rows), a missing shard, a second
+writer, and the CLI."""
 
+import collections
+import contextlib
 import json
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -35,6 +40,69 @@ def client(cluster):
     with distributed.Client(cluster) as client:
         client.wait_for_workers(2)
         yield client
+
+
+class KillAtAssignment(distributed.diagnostics.plugin.SchedulerPlugin):
+    """Kills a worker process (SIGKILL) at one scheduler transition: when
+    the first task whose key starts with `prefix` is assigned to a worker.
+    choose(scheduler, task) names the victim and may move replicas first;
+    it runs on the scheduler's event loop, between two transitions, so the
+    moment is exact."""
+
+    def __init__(self, scheduler, prefix, choose):
+        self.scheduler = scheduler
+        self.prefix = prefix
+        self.choose = choose
+        self.killed = None
+        self.note = None
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if (self.killed is None and finish == "processing" and
+                str(key).startswith(self.prefix)):
+            victim, self.note = self.choose(self.scheduler,
+                                            self.scheduler.tasks[key])
+            self.killed = victim.address
+            os.kill(victim.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def killing_at(cluster, prefix, choose):
+    """A KillAtAssignment on the (in-process) scheduler of `cluster`."""
+    plugin = KillAtAssignment(cluster.scheduler, prefix, choose)
+    cluster.scheduler.add_plugin(plugin, name="semhash-test-kill")
+    try:
+        yield plugin
+    finally:
+        cluster.scheduler.remove_plugin(name="semhash-test-kill")
+
+
+def holder_of_the_merge_inputs(scheduler, merge):
+    """The worker holding most of a merge's shard results, after the other
+    workers' replicas of the query block are dropped (what the Active Memory
+    Manager does every 2 s to a block no task waits for any more): its death
+    loses shard results whose block survives nowhere else."""
+    results = merge.dependencies
+    held = collections.Counter(ws for r in results for ws in r.who_has)
+    victim = held.most_common(1)[0][0]
+    for block in set().union(*(r.dependencies for r in results)):
+        if victim in block.who_has:
+            others = [ws for ws in block.who_has if ws is not victim]
+            for ws in others:
+                scheduler.request_remove_replicas(
+                    ws.address, [block.key], stimulus_id="semhash-test")
+    survivors = {ws for r in results for b in r.dependencies
+                 for ws in b.who_has if ws is not victim}
+    return victim, ("results lost %d, block copies left elsewhere %d" %
+                    (held[victim], len(survivors)))
+
+
+def holder_of_the_write(scheduler, write):
+    """The worker holding the rows of a write (its only copy, if they were
+    scattered), else the worker the write was just given to."""
+    holders = [ws for dep in write.dependencies for ws in dep.who_has]
+    victim = holders[0] if holders else write.processing_on
+    return victim, "rows on the victim only: %s" % all(
+        set(dep.who_has) == {victim} for dep in write.dependencies)
 
 
 def single_db(path, codes, ids, **options):
@@ -287,6 +355,48 @@ def test_worker_killed_during_a_batch(tmp_path, client, rng):
     np.testing.assert_array_equal(D, expected[0])
     np.testing.assert_array_equal(I, expected[1])
     client.wait_for_workers(2, timeout=60)  # the nanny restarts it.
+
+
+def test_worker_holding_a_merges_inputs_killed(tmp_path, cluster, client,
+                                              rng):
+    """The worker that holds a block's shard results and the last copy of
+    its queries dies just before the merge: the scheduler must compute the
+    lost results again, so the queries must have a recipe (scattered data
+    has none: Dask would cancel the merge)."""
+    codes = clustered_codes(rng, 5000, 32)
+    ids = rng.permutation(10**6)[:5000].astype(np.uint64)
+    queries = random_codes(rng, 400, 32)
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=4, code_bits=256, address_bits=12)
+    index.add(codes, ids)
+    expected = index.search_exact(queries, 10, batch_rows=50)
+    with killing_at(cluster, "merge_topk-", holder_of_the_merge_inputs) as kill:
+        with pytest.warns(RuntimeWarning, match="left during the call") as record:
+            D, I = index.search_exact(queries, 10, batch_rows=50)
+    assert kill.killed and kill.killed in str(record[0].message)
+    assert "block copies left elsewhere 0" in kill.note
+    assert not kill.note.startswith("results lost 0")
+    np.testing.assert_array_equal(D, expected[0])
+    np.testing.assert_array_equal(I, expected[1])
+    client.wait_for_workers(2, timeout=60)
+
+
+def test_worker_given_a_write_killed(tmp_path, cluster, client, rng):
+    """The worker about to write a shard's rows dies: the add completes on
+    the survivor (an add is one atomic write that replaces stored ids, so
+    running it again is safe) rather than failing half applied."""
+    codes = random_codes(rng, 3000, 16)
+    ids = rng.permutation(10**6)[:3000].astype(np.uint64)
+    index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
+                                   shards=4, code_bits=128, address_bits=10)
+    with killing_at(cluster, "write-", holder_of_the_write) as kill:
+        with pytest.warns(RuntimeWarning, match="left during the call"):
+            assert index.add(codes, ids) == 3000
+    assert kill.killed and kill.note == "rows on the victim only: True"
+    client.wait_for_workers(2, timeout=60)
+    where = index.shard_of(ids)
+    for s in range(4):
+        assert shard_ids(index, s) == set(ids[where == s].tolist())
 
 
 def test_cli_build_and_query(tmp_path, client, rng):

@@ -4,25 +4,31 @@ distributed cluster.
 
 - Routing: an image lives in shard splitmix64(id) mod N (manifest.route).
 - Queries: the whole query batch is split into blocks of ``batch_rows``;
-  each block is scattered once to every worker, and one task per (shard,
-  block) searches that shard on a worker (preferring the shard's "home"
-  worker, so each shard is usually open on one worker only); one task per
-  block merges the shards' top-k exactly, and the client gathers only the
-  merged blocks. Nothing is sent per query.
-- Faults: a worker that dies mid-batch loses its tasks; the scheduler runs
-  them again on the survivors, which open the shard read-only from the
-  shared root. The answers are those of an undisturbed run, and a
-  RuntimeWarning names the workers that left. With no worker left the call
-  raises rather than waits.
+  each block travels once in the task graph (a task that returns it), one
+  task per (shard, block) searches that shard on a worker (preferring the
+  shard's "home" worker, so each shard is usually open on one worker only),
+  and one task per block merges the shards' top-k exactly; the client
+  gathers only the merged blocks. Nothing is sent per query.
+- Faults: every key of a call has a recipe in the graph, so whatever a
+  dying worker held or ran (a block, a shard's results, a merge, a write)
+  the scheduler computes again on the survivors, which open the shard
+  read-only from the shared root. Scattered data would have no recipe:
+  Dask forgets it with its last copy and cancels every task that needs it,
+  and copies broadcast to every worker do not last (the Active Memory
+  Manager drops the replicas no task waits for). The answers are those of
+  an undisturbed run, and a RuntimeWarning names the workers that left.
+  With no worker left the call raises rather than waits.
 - Writes: see semhash.dask.worker (one writer per shard).
 """
 
+import contextlib
 import os
 import time
 import warnings
 
 import numpy as np
 from distributed import wait
+from distributed.client import CancelledError
 
 import semhash
 from semhash.dask import manifest as manifest_io
@@ -43,16 +49,19 @@ def merge_topk(results, k):
             np.take_along_axis(I, order, 1).astype(np.int64, copy=False))
 
 
-def _lost_to_a_worker(future):
-    """Whether `future` failed because workers running it died (Dask's
-    KilledWorker) rather than by an error of its own."""
-    if future.status != "error":
-        return False
-    return type(future.exception()).__name__ == "KilledWorker"
-
-
 def _is_dask(x):
     return hasattr(x, "dask") and hasattr(x, "chunks")
+
+
+@contextlib.contextmanager
+def _rows_in_the_graph():
+    """Silences distributed's advice to scatter large arguments instead
+    (given once per process): this module puts rows in the graph on
+    purpose, so that every key has a recipe."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Large object of size",
+                                category=UserWarning)
+        yield
 
 
 class ShardedIndex:
@@ -143,15 +152,18 @@ class ShardedIndex:
             raise ValueError("ids must have shape (%d,), not %s" %
                              (len(codes), ids.shape))
         parts = tasks.split(codes, ids, self.shards)
-        used = [s for s in range(self.shards) if len(parts[s][1])]
-        # Scattered rather than put in the graph (which would pass each
-        # shard's rows through the scheduler).
-        sent = self.client.scatter([parts[s] for s in used], hash=False)
         self._evict()
-        futures = [
-            self.client.submit(tasks.write, s, self._paths[s], self._widths,
-                               [part], bool(bulk), pure=False)
-            for s, part in zip(used, sent)]
+        # Each shard's rows go in the graph (through the scheduler), not
+        # scattered: a write whose worker dies is then run again on another
+        # (see the module's Faults), and running it again is safe, as a
+        # write is atomic and replaces stored ids. For rows by the million,
+        # pass a dask array read on the workers.
+        with _rows_in_the_graph():
+            futures = [
+                self.client.submit(tasks.write, s, self._paths[s],
+                                   self._widths, [parts[s]], bool(bulk),
+                                   pure=False)
+                for s in range(self.shards) if len(parts[s][1])]
         return sum(self._gather(futures, progress=progress))
 
     def _add_dask(self, codes, ids, bulk, progress):
@@ -231,53 +243,21 @@ class ShardedIndex:
             return (np.zeros((0, k), np.int32), np.zeros((0, k), np.int64))
         workers = self._workers()
         homes = self._homes()
-        blocks = [queries[i:i + batch_rows]
-                  for i in range(0, len(queries), batch_rows)]
-        def submit(blocks_now):
-            # Replicated to every worker: a block survives the loss of any
-            # one of them (scattered all at once, before any task runs).
-            scattered = self.client.scatter(blocks_now, broadcast=True,
-                                            hash=False)
-            return [self._submit_block(b, k, exact, options, homes)
-                    for b in scattered]
-
-        merged = submit(blocks)
-        results = [None] * len(blocks)
-        # A worker that dies can take with it the only copy of a block's
-        # shard results or of the block itself, and Dask then cancels the
-        # block's merge instead of running it again: such a block is
-        # submitted anew, on the workers that are left.
-        for _ in range(self._RETRIES + 1):
-            self._gather(merged, timeout, workers, collect=False)
-            lost = []
-            for i, future in enumerate(merged):
-                if results[i] is not None:
-                    continue
-                if future.status == "finished":
-                    results[i] = future.result()
-                elif future.status == "cancelled" or _lost_to_a_worker(future):
-                    lost.append(i)
-                else:
-                    future.result()  # Raises the task's own error.
-            if not lost:
-                break
-            for i, future in zip(lost, submit([blocks[i] for i in lost])):
-                merged[i] = future
-        else:
-            raise RuntimeError("semhash.dask: query blocks lost with their "
-                               "workers %d times (%s)" %
-                               (self._RETRIES + 1, self.root))
+        with _rows_in_the_graph():
+            merged = [self._submit_block(queries[i:i + batch_rows], k, exact,
+                                         options, homes)
+                      for i in range(0, len(queries), batch_rows)]
+        results = self._gather(merged, timeout, workers)
         return (np.concatenate([r[0] for r in results]),
                 np.concatenate([r[1] for r in results]))
 
-    _RETRIES = 3
-
     def _submit_block(self, block, k, exact, options, homes):
-        """One scattered block of queries: a search task per shard and their
-        merge."""
+        """One block of queries: the block itself (a key with a recipe), a
+        search task per shard and their merge."""
+        held = self.client.submit(tasks.query_block, block, pure=False)
         per_shard = [
             self.client.submit(tasks.search, s, self._paths[s], self._widths,
-                               block, k, exact, options, pure=False,
+                               held, k, exact, options, pure=False,
                                **self._placement(homes, s))
             for s in range(self.shards)]
         return self.client.submit(merge_topk, per_shard, k, pure=False)
@@ -299,10 +279,8 @@ class ShardedIndex:
     def _workers(self):
         return set(self.client.scheduler_info()["workers"])
 
-    def _gather(self, futures, timeout=None, workers=None, progress=None,
-                collect=True):
-        """The futures' results (with collect; otherwise only waits for them
-        to end); a RuntimeWarning if any of `workers` (the workers when the
+    def _gather(self, futures, timeout=None, workers=None, progress=None):
+        """The futures' results; a RuntimeWarning if any of `workers` (the workers when the
         call began; default now) left meanwhile, an exception rather than a
         hang if no worker is left or timeout (seconds) passes.
         progress(done, total) as futures finish."""
@@ -315,6 +293,11 @@ class ShardedIndex:
                 break
             except TimeoutError:
                 pass
+            except CancelledError as e:
+                # Not a worker's death (the scheduler recomputes what one
+                # takes): someone cancelled them or restarted the cluster.
+                raise RuntimeError("semhash.dask: Dask cancelled tasks of "
+                                   "this call (%s): %s" % (self.root, e)) from None
             finally:
                 done = sum(f.done() for f in futures)
                 if progress is not None and done != reported:
@@ -326,7 +309,7 @@ class ShardedIndex:
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError("semhash.dask: tasks unfinished after %s s "
                                    "(%s)" % (timeout, self.root))
-        results = self.client.gather(futures) if collect else None
+        results = self.client.gather(futures)
         lost = before - self._workers()
         if lost:
             warnings.warn(

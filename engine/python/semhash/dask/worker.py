@@ -121,6 +121,13 @@ def search(shard, path, widths, queries, k, exact, options):
                          (_describe(shard, path), type(e).__name__, e)) from None
 
 
+def query_block(block):
+    """A block of queries the client put in the task graph, as a key of its
+    own: its shards' searches depend on it, and the scheduler holds its
+    recipe (see semhash.dask.index)."""
+    return block
+
+
 def count(shard, path, widths):
     return len(reader(shard, path, *widths))
 
