@@ -235,6 +235,35 @@ def test_reopen_gives_the_same_answers(tmp_path, client, rng):
         sd.ShardedIndex.create(client, root, shards=2)
 
 
+def test_a_write_by_another_cluster_reopens_cached_readers(tmp_path, client,
+                                                           rng):
+    """A client of another cluster (which cannot evict this cluster's
+    readers) adds and deletes: this cluster's cached read-only readers see
+    the shards' generations move in the manifest and open them again."""
+    codes = random_codes(rng, 600, 32)
+    ids = np.arange(600, dtype=np.uint64)
+    root = str(tmp_path / "sharded")
+    index = sd.ShardedIndex.create(client, root, shards=3, code_bits=256,
+                                   address_bits=12)
+    index.add(codes[:300], ids[:300])
+    assert index.manifest["generations"] == [0, 0, 0]
+    index.search_exact(codes, 1)  # every worker caches its readers.
+    with distributed.LocalCluster(n_workers=1, processes=False,
+                                  dashboard_address=None,
+                                  scheduler_port=0) as other_cluster, \
+            distributed.Client(other_cluster) as other_client:
+        other = sd.ShardedIndex.open(other_client, root)
+        other.add(codes[300:], ids[300:])
+        other.delete(ids[:100])
+        generations = other_client.submit(
+            sd.manifest.read, root, pure=False).result()["generations"]
+    assert generations == [3, 3, 3]  # one add here, one add and a delete there.
+    assert len(index) == 500
+    D, I = index.search_exact(codes, 1)
+    np.testing.assert_array_equal(I[100:, 0], ids[100:].astype(np.int64))
+    assert (D[100:, 0] == 0).all() and (I[:100, 0] >= 100).all()
+
+
 def test_damaged_or_missing_manifest_is_refused(tmp_path, client, rng):
     root = tmp_path / "sharded"
     sd.ShardedIndex.create(client, str(root), shards=2, code_bits=64,

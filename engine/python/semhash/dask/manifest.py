@@ -1,7 +1,10 @@
 """The root manifest of a sharded semhash index: a small JSON file,
 ``<root>/MANIFEST.json``, naming the shards (one semhash database each, in a
 directory under the root), their widths, the stored encoder and how ids are
-routed. It is written atomically (a temporary file, fsync, rename, fsync of
+routed, and each shard's generation: a count of the writes to it, which
+a worker compares with that of its cached reader of the shard (opened
+read-only, a RocksDB reader does not see later writes) to open it again.
+It is written atomically (a temporary file, fsync, rename, fsync of
 the directory) and carries a SHA-256 of its own canonical text, so a torn or
 edited manifest is refused at open with a message saying what is wrong.
 
@@ -11,6 +14,7 @@ Only workers read and write it (the client may not see the shared root).
 import hashlib
 import json
 import os
+import threading
 
 import numpy as np
 
@@ -39,6 +43,7 @@ def make(shards, code_bits, address_bits, tables, encoder):
         "encoder": None if encoder is None else {
             "kind": encoder.kind, "params": encoder.params},
         "shards": ["shard-%05d" % s for s in range(shards)],
+        "generations": [0] * shards,
     }
 
 
@@ -52,7 +57,7 @@ def write(root, manifest):
     the new one, never a mix)."""
     text = dict(manifest, sha256=hashlib.sha256(_canonical(manifest)).hexdigest())
     path = os.path.join(root, FILE_NAME)
-    tmp = path + ".tmp.%d" % os.getpid()
+    tmp = path + ".tmp.%d.%d" % (os.getpid(), threading.get_ident())
     with open(tmp, "w") as f:
         json.dump(text, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -97,7 +102,23 @@ def read(root):
     for key in ("code_bits", "address_bits", "tables"):
         if not isinstance(manifest.get(key), int):
             raise ManifestError("%s: %s missing or not an integer" % (path, key))
+    generations = manifest.get("generations")
+    if not isinstance(generations, list) or len(generations) != len(
+            shards) or not all(isinstance(g, int) and g >= 0
+                               for g in generations):
+        raise ManifestError("%s: bad generations %r (one count per shard)" %
+                            (path, generations))
     return manifest
+
+
+def bump(root, shard):
+    """Counts one more write to `shard` in the manifest at root. REQUIRES:
+    the caller holds the root's manifest lock (semhash.dask.worker), as this
+    reads, changes and replaces the file."""
+    manifest = read(root)
+    manifest["generations"][shard] += 1
+    write(root, manifest)
+    return manifest["generations"][shard]
 
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)

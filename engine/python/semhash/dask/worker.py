@@ -7,7 +7,10 @@ Readers: each worker process keeps at most one read-only semhash.DB per
 shard (attached to its distributed.Worker object), opened at the first
 query that needs it. Read-only handles may share a directory, so a shard
 whose worker died is simply opened again by whichever worker runs its next
-task.
+task. A read-only RocksDB does not see later writes, so each use of a
+cached reader first reads the root manifest (a few hundred bytes), and a
+reader older than the shard's generation there (a write since, by any
+client of any cluster) is replaced by a new one.
 
 Writers: a write opens the shard read-write, writes and closes it. Two
 writers of one shard are kept apart twice over: the client sends each
@@ -17,7 +20,9 @@ length of the write, so writes from concurrent calls or clients queue
 rather than collide (a lease of a worker that dies is released by the
 scheduler); RocksDB's LOCK file refuses a second writer process outright if
 anything bypasses both. The caller evicts every worker's reader of the
-shard before a write (evict), so no query reads a shard while it changes.
+shard before a write (evict), so no query of its cluster reads a shard
+while it changes; after the write, the writer counts it in the manifest
+(manifest.bump, under the root's lock), so every other reader reopens.
 """
 
 import os
@@ -27,6 +32,7 @@ import numpy as np
 from distributed import Semaphore, get_worker
 
 import semhash
+from semhash.dask import manifest as manifest_io
 from semhash.dask.manifest import route
 
 
@@ -81,18 +87,26 @@ def _open(shard, path, code_bits, address_bits, read_only):
 
 
 def reader(shard, path, code_bits, address_bits):
-    """This worker's read-only handle of the shard, opened on first use."""
+    """This worker's read-only handle of the shard, opened on first use and
+    again when the manifest counts a write to the shard made since. A
+    replaced handle closes when the last task using it lets it go."""
+    root = os.path.dirname(path)
+    # Read before the open: a reader labelled with a generation has seen at
+    # least the writes that generation counts.
+    generation = manifest_io.read(root)["generations"][shard]
     cache = _readers()
     with _cache_lock:
-        db = cache.get(path)
-    if db is not None:
-        return db
+        cached = cache.get(path)
+    if cached is not None and cached[1] == generation:
+        return cached[0]
     db = _open(shard, path, code_bits, address_bits, read_only=True)
     with _cache_lock:
-        kept = cache.setdefault(path, db)
-    if kept is not db:
-        db.close()
-    return kept
+        cached = cache.get(path)
+        if cached is None or cached[1] != generation:
+            cache[path] = (db, generation)
+            return db
+    db.close()  # Another task of this worker opened it meanwhile.
+    return cached[0]
 
 
 def evict(paths):
@@ -100,7 +114,7 @@ def evict(paths):
     every worker through Client.run before a write)."""
     cache = _readers()
     with _cache_lock:
-        dropped = [cache.pop(path) for path in paths if path in cache]
+        dropped = [cache.pop(path)[0] for path in paths if path in cache]
     for db in dropped:
         db.close()
     return len(dropped)
@@ -151,6 +165,16 @@ def _write_lock(path):
     return Semaphore(max_leases=1, name="semhash-write:" + os.path.abspath(path))
 
 
+def _count_the_write(shard, path):
+    """Bumps the shard's generation in the root manifest after a write, so
+    that cached readers elsewhere reopen it. REQUIRES: the shard's write
+    lock (taken before the root's, never after)."""
+    root = os.path.dirname(path)
+    with Semaphore(max_leases=1,
+                   name="semhash-manifest:" + os.path.abspath(root)):
+        manifest_io.bump(root, shard)
+
+
 def write(shard, path, widths, parts, bulk):
     """Adds the (rows, ids) parts to the shard in one write (add) or one
     bulk load; rows are codes, or float vectors encoded here with the
@@ -175,6 +199,7 @@ def write(shard, path, widths, parts, bulk):
                              (_describe(shard, path), type(e).__name__, e)) from None
         finally:
             db.close()
+        _count_the_write(shard, path)
     return len(ids)
 
 
@@ -183,12 +208,14 @@ def delete(shard, path, widths, ids):
     with _write_lock(path):
         db = _open(shard, path, *widths, read_only=False)
         try:
-            return db.delete(ids, sync=True)
+            stored = db.delete(ids, sync=True)
         except semhash.Error as e:
             raise ShardError("%s: delete failed: %s: %s" %
                              (_describe(shard, path), type(e).__name__, e)) from None
         finally:
             db.close()
+        _count_the_write(shard, path)
+    return stored
 
 
 def create(shard, path, code_bits, address_bits, tables, encoder_model):
