@@ -428,6 +428,24 @@ def test_worker_given_a_write_killed(tmp_path, cluster, client, rng):
         assert shard_ids(index, s) == set(ids[where == s].tolist())
 
 
+def test_the_stub_names_every_public_name_and_method():
+    """semhash/dask/__init__.pyi stays in step with the module: every
+    exported name and every public method and property of ShardedIndex."""
+    import ast
+    stub = ast.parse(open(os.path.join(os.path.dirname(sd.__file__),
+                                       "__init__.pyi")).read())
+    top = {node.name for node in stub.body
+           if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    assert set(sd.__all__) <= top, set(sd.__all__) - top
+    (index,) = [node for node in stub.body
+                if isinstance(node, ast.ClassDef) and node.name == "ShardedIndex"]
+    members = {n.name for n in index.body if isinstance(n, ast.FunctionDef)}
+    members |= {n.target.id for n in index.body if isinstance(n, ast.AnnAssign)}
+    public = {m for m in dir(sd.ShardedIndex) if not m.startswith("_")}
+    public |= {"client", "root", "manifest"}  # set by __init__.
+    assert public <= members, public - members
+
+
 def test_cli_build_and_query(tmp_path, client, rng):
     codes = random_codes(rng, 2000, 32)
     queries = random_codes(rng, 30, 32)
