@@ -21,7 +21,6 @@ distributed cluster.
 - Writes: see semhash.dask.worker (one writer per shard).
 """
 
-import contextlib
 import os
 import time
 import warnings
@@ -51,17 +50,6 @@ def merge_topk(results, k):
 
 def _is_dask(x):
     return hasattr(x, "dask") and hasattr(x, "chunks")
-
-
-@contextlib.contextmanager
-def _rows_in_the_graph():
-    """Silences distributed's advice to scatter large arguments instead
-    (given once per process): this module puts rows in the graph on
-    purpose, so that every key has a recipe."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Large object of size",
-                                category=UserWarning)
-        yield
 
 
 class ShardedIndex:
@@ -157,13 +145,12 @@ class ShardedIndex:
         # scattered: a write whose worker dies is then run again on another
         # (see the module's Faults), and running it again is safe, as a
         # write is atomic and replaces stored ids. For rows by the million,
-        # pass a dask array read on the workers.
-        with _rows_in_the_graph():
-            futures = [
-                self.client.submit(tasks.write, s, self._paths[s],
-                                   self._widths, [parts[s]], bool(bulk),
-                                   pure=False)
-                for s in range(self.shards) if len(parts[s][1])]
+        # pass a dask array read on the workers (distributed warns once per
+        # process of arguments over 1 MB, advising to scatter them).
+        futures = [
+            self.client.submit(tasks.write, s, self._paths[s], self._widths,
+                               [parts[s]], bool(bulk), pure=False)
+            for s in range(self.shards) if len(parts[s][1])]
         return sum(self._gather(futures, progress=progress))
 
     def _add_dask(self, codes, ids, bulk, progress):
@@ -243,10 +230,9 @@ class ShardedIndex:
             return (np.zeros((0, k), np.int32), np.zeros((0, k), np.int64))
         workers = self._workers()
         homes = self._homes()
-        with _rows_in_the_graph():
-            merged = [self._submit_block(queries[i:i + batch_rows], k, exact,
-                                         options, homes)
-                      for i in range(0, len(queries), batch_rows)]
+        merged = [self._submit_block(queries[i:i + batch_rows], k, exact,
+                                     options, homes)
+                  for i in range(0, len(queries), batch_rows)]
         results = self._gather(merged, timeout, workers)
         return (np.concatenate([r[0] for r in results]),
                 np.concatenate([r[1] for r in results]))
