@@ -105,6 +105,20 @@ def holder_of_the_write(scheduler, write):
         set(dep.who_has) == {victim} for dep in write.dependencies)
 
 
+@pytest.fixture
+def own_cluster():
+    """A cluster of two worker processes for one test that kills a worker.
+    Its own, so that no later test kills a worker its nanny has only just
+    restarted: under load here, a nanny whose new worker was killed that
+    early closed instead of restarting it again."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1,
+                                  processes=True, dashboard_address=None,
+                                  scheduler_port=0) as cluster, \
+            distributed.Client(cluster) as client:
+        client.wait_for_workers(2)
+        yield cluster, client
+
+
 def single_db(path, codes, ids, **options):
     db = semhash.DB(str(path), create_if_missing=True, address_bits=12,
                     code_bits=codes.shape[1] * 8, **options)
@@ -351,7 +365,8 @@ def test_concurrent_writers_queue_per_shard(tmp_path, client, rng):
     assert len(index) == 4000
 
 
-def test_worker_killed_during_a_batch(tmp_path, client, rng):
+def test_worker_killed_during_a_batch(tmp_path, own_cluster, rng):
+    cluster, client = own_cluster
     codes = clustered_codes(rng, 20000, 32)
     ids = rng.permutation(10**6)[:20000].astype(np.uint64)
     queries = random_codes(rng, 3000, 32)
@@ -383,15 +398,14 @@ def test_worker_killed_during_a_batch(tmp_path, client, rng):
     assert killed and killed[0] in str(record[0].message)
     np.testing.assert_array_equal(D, expected[0])
     np.testing.assert_array_equal(I, expected[1])
-    client.wait_for_workers(2, timeout=60)  # the nanny restarts it.
 
 
-def test_worker_holding_a_merges_inputs_killed(tmp_path, cluster, client,
-                                              rng):
+def test_worker_holding_a_merges_inputs_killed(tmp_path, own_cluster, rng):
     """The worker that holds a block's shard results and the last copy of
     its queries dies just before the merge: the scheduler must compute the
     lost results again, so the queries must have a recipe (scattered data
     has none: Dask would cancel the merge)."""
+    cluster, client = own_cluster
     codes = clustered_codes(rng, 5000, 32)
     ids = rng.permutation(10**6)[:5000].astype(np.uint64)
     queries = random_codes(rng, 400, 32)
@@ -407,13 +421,13 @@ def test_worker_holding_a_merges_inputs_killed(tmp_path, cluster, client,
     assert not kill.note.startswith("results lost 0")
     np.testing.assert_array_equal(D, expected[0])
     np.testing.assert_array_equal(I, expected[1])
-    client.wait_for_workers(2, timeout=60)
 
 
-def test_worker_given_a_write_killed(tmp_path, cluster, client, rng):
+def test_worker_given_a_write_killed(tmp_path, own_cluster, rng):
     """The worker about to write a shard's rows dies: the add completes on
     the survivor (an add is one atomic write that replaces stored ids, so
     running it again is safe) rather than failing half applied."""
+    cluster, client = own_cluster
     codes = random_codes(rng, 3000, 16)
     ids = rng.permutation(10**6)[:3000].astype(np.uint64)
     index = sd.ShardedIndex.create(client, str(tmp_path / "sharded"),
@@ -422,7 +436,6 @@ def test_worker_given_a_write_killed(tmp_path, cluster, client, rng):
         with pytest.warns(RuntimeWarning, match="left during the call"):
             assert index.add(codes, ids) == 3000
     assert kill.killed and kill.note == "rows on the victim only: True"
-    client.wait_for_workers(2, timeout=60)
     where = index.shard_of(ids)
     for s in range(4):
         assert shard_ids(index, s) == set(ids[where == s].tolist())
