@@ -77,23 +77,25 @@ def killing_at(cluster, prefix, choose):
 
 
 def holder_of_the_merge_inputs(scheduler, merge):
-    """The worker holding most of a merge's shard results, after the other
-    workers' replicas of the query block are dropped (what the Active Memory
-    Manager does every 2 s to a block no task waits for any more): its death
-    loses shard results whose block survives nowhere else."""
+    """A worker holding some of a merge's shard results (and a copy of their
+    query block, if any such worker has one), after the other workers'
+    copies of the block are dropped (what the Active Memory Manager does
+    every 2 s to a block no task waits for any more): its death loses shard
+    results whose block survives nowhere else. (Scattered blocks that the
+    client no longer holds are forgotten once their searches are done.)"""
     results = merge.dependencies
+    blocks = set().union(*(r.dependencies for r in results))
     held = collections.Counter(ws for r in results for ws in r.who_has)
-    victim = held.most_common(1)[0][0]
-    for block in set().union(*(r.dependencies for r in results)):
+    victim = max(held, key=lambda ws: (
+        any(ws in b.who_has for b in blocks), held[ws]))
+    for block in blocks:
         if victim in block.who_has:
-            others = [ws for ws in block.who_has if ws is not victim]
-            for ws in others:
+            for ws in [ws for ws in block.who_has if ws is not victim]:
                 scheduler.request_remove_replicas(
                     ws.address, [block.key], stimulus_id="semhash-test")
-    survivors = {ws for r in results for b in r.dependencies
-                 for ws in b.who_has if ws is not victim}
+    elsewhere = [ws for b in blocks for ws in b.who_has if ws is not victim]
     return victim, ("results lost %d, block copies left elsewhere %d" %
-                    (held[victim], len(survivors)))
+                    (held[victim], len(elsewhere)))
 
 
 def holder_of_the_write(scheduler, write):

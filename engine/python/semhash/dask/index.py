@@ -13,11 +13,13 @@ distributed cluster.
   dying worker held or ran (a block, a shard's results, a merge, a write)
   the scheduler computes again on the survivors, which open the shard
   read-only from the shared root. Scattered data would have no recipe:
-  Dask forgets it with its last copy and cancels every task that needs it,
-  and copies broadcast to every worker do not last (the Active Memory
-  Manager drops the replicas no task waits for). The answers are those of
-  an undisturbed run, and a RuntimeWarning names the workers that left.
-  With no worker left the call raises rather than waits.
+  Dask forgets it with its last copy, or as soon as no task waits for it
+  and the client holds no future of it, and then cancels every task whose
+  lost input needs it; copies broadcast to every worker do not last either
+  (the Active Memory Manager drops the replicas no task waits for). The
+  answers are those of an undisturbed run, and a RuntimeWarning names the
+  workers that left. With no worker left the call raises rather than
+  waits.
 - Writes: see semhash.dask.worker (one writer per shard).
 """
 
