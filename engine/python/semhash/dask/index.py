@@ -142,6 +142,7 @@ class ShardedIndex:
             raise ValueError("ids must have shape (%d,), not %s" %
                              (len(codes), ids.shape))
         parts = tasks.split(codes, ids, self.shards)
+        workers = self._workers()
         self._evict()
         # Each shard's rows go in the graph (through the scheduler), not
         # scattered: a write whose worker dies is then run again on another
@@ -153,7 +154,7 @@ class ShardedIndex:
             self.client.submit(tasks.write, s, self._paths[s], self._widths,
                                [parts[s]], bool(bulk), pure=False)
             for s in range(self.shards) if len(parts[s][1])]
-        return sum(self._gather(futures, progress=progress))
+        return sum(self._gather(workers, futures, progress=progress))
 
     def _add_dask(self, codes, ids, bulk, progress):
         import dask
@@ -178,19 +179,22 @@ class ShardedIndex:
         loads = [write(s, self._paths[s], self._widths,
                        [block[s] for block in blocks], bulk)
                  for s in range(self.shards)]
+        workers = self._workers()
         self._evict()
-        return sum(self._gather(self.client.compute(loads), progress=progress))
+        return sum(self._gather(workers, self.client.compute(loads),
+                                progress=progress))
 
     def delete(self, ids):
         """Removes the images with these ids; returns how many were stored."""
         ids = np.atleast_1d(np.asarray(ids))
         where = self.shard_of(ids)
+        workers = self._workers()
         self._evict()
         futures = [
             self.client.submit(tasks.delete, s, self._paths[s], self._widths,
                                ids[where == s], pure=False)
             for s in range(self.shards) if np.any(where == s)]
-        return sum(self._gather(futures))
+        return sum(self._gather(workers, futures))
 
     def _evict(self):
         self.client.run(tasks.evict, self._paths)
@@ -198,8 +202,9 @@ class ShardedIndex:
     # --- Reading ---------------------------------------------------------
 
     def __len__(self):
-        homes = self._homes()
-        return int(sum(self._gather([
+        workers = self._workers()
+        homes = sorted(workers)
+        return int(sum(self._gather(workers, [
             self.client.submit(tasks.count, s, path, self._widths, pure=False,
                                **self._placement(homes, s))
             for s, path in enumerate(self._paths)])))
@@ -231,11 +236,11 @@ class ShardedIndex:
         if len(queries) == 0:
             return (np.zeros((0, k), np.int32), np.zeros((0, k), np.int64))
         workers = self._workers()
-        homes = self._homes()
+        homes = sorted(workers)
         merged = [self._submit_block(queries[i:i + batch_rows], k, exact,
                                      options, homes)
                   for i in range(0, len(queries), batch_rows)]
-        results = self._gather(merged, timeout, workers)
+        results = self._gather(workers, merged, timeout)
         return (np.concatenate([r[0] for r in results]),
                 np.concatenate([r[1] for r in results]))
 
@@ -252,13 +257,10 @@ class ShardedIndex:
 
     # --- Scheduling ------------------------------------------------------
 
-    def _homes(self):
-        return sorted(self._workers())
-
     @staticmethod
     def _placement(homes, shard):
-        """Prefer the shard's home worker (shard mod workers, in address
-        order) so its reader is opened once; any worker may take over."""
+        """Prefer the shard's home worker (homes: the workers in address
+        order; shard mod their number) so its reader is opened once; any worker may take over."""
         if not homes:
             return {}
         return {"workers": [homes[shard % len(homes)]],
@@ -267,12 +269,13 @@ class ShardedIndex:
     def _workers(self):
         return set(self.client.scheduler_info()["workers"])
 
-    def _gather(self, futures, timeout=None, workers=None, progress=None):
-        """The futures' results; a RuntimeWarning if any of `workers` (the workers when the
-        call began; default now) left meanwhile, an exception rather than a
-        hang if no worker is left or timeout (seconds) passes.
-        progress(done, total) as futures finish."""
-        before = self._workers() if workers is None else workers
+    def _gather(self, workers, futures, timeout=None, progress=None):
+        """The futures' results; a RuntimeWarning if any of `workers` left
+        meanwhile, an exception rather than a hang if no worker is left or
+        timeout (seconds) passes. progress(done, total) as futures finish.
+        REQUIRES: workers were taken before the first of the futures was
+        submitted (a worker that dies at once is gone from the scheduler's
+        list before this is called)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         reported = 0
         while True:
@@ -298,7 +301,7 @@ class ShardedIndex:
                 raise TimeoutError("semhash.dask: tasks unfinished after %s s "
                                    "(%s)" % (timeout, self.root))
         results = self.client.gather(futures)
-        lost = before - self._workers()
+        lost = workers - self._workers()
         if lost:
             warnings.warn(
                 "semhash.dask: worker(s) %s left during the call; their "
