@@ -26,6 +26,7 @@ enum class RecordKind : uint8_t {
   kTail = 6,
   kManifestWatermark = 7,
   kSegmentHeader = 8,
+  kCalibration = 9,
 };
 
 inline constexpr uint64_t kFrameSeedBase = 0x73656D6861736800;  // "semhash\0"

@@ -341,6 +341,7 @@ int RunEval(int argc, char** argv) {
                     options, argc, argv, &vm, &exit_code)) {
     return exit_code;
   }
+  ReadProbeFlags(vm, &args.search);
   if (args.euclidean != !args.db_vectors.empty()) {
     return UsageError(kCommand, "--euclidean and --db-vectors go together");
   }

@@ -39,7 +39,7 @@ struct QueryArgs {
   size_t k = 10, show = 3, sheet_queries = 10;
   size_t search_k = 10;  // k, or the number of images if fewer.
   unsigned threads = 0;
-  bool exact = false, json = false, compare_exact = false, no_tables = false;
+  bool exact = false, json = false, compare_exact = false;
   std::optional<uint32_t> radius;
   SearchOptions search;
 };
@@ -470,9 +470,7 @@ int RunQuery(int argc, char** argv) {
       ("k", WholeNumber(&args.k, size_t{1}), "results per query; more than the database holds means all of them (default 10)")
       ("exact", po::bool_switch(&args.exact), "the exact k nearest (multi-index tables if the database has them, else a scan)")
       ("radius", WholeNumber<uint32_t>(nullptr, 0, kMaxCodeBits), "every image within R bits instead of the k nearest (exact)")
-      ("memory-index", po::value(&args.memory_index), "load the in-memory index: open (before querying), background (query RocksDB meanwhile) or off (default open)")
-      ("no-tables", po::bool_switch(&args.no_tables), "probe the address table even if the database has multi-index tables")
-      ("max-table-radius", WholeNumber(&args.search.max_table_radius, 0u, kMaxAddressBits), "largest substring radius probed in each multi-index table (default 2)");
+      ("memory-index", po::value(&args.memory_index), "load the in-memory index: open (before querying), background (query RocksDB meanwhile) or off (default open)");
   // clang-format on
   AddProbeFlags(&args.search, &options);
   // clang-format off
@@ -498,7 +496,7 @@ int RunQuery(int argc, char** argv) {
   const std::string input_problem = args.input.UsageProblem();
   if (!input_problem.empty()) return UsageError(kCommand, input_problem);
   if (vm.count("radius")) args.radius = vm["radius"].as<uint32_t>();
-  args.search.use_tables = !args.no_tables;
+  ReadProbeFlags(vm, &args.search);
   if (args.radius && (args.exact || args.compare_exact ||
                       !args.query_labels.empty() || !args.sheet.empty())) {
     return UsageError(kCommand,

@@ -397,7 +397,8 @@ Status BulkLoaderImpl::Finish() {
   if (!s.ok()) return s;
   Report("ingest", 1, 1);
   db_->ReloadMemoryIndex();
-  return s;
+  s = db_->MaybeRecalibrate();
+  return s.WithContext("bulk load written; calibrating its searches");
 }
 
 Status DBImpl::NewBulkLoader(const BulkLoadOptions& options,

@@ -188,6 +188,7 @@ Status DBImpl::Compact(const ProgressCallback& progress,
     }
   }
   if (s.ok()) s = FromRocksDB(store_->db()->FlushWAL(/*sync=*/true));
+  if (s.ok()) s = MaybeRecalibrate();
   SpaceUsage after;
   if (s.ok()) s = GetSpaceUsage(&after);
   report->bytes_after = after.total_bytes;

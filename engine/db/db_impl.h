@@ -21,7 +21,9 @@
 #include "engine/common/thread_annotations.h"
 #include "engine/db/memory_index.h"
 #include "engine/db/rocksdb_store.h"
+#include "engine/db/search_planner.h"
 #include "engine/db/staging_directory.h"
+#include "format/calibration_record.h"
 #include "format/id_record.h"
 #include "format/manifest.h"
 #include "semhash/db.h"
@@ -67,6 +69,9 @@ class DBImpl final : public DB {
   Status Compact(const ProgressCallback& progress,
                  CompactReport* report) override;
   Status GetSpaceUsage(SpaceUsage* usage) override;
+  Status Calibrate(const CalibrateOptions& options,
+                   Calibration* calibration) override;
+  Status GetCalibration(Calibration* calibration) override;
   Status Backup(const std::string& dir) override;
   const DatabaseInfo& info() const override { return info_; }
   const Encoder* encoder() const override { return encoder_.get(); }
@@ -95,6 +100,17 @@ class DBImpl final : public DB {
   }
   // Null if the database was not staged (or was taken already).
   std::unique_ptr<Staged> TakeStaged() { return std::move(staged_); }
+  // Reads the stored calibration record (engine/db/db_calibrate.cc). A
+  // damaged one is kept as its Corruption, which planned searches return.
+  Status LoadCalibration();
+  // Calibrate, for a writer that holds write_mutex_.
+  Status CalibrateLocked(const CalibrateOptions& options,
+                         Calibration* calibration)
+      EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
+  // After a bulk load or a compaction: calibrates if there is no
+  // calibration (or a damaged one) or it is stale, and the database is big
+  // enough to measure.
+  Status MaybeRecalibrate() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
   // After a bulk load: reads the in-memory index anew.
   void ReloadMemoryIndex() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
 
@@ -102,6 +118,17 @@ class DBImpl final : public DB {
   class BatchBuilder;
 
   Status CheckCode(CodeView code) const;
+  // Search with the caller's knobs (or a plan's): the address ball, or the
+  // multi-index tables.
+  Status ProbeSearch(const SearchOptions& options, Address address,
+                     CodeView code, size_t k, SearchResult* result);
+  // The plan for k neighbours at `target` recall, from the calibration;
+  // its Corruption if the record is damaged and the target is below 1.
+  Status PlanSearch(double target, size_t k, PlannedSearch* plan)
+      LOCKS_EXCLUDED(calibration_mutex_);
+  // The images stored, as cheaply as known: the in-memory index's count,
+  // else the calibrated one (a count on disk reads the whole id table).
+  uint64_t RowsForPlanning(const format::CalibrationRecord& record) const;
   // Exact search of queries [first, first + m) in one pass over the chunks.
   Status ScanForQueries(const uint8_t* codes, size_t first, size_t m, size_t k,
                         std::vector<SearchResult>* results);
@@ -159,6 +186,11 @@ class DBImpl final : public DB {
   std::shared_ptr<const rocksdb::Snapshot> published_
       GUARDED_BY(published_mutex_);
   std::atomic<bool> stop_loading_{false};
+  // The stored calibration (null: none), or the Corruption of its record.
+  mutable Mutex calibration_mutex_;
+  std::shared_ptr<const format::CalibrationRecord> calibration_
+      GUARDED_BY(calibration_mutex_);
+  Status calibration_status_ GUARDED_BY(calibration_mutex_);
 };
 
 }  // namespace semhash

@@ -18,6 +18,7 @@
 #include "engine/db/hamming_kernels.h"
 #include "engine/db/posting_scan.h"
 #include "engine/db/rocksdb_status.h"
+#include "engine/db/search_planner.h"
 #include "engine/db/top_k.h"
 #include "format/keys.h"
 #include "format/posting_chunk.h"
@@ -85,11 +86,52 @@ const char* SearchPathName(SearchPath path) {
   return "unknown";
 }
 
+const char* SearchPlanName(SearchPlan plan) {
+  switch (plan) {
+    case SearchPlan::kExplicit:
+      return "explicit";
+    case SearchPlan::kExact:
+      return "exact";
+    case SearchPlan::kTableProbe:
+      return "table-probe";
+    case SearchPlan::kAddressProbe:
+      return "address-probe";
+  }
+  return "unknown";
+}
+
 Status DBImpl::Search(const SearchOptions& options, Address address,
                       CodeView code, size_t k, SearchResult* result) {
   Status s = CheckAddress(address);
   if (s.ok()) s = CheckCode(code);
   if (!s.ok()) return s;
+  if (options.HasExplicitKnobs()) {
+    return ProbeSearch(options, address, code, k, result);
+  }
+  // Written so that a NaN target fails too.
+  if (!(options.target_recall > 0 && options.target_recall <= 1)) {
+    return Status::InvalidArgument("target_recall " +
+                                   std::to_string(options.target_recall) +
+                                   " is not in (0, 1]");
+  }
+  PlannedSearch plan;
+  s = PlanSearch(options.target_recall, k, &plan);
+  if (!s.ok()) return s;
+  s = plan.plan == SearchPlan::kExact
+          ? SearchExact(code, k, result)
+          : ProbeSearch(PlanOptions(plan.plan, plan.budget), address, code, k,
+                        result);
+  SearchStats& stats = result->stats;
+  stats.plan = plan.plan;
+  stats.plan_budget = plan.budget;
+  stats.expected_recall = plan.expected_recall;
+  stats.calibration_stale = plan.stale;
+  return s;
+}
+
+Status DBImpl::ProbeSearch(const SearchOptions& options, Address address,
+                           CodeView code, size_t k, SearchResult* result) {
+  Status s;
   if (memory_ != nullptr &&
       memory_->Probe(options, address, code.data(), k, result, &s)) {
     return s;
@@ -97,7 +139,7 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   *result = SearchResult();
   const size_t min_candidates = MinCandidates(options, k);
   const size_t max_candidates = MaxCandidates(options);
-  const uint32_t max_radius = std::min(options.max_radius, info_.address_bits);
+  const uint32_t max_radius = std::min(MaxRadius(options), info_.address_bits);
   std::shared_ptr<const rocksdb::Snapshot> pin;
   rocksdb::ReadOptions read_options = ReaderOptions(&pin);
   read_options.prefix_same_as_start = true;
