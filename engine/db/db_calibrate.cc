@@ -2,9 +2,13 @@
 // measuring each plan's recall and work on the database's own codes,
 // storing the result, and planning searches from it.
 //
-// The sample queries are searched through the same public calls an
-// application uses (SearchExactBatch for the truth, SearchBatch with each
-// plan's options), so what is measured is what a planned search runs. A
+// The sample queries are searched through the same calls an application
+// uses (SearchExactBatch for the truth, SearchBatch with each plan's
+// options), so what is measured is what a planned search runs. When the DB
+// has no in-memory index loaded (a tool that only writes opens it with
+// MemoryIndex::kOff, as `semhash build` and `compact` do), a temporary one
+// is read for the calibration and searched instead: the plans are for the
+// searches an application runs, on the index. A
 // stored code is its own nearest neighbour at distance 0; each is
 // therefore searched for k + 1 neighbours and its own id dropped, which
 // measures it as if it were a new image.
@@ -13,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/common/in_parallel.h"
 #include "engine/db/db_impl.h"
 #include "engine/db/rocksdb_status.h"
 #include "engine/db/search_planner.h"
@@ -132,6 +137,11 @@ uint64_t DBImpl::RowsForPlanning(
 
 Status DBImpl::PlanSearch(double target, size_t k, PlannedSearch* plan) {
   *plan = PlannedSearch();
+  // Written so that a NaN target fails too.
+  if (!(target > 0 && target <= 1)) {
+    return Status::InvalidArgument("target_recall " + std::to_string(target) +
+                                   " is not in (0, 1]");
+  }
   if (target >= 1) return Status::OK();
   std::shared_ptr<const format::CalibrationRecord> record;
   {
@@ -226,6 +236,45 @@ Status DBImpl::CalibrateLocked(const CalibrateOptions& options,
   }
   const size_t n = queries.size();
   record.queries = static_cast<uint32_t>(n);
+  std::unique_ptr<MemoryIndex> temporary;
+  if (memory_ == nullptr || !memory_->ready()) {
+    MemoryRows stored;
+    s = ReadMemoryRows(nullptr, &stored);
+    if (!s.ok()) return s.WithContext("calibration");
+    temporary = std::make_unique<MemoryIndex>(
+        info_.address_bits, info_.code_bits, info_.mih_tables);
+    temporary->Install(temporary->BeginLoad(), std::move(stored));
+  }
+  const MemoryIndex* index = temporary.get();
+  const uint8_t* codes = queries.codes.data();
+  auto exact_batch = [&](size_t k, std::vector<SearchResult>* out) {
+    if (index == nullptr) {
+      return SearchExactBatch(n, codes, k, options.threads, out);
+    }
+    out->assign(n, SearchResult());
+    return InParallel(n, options.threads, [&](size_t first, size_t count) {
+      Status status;
+      index->KnnBatch(codes + first * code_bytes, count, k, &(*out)[first],
+                      &status);
+      return status;
+    });
+  };
+  auto probe_batch = [&](const SearchOptions& probe, size_t k,
+                         std::vector<SearchResult>* out) {
+    if (index == nullptr) {
+      return SearchBatch(probe, n, queries.addresses.data(), codes, k,
+                         options.threads, out);
+    }
+    out->assign(n, SearchResult());
+    return InParallel(n, options.threads, [&](size_t first, size_t count) {
+      Status status;
+      for (size_t q = first; q < first + count && status.ok(); ++q) {
+        index->Probe(probe, queries.addresses[q], codes + q * code_bytes, k,
+                     &(*out)[q], &status);
+      }
+      return status;
+    });
+  };
   // +1: room for the query's own id, left out.
   const size_t extra = queries.ids.empty() ? 0 : 1;
   auto self = [&](size_t q) {
@@ -235,8 +284,7 @@ Status DBImpl::CalibrateLocked(const CalibrateOptions& options,
   std::vector<std::vector<std::vector<Neighbor>>> truth;
   for (uint32_t k : kCalibratedK) {
     std::vector<SearchResult> exact;
-    s = SearchExactBatch(n, queries.codes.data(), k + extra, options.threads,
-                         &exact);
+    s = exact_batch(k + extra, &exact);
     if (!s.ok()) return s;
     format::CalibrationPoint& point = record.points.emplace_back();
     point.plan = format::CalibratedPlan::kExact;
@@ -251,16 +299,15 @@ Status DBImpl::CalibrateLocked(const CalibrateOptions& options,
   }
   const size_t largest_k = std::size(kCalibratedK) - 1;
   std::vector<SearchPlan> plans;
-  if (info_.mih_tables > 0 && memory_ != nullptr && memory_->ready()) {
+  if (info_.mih_tables > 0) {
     plans.push_back(SearchPlan::kTableProbe);
   }
   plans.push_back(SearchPlan::kAddressProbe);
   for (SearchPlan plan : plans) {
     for (uint64_t budget : CalibrationBudgets(rows, info_.code_bits)) {
       std::vector<SearchResult> found;
-      s = SearchBatch(PlanOptions(plan, budget), n, queries.addresses.data(),
-                      queries.codes.data(), kCalibratedK[largest_k] + extra,
-                      options.threads, &found);
+      s = probe_batch(PlanOptions(plan, budget),
+                      kCalibratedK[largest_k] + extra, &found);
       if (!s.ok()) return s;
       bool perfect = true;
       for (size_t i = 0; i < std::size(kCalibratedK); ++i) {

@@ -123,11 +123,15 @@ class DBImpl final : public DB {
   Status ProbeSearch(const SearchOptions& options, Address address,
                      CodeView code, size_t k, SearchResult* result);
   // The plan for k neighbours at `target` recall, from the calibration;
-  // its Corruption if the record is damaged and the target is below 1.
+  // InvalidArgument for a target outside (0, 1]; the record's Corruption if
+  // it is damaged and the target is below 1.
   Status PlanSearch(double target, size_t k, PlannedSearch* plan)
       LOCKS_EXCLUDED(calibration_mutex_);
   // The images stored, as cheaply as known: the in-memory index's count,
   // else the calibrated one (a count on disk reads the whole id table).
+  // Runs `plan` (validated arguments) and notes it in result->stats.
+  Status RunPlan(const PlannedSearch& plan, Address address, CodeView code,
+                 size_t k, SearchResult* result);
   uint64_t RowsForPlanning(const format::CalibrationRecord& record) const;
   // Exact search of queries [first, first + m) in one pass over the chunks.
   Status ScanForQueries(const uint8_t* codes, size_t first, size_t m, size_t k,

@@ -19,6 +19,7 @@
 #include "engine/db/posting_scan.h"
 #include "engine/db/record_sorter.h"
 #include "engine/db/rocksdb_status.h"
+#include "format/calibration_record.h"
 #include "format/encoder_frame.h"
 #include "format/id_record.h"
 #include "format/keys.h"
@@ -105,6 +106,7 @@ class Verifier {
       Problem("manifest: " + d.ToString());
       return;
     }
+    CheckCalibration();
     if (manifest.encoder_kind == format::kExternalEncoderKind) return;
     s = store_->db()->Get(read_options_, store_->meta(), format::kEncoderKey,
                           &value);
@@ -120,6 +122,22 @@ class Verifier {
       d = Status::Corruption("differs from the manifest's checksum");
     }
     if (!d.ok()) Problem("encoder model: " + d.ToString());
+  }
+
+  // The calibration record, if one is stored (format/calibration_record.h).
+  void CheckCalibration() {
+    std::string value;
+    const rocksdb::Status s = store_->db()->Get(
+        read_options_, store_->meta(), format::kCalibrationKey, &value);
+    if (s.IsNotFound()) return;
+    if (!s.ok()) {
+      Problem("calibration: " + s.ToString());
+      return;
+    }
+    report_->bytes_checked += value.size();
+    format::CalibrationRecord record;
+    const Status d = format::DecodeCalibrationRecord(value, &record);
+    if (!d.ok()) Problem(d.ToString());
   }
 
   // One walk over the postings in key order, with the tails alongside.

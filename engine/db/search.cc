@@ -108,19 +108,18 @@ Status DBImpl::Search(const SearchOptions& options, Address address,
   if (options.HasExplicitKnobs()) {
     return ProbeSearch(options, address, code, k, result);
   }
-  // Written so that a NaN target fails too.
-  if (!(options.target_recall > 0 && options.target_recall <= 1)) {
-    return Status::InvalidArgument("target_recall " +
-                                   std::to_string(options.target_recall) +
-                                   " is not in (0, 1]");
-  }
   PlannedSearch plan;
   s = PlanSearch(options.target_recall, k, &plan);
   if (!s.ok()) return s;
-  s = plan.plan == SearchPlan::kExact
-          ? SearchExact(code, k, result)
-          : ProbeSearch(PlanOptions(plan.plan, plan.budget), address, code, k,
-                        result);
+  return RunPlan(plan, address, code, k, result);
+}
+
+Status DBImpl::RunPlan(const PlannedSearch& plan, Address address,
+                       CodeView code, size_t k, SearchResult* result) {
+  const Status s = plan.plan == SearchPlan::kExact
+                       ? SearchExact(code, k, result)
+                       : ProbeSearch(PlanOptions(plan.plan, plan.budget),
+                                     address, code, k, result);
   SearchStats& stats = result->stats;
   stats.plan = plan.plan;
   stats.plan_budget = plan.budget;

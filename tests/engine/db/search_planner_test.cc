@@ -273,6 +273,11 @@ TEST_F(PlannerTest, DamagedCalibrationIsCorruptionNotADefault) {
   EXPECT_NE(s.message().find("calibration record"), std::string::npos);
   Calibration calibration;
   EXPECT_TRUE(db_->GetCalibration(&calibration).IsCorruption());
+  VerifyReport report;
+  EXPECT_TRUE(db_->Verify(VerifyOptions(), &report).IsCorruption());
+  ASSERT_FALSE(report.problems.empty());
+  EXPECT_NE(report.problems[0].find("calibration record"), std::string::npos)
+      << report.problems[0];
   // What needs no calibration still works: the exact target, the knobs.
   SearchOptions exact;
   exact.target_recall = 1;
@@ -310,6 +315,43 @@ TEST_F(PlannerTest, StaleAfterManyWritesAndRefreshedByCompaction) {
   ASSERT_TRUE(db_->GetCalibration(&calibration).ok());
   EXPECT_FALSE(calibration.stale);
   EXPECT_EQ(calibration.rows, kImages + kImages / 4);
+}
+
+TEST_F(PlannerTest, BatchRunsThePlanOfSingleSearches) {
+  std::vector<Address> addresses;
+  std::vector<uint8_t> codes;
+  for (size_t q = 0; q < 20; ++q) {
+    const auto code = data_.Next();
+    addresses.push_back(AddressFromCode(code, kAddressBits));
+    codes.insert(codes.end(), code.begin(), code.end());
+  }
+  for (double target : {0.95, 1.0}) {
+    SearchOptions options;
+    options.target_recall = target;
+    std::vector<SearchResult> batch;
+    ASSERT_TRUE(db_->SearchBatch(options, addresses.size(), addresses.data(),
+                                 codes.data(), 10, 2, &batch)
+                    .ok());
+    for (size_t q = 0; q < addresses.size(); ++q) {
+      SearchResult one;
+      ASSERT_TRUE(db_->Search(options, addresses[q],
+                              CodeView(&codes[q * kCodeBytes], kCodeBytes), 10,
+                              &one)
+                      .ok());
+      EXPECT_EQ(batch[q].neighbors, one.neighbors) << target << " " << q;
+      EXPECT_EQ(batch[q].stats.plan, one.stats.plan);
+      EXPECT_EQ(batch[q].stats.plan_budget, one.stats.plan_budget);
+      EXPECT_EQ(batch[q].stats.expected_recall, one.stats.expected_recall);
+    }
+    EXPECT_EQ(batch[0].stats.plan,
+              target == 1 ? SearchPlan::kExact : SearchPlan::kAddressProbe);
+  }
+  SearchOptions bad;
+  bad.target_recall = 0;
+  std::vector<SearchResult> batch;
+  EXPECT_TRUE(db_->SearchBatch(bad, addresses.size(), addresses.data(),
+                               codes.data(), 10, 1, &batch)
+                  .IsInvalidArgument());
 }
 
 TEST_F(PlannerTest, HeldOutQueriesCalibrate) {
