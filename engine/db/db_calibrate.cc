@@ -180,15 +180,17 @@ Status DBImpl::Calibrate(const CalibrateOptions& options,
 }
 
 Status DBImpl::MaybeRecalibrate() {
+  std::shared_ptr<const format::CalibrationRecord> record;
   {
     MutexLock lock(&calibration_mutex_);
-    if (calibration_status_.ok() && calibration_ != nullptr) {
-      uint64_t rows = 0;
-      Status s = CountImages(&rows);
-      if (!s.ok()) return s;
-      if (!DescribeCalibration(*calibration_, rows, info_.code_bits).stale) {
-        return Status::OK();
-      }
+    if (calibration_status_.ok()) record = calibration_;
+  }
+  if (record != nullptr) {
+    uint64_t rows = 0;
+    Status s = CountImages(&rows);
+    if (!s.ok()) return s;
+    if (!DescribeCalibration(*record, rows, info_.code_bits).stale) {
+      return Status::OK();
     }
   }
   Calibration ignored;

@@ -1,11 +1,18 @@
 // The search planner (see search_planner.h).
 //
-// The cost constants were measured on this machine kind (x86-64 with
-// AVX-512 VPOPCNTDQ, one core) from `semhash bench --images 1000000
-// --tables 13` rows, each time divided by the work the row's statistics
-// counted: the exact scan's time per code, and the table probe's time at
-// two candidate budgets, solved for a candidate's and a lookup's share
-// (docs/benchmarks.md, "Planner costs").
+// The cost constants come from one quiet run of
+//   semhash bench --n 1000000 --tables 13
+// on this project's 2-core machine (docs/benchmarks.md, "1M clustered
+// codes"), each row's time per query divided by the work it counts:
+// SearchExact's scan, 794.6 queries/s over 1M 256-bit codes, is 1.26 ns a
+// code (0.3 ns per 64 bits; codes that fit in the cache scan at about half
+// that, so small databases are charged a little more than they cost); the
+// 13-table probe at min_candidates 100 and 2500 (41,571 and 3,313
+// queries/s, 113 and 2,672 candidates) adds about 110 ns per candidate,
+// its lookups included, which is split as 100 ns a candidate and 40 ns a
+// lookup, the address probe's range lookups (radius 3, whole ball) costing
+// about that. Only their ratios matter to a choice; remeasure them with the
+// same command on another machine kind.
 #include "engine/db/search_planner.h"
 
 #include <cmath>
@@ -14,11 +21,11 @@ namespace semhash {
 namespace {
 
 // A 64-bit word of a code compared by the sequential scan.
-constexpr double kScanNsPer64Bits = 0.16;
+constexpr double kScanNsPer64Bits = 0.3;
 // A code compared after a lookup: a cache miss for its row, its id and code.
-constexpr double kCandidateNs = 55;
+constexpr double kCandidateNs = 100;
 // A table or address lookup: a directory read and a binary search.
-constexpr double kLookupNs = 30;
+constexpr double kLookupNs = 40;
 
 // The largest radii the budgeted probes may reach; the budget stops them
 // first on all but the farthest queries.
