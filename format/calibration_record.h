@@ -1,8 +1,8 @@
 // The calibration record: what a database measured about its own searches,
 // so that SearchOptions::target_recall can be met without hand-set knobs
 // (engine/db/search_planner.h). Column family "default", key "calibration",
-// frame kind 9. Layout and a worked example: docs/format.md, "Calibration
-// record (kind 9)".
+// frame kind 11. Layout and a worked example: docs/format.md, "Calibration
+// (kind 11)".
 //
 // Every figure is a whole number summed over the sample queries (results
 // that count as found, work counted by the searches' own statistics), so

@@ -26,7 +26,8 @@ enum class RecordKind : uint8_t {
   kTail = 6,
   kManifestWatermark = 7,
   kSegmentHeader = 8,
-  kCalibration = 9,
+  // 9 and 10: the change and payload records of format version 3.
+  kCalibration = 11,
 };
 
 inline constexpr uint64_t kFrameSeedBase = 0x73656D6861736800;  // "semhash\0"

@@ -41,11 +41,11 @@ TEST(Golden, CalibrationRecord) {
   record.queries = 2;
   record.points = {{CalibratedPlan::kAddressProbe, 10, 64, 19, 20, 0, 130, 9}};
   EXPECT_EQ(Hex(EncodeCalibrationRecord(record)),
-            "09 01 48 00 00 00 88 13 00 00 00 00 00 00 02 00 00 00 00 01 00 "
+            "0b 01 48 00 00 00 88 13 00 00 00 00 00 00 02 00 00 00 00 01 00 "
             "00 00 35 00 03 0a 00 00 00 40 00 00 00 00 00 00 00 13 00 00 00 "
             "00 00 00 00 14 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 82 "
-            "00 00 00 00 00 00 00 09 00 00 00 00 00 00 00 7d 6b 0f 0e bc 48 "
-            "40 ce");
+            "00 00 00 00 00 00 00 09 00 00 00 00 00 00 00 01 f7 67 60 af 73 "
+            "43 51");
 }
 
 TEST(Golden, TailRecord) {
