@@ -28,6 +28,7 @@ enum class RecordKind : uint8_t {
   kSegmentHeader = 8,
   kChangeRecord = 9,    // Format version 3.
   kPayloadRecord = 10,  // Format version 3.
+  kCalibration = 11,
 };
 
 inline constexpr uint64_t kFrameSeedBase = 0x73656D6861736800;  // "semhash\0"

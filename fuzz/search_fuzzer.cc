@@ -131,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckNeighbors(f, query, k, exact.neighbors, exact.neighbors);
   CheckNeighbors(f, query, k, result.neighbors, exact.neighbors);
   const uint32_t reached = result.stats.radius_reached;
-  FUZZ_CHECK(reached <= std::min<uint32_t>(options.max_radius, kAddressBits));
+  FUZZ_CHECK(reached <= std::min<uint32_t>(*options.max_radius, kAddressBits));
   for (const Neighbor& n : result.neighbors) {
     const Address stored = f.images.at(n.id).address;
     FUZZ_CHECK(uint32_t(__builtin_popcount(stored ^ address)) <= reached);

@@ -12,6 +12,7 @@ int RunTrain(int argc, char** argv);
 int RunInspect(int argc, char** argv);
 int RunVerify(int argc, char** argv);
 int RunCompact(int argc, char** argv);
+int RunCalibrate(int argc, char** argv);
 int RunExport(int argc, char** argv);
 int RunBackup(int argc, char** argv);
 int RunDelete(int argc, char** argv);

@@ -41,7 +41,9 @@ void PrintText(const std::string& path, const CompactReport& report) {
 Status Compact(const CompactArgs& args) {
   std::unique_ptr<DB> db;
   Options options;
-  options.memory_index = Options::MemoryIndex::kOff;  // Compact reads RocksDB.
+  // Compact reads RocksDB; its calibration (when due) reads a temporary
+  // in-memory index of its own.
+  options.memory_index = Options::MemoryIndex::kOff;
   Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) return s;
   TaskProgress progress(kCommand, ProgressBar::ShouldShow(args.quiet));

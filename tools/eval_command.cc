@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -75,6 +76,10 @@ struct QualitySum {
 struct Totals {
   QualitySum hamming, address, euclidean;
   double two_stage_p10 = 0, two_stage_pk = 0, candidates = 0, probed = 0;
+  // Recall@k against the exact ranking (ties with its k-th counted), as
+  // measured and as the plan's calibration expected it.
+  double recall = 0, expected_recall = 0;
+  std::map<SearchPlan, size_t> plans;
   Status status;
   void Add(const Totals& o) {
     hamming.Add(o.hamming);
@@ -84,6 +89,9 @@ struct Totals {
     two_stage_pk += o.two_stage_pk;
     candidates += o.candidates;
     probed += o.probed;
+    recall += o.recall;
+    expected_recall += o.expected_recall;
+    for (const auto& [plan, count] : o.plans) plans[plan] += count;
     if (status.ok()) status = o.status;
   }
 };
@@ -162,12 +170,13 @@ void ScoreQueries(const EvalArgs& args, DB* db, const Database& data,
                   Totals* totals) {
   const size_t n = data.ids.size();
   const size_t bytes = queries.rows.code_bytes;
-  std::vector<uint32_t> order;
+  std::vector<uint32_t> order, order_by_code;
   for (size_t q = begin; q < end; ++q) {
     const CodeView code(&queries.rows.codes[q * bytes], bytes);
     const int32_t label = queries.labels[q];
-    HammingRanking(code, data.codes.data(), n, &order);
-    totals->hamming.Add(ScoreRanking(order, data.labels, label, kDepths));
+    HammingRanking(code, data.codes.data(), n, &order_by_code);
+    totals->hamming.Add(
+        ScoreRanking(order_by_code, data.labels, label, kDepths));
     AddressRanking(queries.rows.addresses[q], data.addresses.data(), n, &order);
     totals->address.Add(ScoreRanking(order, data.labels, label, kDepths));
     SearchResult result;
@@ -178,6 +187,19 @@ void ScoreQueries(const EvalArgs& args, DB* db, const Database& data,
     totals->two_stage_pk += Precision(result.neighbors, args.k, data, label);
     totals->candidates += result.stats.candidates_reranked;
     totals->probed += result.stats.addresses_probed;
+    totals->expected_recall += result.stats.expected_recall;
+    ++totals->plans[result.stats.plan];
+    // The ranking above is the exact one (ties by row, any tie as good).
+    if (args.search_k > 0) {
+      const CodeView kth(&data.codes[order_by_code[args.search_k - 1] * bytes],
+                         bytes);
+      std::vector<uint32_t> distances;
+      for (const Neighbor& found : result.neighbors) {
+        distances.push_back(found.distance);
+      }
+      totals->recall +=
+          RecallAtK(HammingDistance(code, kth), distances, args.search_k);
+    }
   }
   if (!args.euclidean) return;
   EuclideanRankings(data.vectors.data(), n,
@@ -233,7 +255,17 @@ void PrintReport(const EvalArgs& args, const DB& db, const Database& data,
               << ", \"p@k\": " << t.two_stage_pk / n
               << ", \"mean_candidates\": " << t.candidates / n
               << ", \"fraction_examined\": " << examined
-              << ", \"mean_addresses_probed\": " << t.probed / n << "}";
+              << ", \"mean_addresses_probed\": " << t.probed / n
+              << ", \"plans\": {";
+    bool first = true;
+    for (const auto& [plan, count] : t.plans) {
+      std::cout << (first ? "" : ", ") << "\"" << SearchPlanName(plan)
+                << "\": " << count;
+      first = false;
+    }
+    std::cout << "}, \"target_recall\": " << args.search.target_recall
+              << ", \"expected_recall\": " << t.expected_recall / n
+              << ", \"recall\": " << t.recall / n << "}";
     if (q.classified > 0) {
       std::cout << ", \"classifier\": {\"accuracy\": " << accuracy << "}";
     }
@@ -257,7 +289,14 @@ void PrintReport(const EvalArgs& args, const DB& db, const Database& data,
             << t.two_stage_pk / n << ", mean candidates re-ranked "
             << t.candidates / n << " (" << 100.0 * examined
             << "% of the database), mean addresses probed " << t.probed / n
-            << "\n";
+            << "\n"
+            << "plans:";
+  for (const auto& [plan, count] : t.plans) {
+    std::cout << " " << SearchPlanName(plan) << " " << count;
+  }
+  std::cout << "; recall@" << args.k << " against the exact ranking "
+            << t.recall / n << " (expected " << t.expected_recall / n
+            << ", target " << args.search.target_recall << ")\n";
   if (q.classified > 0) {
     std::cout << "classifier: accuracy " << accuracy << " ("
               << q.classified_right << " of "
@@ -341,6 +380,7 @@ int RunEval(int argc, char** argv) {
                     options, argc, argv, &vm, &exit_code)) {
     return exit_code;
   }
+  ReadProbeFlags(vm, &args.search);
   if (args.euclidean != !args.db_vectors.empty()) {
     return UsageError(kCommand, "--euclidean and --db-vectors go together");
   }

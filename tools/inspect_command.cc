@@ -15,6 +15,7 @@
 
 #include "semhash/db.h"
 #include "tools/address_stats.h"
+#include "tools/calibration_text.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/human_units.h"
@@ -230,17 +231,22 @@ Status Summary(const InspectArgs& args, DB* db) {
   if (!s.ok()) return s;
   const AddressStats stats =
       ComputeAddressStats(std::move(addresses), db->info().address_bits);
+  // A damaged calibration is shown, not a failure of the whole summary.
+  Calibration calibration;
+  const Status calibrated = db->GetCalibration(&calibration);
   if (args.json) {
     JsonWriter json;
     json.BeginObject();
     JsonDatabase(args.db, db->info(), &json);
     JsonStats(stats, &json);
     JsonSpace(space, stats.images, &json);
+    JsonCalibration(calibrated, calibration, &json);
     std::cout << json.EndObject().str() << "\n";
   } else {
     PrintDatabase(args.db, db->info());
     PrintStats(stats);
     PrintSpace(space, stats.images);
+    PrintCalibration(calibrated, calibration, std::cout);
   }
   return args.plot.empty() ? Status::OK() : WritePlots(args.plot, stats);
 }

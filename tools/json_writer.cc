@@ -106,4 +106,10 @@ JsonWriter& JsonWriter::Bool(bool value) {
   return *this;
 }
 
+JsonWriter& JsonWriter::Null() {
+  BeginValue();
+  out_ += "null";
+  return *this;
+}
+
 }  // namespace semhash::cli

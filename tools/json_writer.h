@@ -28,6 +28,7 @@ class JsonWriter {
   JsonWriter& Uint(uint64_t value);
   JsonWriter& Double(double value);
   JsonWriter& Bool(bool value);
+  JsonWriter& Null();
 
   // The document so far.
   const std::string& str() const { return out_; }

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include "semhash/db.h"
@@ -39,7 +40,7 @@ struct QueryArgs {
   size_t k = 10, show = 3, sheet_queries = 10;
   size_t search_k = 10;  // k, or the number of images if fewer.
   unsigned threads = 0;
-  bool exact = false, json = false, compare_exact = false, no_tables = false;
+  bool exact = false, json = false, compare_exact = false;
   std::optional<uint32_t> radius;
   SearchOptions search;
 };
@@ -103,6 +104,16 @@ Status PrecisionAtK(const QueryArgs& args, const std::vector<Neighbor>& found,
   return Status::OK();
 }
 
+// Recall@k of `found` against `exact`, a tie with the exact k-th nearest
+// counted as found (the planner's measure, SearchOptions::target_recall).
+double DistanceRecall(const SearchResult& found, const SearchResult& exact) {
+  if (exact.neighbors.empty()) return 1;
+  std::vector<uint32_t> distances;
+  for (const Neighbor& n : found.neighbors) distances.push_back(n.distance);
+  return RecallAtK(exact.neighbors.back().distance, distances,
+                   exact.neighbors.size());
+}
+
 // How many results a k search (not --radius) fell short of k by: 0 when
 // complete.
 size_t Shortfall(const QueryArgs& args, const SearchResult& result) {
@@ -139,6 +150,18 @@ Status ResultPayloads(DB* db, const SearchResult& result,
   return Status::OK();
 }
 
+// "plan address-probe (budget 256, expected recall 0.962)".
+std::string PlanText(const SearchStats& st) {
+  std::ostringstream out;
+  out << "plan " << SearchPlanName(st.plan);
+  if (st.plan == SearchPlan::kExplicit) return out.str();
+  out << " (";
+  if (st.plan_budget > 0) out << "budget " << st.plan_budget << ", ";
+  out << "expected recall " << std::fixed << std::setprecision(3)
+      << st.expected_recall << (st.calibration_stale ? ", stale" : "") << ")";
+  return out.str();
+}
+
 void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
                const std::vector<std::string>& payloads,
                const QueryNames& names, const Predictions& predictions,
@@ -171,7 +194,12 @@ void PrintJson(const QueryArgs& args, size_t query, const SearchResult& result,
             << ", \"range_bits\": " << st.range_bits
             << ", \"lookups\": " << st.lookups
             << ", \"lookups_empty\": " << st.lookups_empty
-            << ", \"candidates_reranked\": " << st.candidates_reranked << "}";
+            << ", \"candidates_reranked\": " << st.candidates_reranked
+            << ", \"plan\": \"" << SearchPlanName(st.plan)
+            << "\", \"plan_budget\": " << st.plan_budget
+            << ", \"expected_recall\": " << st.expected_recall
+            << ", \"calibration_stale\": "
+            << (st.calibration_stale ? "true" : "false") << "}";
   if (!args.radius) {
     std::cout << ", \"k\": " << args.k << ", \"fewer_than_k\": "
               << (Shortfall(args, result) > 0 ? "true" : "false");
@@ -196,10 +224,12 @@ void PrintText(const QueryArgs& args, size_t query, const SearchResult& result,
     std::cout.unsetf(std::ios::floatfield);
   }
   const SearchStats& st = result.stats;
-  std::cout << ": " << SearchPathName(st.path) << ", radius "
-            << st.radius_reached << ", " << st.addresses_probed
-            << " addresses probed, " << st.addresses_occupied << " occupied, "
-            << st.lookups << " lookups (" << st.lookups_empty << " empty), "
+  std::cout << ": ";
+  if (!args.exact && !args.radius) std::cout << PlanText(st) << ", ";
+  std::cout << SearchPathName(st.path) << ", radius " << st.radius_reached
+            << ", " << st.addresses_probed << " addresses probed, "
+            << st.addresses_occupied << " occupied, " << st.lookups
+            << " lookups (" << st.lookups_empty << " empty), "
             << st.candidates_reranked << " candidates re-ranked\n"
             << "  rank        id" << (labelled ? "  label" : "") << "  distance"
             << (payloads.empty() ? "" : "  payload") << "\n";
@@ -224,11 +254,18 @@ struct Totals {
   uint64_t candidates = 0, probed = 0, found = 0;
   size_t short_of_k = 0;  // k searches that returned fewer than k.
   std::map<SearchPath, size_t> paths;
+  std::map<SearchPlan, size_t> plans;
+  double expected_recall = 0;  // Summed over the planned searches.
+  double distance_recall = 0;  // Against the exact answer, ties counted.
 };
 
 std::string SearchKind(const QueryArgs& args) {
   if (args.radius) return "radius " + std::to_string(*args.radius) + " search";
-  return args.exact ? "exact search" : "two-stage search";
+  if (args.exact) return "exact search";
+  if (args.search.HasExplicitKnobs()) return "two-stage search";
+  std::ostringstream out;
+  out << "search planned for recall " << args.search.target_recall;
+  return out.str();
 }
 
 void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
@@ -249,12 +286,27 @@ void PrintSummary(const QueryArgs& args, const Totals& t, bool labelled) {
     out << " " << SearchPathName(path) << " " << count;
   }
   out << "\n";
+  if (!args.exact && !args.radius) {
+    out << "plans:";
+    for (const auto& [plan, count] : t.plans) {
+      out << " " << SearchPlanName(plan) << " " << count;
+    }
+    if (!args.search.HasExplicitKnobs()) {
+      out << " (expected recall@" << args.k << " " << t.expected_recall / n
+          << ")";
+    }
+    out << "\n";
+  }
+  if (args.compare_exact) {
+    out << "recall@" << args.k
+        << " against the exact answer: " << t.distance_recall / n
+        << " (ties with the k-th nearest counted; "
+        << "of the exact top " << args.k << "'s ids: " << t.recall / n << ")\n";
+  }
   if (labelled) {
     out << "precision@" << args.k << ": " << t.precision / n;
     if (args.compare_exact) {
-      out << " (exact Hamming ranking: " << t.exact_precision / n << "; recall@"
-          << args.k << " of the exact top " << args.k << ": " << t.recall / n
-          << ")";
+      out << " (exact Hamming ranking: " << t.exact_precision / n << ")";
     }
     out << "\n";
   }
@@ -363,7 +415,7 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
   totals.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  if (s.ok() && labelled && args.compare_exact) {
+  if (s.ok() && args.compare_exact) {
     s = db->SearchExactBatch(rows.rows, rows.codes.data(), args.search_k,
                              args.threads, &exact_results);
   }
@@ -378,6 +430,8 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
     totals.found += result.neighbors.size();
     totals.short_of_k += Shortfall(args, result) > 0;
     ++totals.paths[result.stats.path];
+    ++totals.plans[result.stats.plan];
+    totals.expected_recall += result.stats.expected_recall;
     if (labelled && query >= query_labels.size()) {
       return Status::InvalidArgument(
           args.query_labels + ": no label for query " + std::to_string(query));
@@ -394,14 +448,17 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
             int64_t(predictions.classes[i]) == query_labels[query];
       }
     }
-    if (labelled && args.compare_exact) {
+    if (args.compare_exact) {
       const SearchResult& exact = exact_results[i];
+      totals.recall += IdRecall(result.neighbors, exact.neighbors);
+      totals.distance_recall += DistanceRecall(result, exact);
+    }
+    if (labelled && args.compare_exact) {
       double p = 0;
-      s = PrecisionAtK(args, exact.neighbors, query_labels[query], db_labels,
-                       &p);
+      s = PrecisionAtK(args, exact_results[i].neighbors, query_labels[query],
+                       db_labels, &p);
       if (!s.ok()) return s;
       totals.exact_precision += p;
-      totals.recall += IdRecall(result.neighbors, exact.neighbors);
     }
     std::vector<std::string> payloads;
     if (args.json || i < args.show) s = ResultPayloads(db, result, &payloads);
@@ -460,9 +517,7 @@ int RunQuery(int argc, char** argv) {
       ("k", WholeNumber(&args.k, size_t{1}), "results per query; more than the database holds means all of them (default 10)")
       ("exact", po::bool_switch(&args.exact), "the exact k nearest (multi-index tables if the database has them, else a scan)")
       ("radius", WholeNumber<uint32_t>(nullptr, 0, kMaxCodeBits), "every image within R bits instead of the k nearest (exact)")
-      ("memory-index", po::value(&args.memory_index), "load the in-memory index: open (before querying), background (query RocksDB meanwhile) or off (default open)")
-      ("no-tables", po::bool_switch(&args.no_tables), "probe the address table even if the database has multi-index tables")
-      ("max-table-radius", WholeNumber(&args.search.max_table_radius, 0u, kMaxAddressBits), "largest substring radius probed in each multi-index table (default 2)");
+      ("memory-index", po::value(&args.memory_index), "load the in-memory index: open (before querying), background (query RocksDB meanwhile) or off (default open)");
   // clang-format on
   AddProbeFlags(&args.search, &options);
   // clang-format off
@@ -488,7 +543,7 @@ int RunQuery(int argc, char** argv) {
   const std::string input_problem = args.input.UsageProblem();
   if (!input_problem.empty()) return UsageError(kCommand, input_problem);
   if (vm.count("radius")) args.radius = vm["radius"].as<uint32_t>();
-  args.search.use_tables = !args.no_tables;
+  ReadProbeFlags(vm, &args.search);
   if (args.radius && (args.exact || args.compare_exact ||
                       !args.query_labels.empty() || !args.sheet.empty())) {
     return UsageError(kCommand,

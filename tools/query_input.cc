@@ -121,10 +121,29 @@ Status QueryInput::Read(const DB& db, bool probes_addresses, CodeRows* rows,
 void AddProbeFlags(SearchOptions* search, po::options_description* options) {
   // clang-format off
   options->add_options()
-      ("max-radius", WholeNumber(&search->max_radius, 0u, kMaxAddressBits), "largest Hamming radius probed around the query's address (default 3)")
-      ("min-candidates", WholeNumber(&search->min_candidates, size_t{0}), "stop probing once this many candidates are found, 0 for max(k, 100) (default 0)")
-      ("max-candidates", WholeNumber(&search->max_candidates, size_t{0}), "re-rank at most this many candidates, even mid-address, 0 for no limit (default 0)");
+      ("target-recall", RealNumber(&search->target_recall, {0, 1, true}), "recall@k wanted against the exact answer: the database's calibration picks the cheapest search that reaches it, 1 for the exact answer (default 0.95)")
+      ("max-radius", WholeNumber<uint32_t>(nullptr, 0u, kMaxAddressBits), "expert: largest Hamming radius probed around the query's address (default 3); any expert flag replaces the plan by the probe it describes")
+      ("min-candidates", WholeNumber<size_t>(nullptr, size_t{0}), "expert: stop probing once this many candidates are found, 0 for max(k, 100) (default 0)")
+      ("max-candidates", WholeNumber<size_t>(nullptr, size_t{0}), "expert: re-rank at most this many candidates, even mid-address, 0 for no limit (default 0)")
+      ("no-tables", po::bool_switch(), "expert: probe the address table even if the database has multi-index tables")
+      ("max-table-radius", WholeNumber<uint32_t>(nullptr, 0u, kMaxAddressBits), "expert: largest substring radius probed in each multi-index table (default 2)");
   // clang-format on
+}
+
+void ReadProbeFlags(const po::variables_map& vm, SearchOptions* search) {
+  if (vm.count("max-radius")) {
+    search->max_radius = vm["max-radius"].as<uint32_t>();
+  }
+  if (vm.count("min-candidates")) {
+    search->min_candidates = vm["min-candidates"].as<size_t>();
+  }
+  if (vm.count("max-candidates")) {
+    search->max_candidates = vm["max-candidates"].as<size_t>();
+  }
+  if (vm["no-tables"].as<bool>()) search->use_tables = false;
+  if (vm.count("max-table-radius")) {
+    search->max_table_radius = vm["max-table-radius"].as<uint32_t>();
+  }
 }
 
 Status ClampToImages(DB* db, size_t k, size_t* clamped) {

@@ -43,10 +43,15 @@ struct QueryInput {
               images::ImageList* queries = nullptr) const;
 };
 
-// The two-stage search's probe flags: --max-radius, --min-candidates and
-// --max-candidates, into *search.
+// The search's flags: --target-recall, into *search, and the expert
+// knobs (--max-radius, --min-candidates, --max-candidates, --no-tables,
+// --max-table-radius), which ReadProbeFlags copies into *search once
+// parsed: only those given are set, so that any one of them replaces the
+// planner's choice (SearchOptions).
 void AddProbeFlags(SearchOptions* search,
                    boost::program_options::options_description* options);
+void ReadProbeFlags(const boost::program_options::variables_map& vm,
+                    SearchOptions* search);
 
 // k, or the number of images `db` holds (at least 1) if that is smaller,
 // found by stepping through at most k of them: search buffers are sized by

@@ -103,8 +103,10 @@ Status BulkLoaderImpl::Finish() {
   }
   Report("segment", 0, 1);
   s = db_->PublishBulkLoad(std::move(loaded), ids);
-  if (s.ok()) Report("segment", 1, 1);
-  return s;
+  if (!s.ok()) return s;
+  Report("segment", 1, 1);
+  s = db_->MaybeRecalibrate();
+  return s.WithContext("bulk load written; calibrating its searches");
 }
 
 Status DBImpl::PublishBulkLoad(MemoryRows loaded,

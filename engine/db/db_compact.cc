@@ -43,6 +43,7 @@ Status DBImpl::Compact(const ProgressCallback& progress,
   // Readers' snapshot would keep what the compaction dropped; the answers
   // are the same at the latest state, so readers move to it.
   PublishView();
+  if (s.ok()) s = MaybeRecalibrate();
   SpaceUsage after;
   if (s.ok()) s = GetSpaceUsage(&after);
   report->bytes_after = after.total_bytes;

@@ -25,8 +25,10 @@
 #include "engine/common/thread_annotations.h"
 #include "engine/db/memory_index.h"
 #include "engine/db/rocksdb_store.h"
+#include "engine/db/search_planner.h"
 #include "engine/db/segment_writer.h"
 #include "engine/db/staging_directory.h"
+#include "format/calibration_record.h"
 #include "format/change_record.h"
 #include "format/manifest.h"
 #include "semhash/db.h"
@@ -73,6 +75,9 @@ class DBImpl final : public DB {
   Status Compact(const ProgressCallback& progress,
                  CompactReport* report) override;
   Status GetSpaceUsage(SpaceUsage* usage) override;
+  Status Calibrate(const CalibrateOptions& options,
+                   Calibration* calibration) override;
+  Status GetCalibration(Calibration* calibration) override;
   Status Backup(const std::string& dir) override;
   const DatabaseInfo& info() const override { return info_; }
   const Encoder* encoder() const override { return encoder_.get(); }
@@ -132,6 +137,17 @@ class DBImpl final : public DB {
   // unchanged on failure (engine/db/bulk_loader.cc).
   Status PublishBulkLoad(MemoryRows loaded, const std::vector<uint64_t>& ids)
       EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
+  // Reads the stored calibration record (engine/db/db_calibrate.cc). A
+  // damaged one is kept as its Corruption, which planned searches return.
+  Status LoadCalibration();
+  // Calibrate, for a writer that holds write_mutex_.
+  Status CalibrateLocked(const CalibrateOptions& options,
+                         Calibration* calibration)
+      EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
+  // After a bulk load or a compaction: calibrates if there is no
+  // calibration (or a damaged one) or it is stale, and the database is big
+  // enough to measure.
+  Status MaybeRecalibrate() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
 
   // Points of a segment's publication, for crash tests: a hook set by
   // TEST_SetPublishHook is called at each and may fail the publication
@@ -145,6 +161,21 @@ class DBImpl final : public DB {
   class BatchBuilder;
 
   Status CheckCode(CodeView code) const;
+  // Search with the caller's knobs (or a plan's): the address ball, or the
+  // multi-index tables.
+  Status ProbeSearch(const SearchOptions& options, Address address,
+                     CodeView code, size_t k, SearchResult* result);
+  // The plan for k neighbours at `target` recall, from the calibration;
+  // InvalidArgument for a target outside (0, 1]; the record's Corruption if
+  // it is damaged and the target is below 1.
+  Status PlanSearch(double target, size_t k, PlannedSearch* plan)
+      LOCKS_EXCLUDED(calibration_mutex_);
+  // Runs `plan` (validated arguments) and notes it in result->stats.
+  Status RunPlan(const PlannedSearch& plan, Address address, CodeView code,
+                 size_t k, SearchResult* result);
+  // The images stored, as cheaply as known: the index's count once it is
+  // ready, else the calibrated one.
+  uint64_t RowsForPlanning(const format::CalibrationRecord& record) const;
   Status CheckOperation(const WriteBatch::Operation& op) const;
   // The live segment (engine/db/db_segment.cc). The file of segment
   // `number`: <db>/segments/NNNNNN.seg.
@@ -230,6 +261,11 @@ class DBImpl final : public DB {
   std::unique_ptr<MemoryIndex> memory_;
   mutable Mutex published_mutex_;
   ReadView published_ GUARDED_BY(published_mutex_);
+  // The stored calibration (null: none), or the Corruption of its record.
+  mutable Mutex calibration_mutex_;
+  std::shared_ptr<const format::CalibrationRecord> calibration_
+      GUARDED_BY(calibration_mutex_);
+  Status calibration_status_ GUARDED_BY(calibration_mutex_);
 };
 
 }  // namespace semhash

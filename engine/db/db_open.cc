@@ -239,6 +239,8 @@ Status OpenExistingOnce(const Options& options, const std::string& path,
   if (!s.ok()) return s.WithContext(path);
   auto impl = std::make_unique<DBImpl>(std::move(store), manifest,
                                        std::move(encoder), options.read_only);
+  s = impl->LoadCalibration();
+  if (!s.ok()) return s.WithContext(path + ": reading the calibration");
   s = impl->StartMemoryIndex();
   if (!s.ok()) return s.WithContext(path + ": loading the in-memory index");
   *db = std::move(impl);

@@ -15,6 +15,7 @@
 #include "engine/db/db_impl.h"
 #include "engine/db/mapped_segment.h"
 #include "engine/db/rocksdb_status.h"
+#include "format/calibration_record.h"
 #include "format/change_record.h"
 #include "format/encoder_frame.h"
 #include "format/keys.h"
@@ -100,6 +101,7 @@ class Verifier {
       Problem("manifest: " + d.ToString());
       return;
     }
+    CheckCalibration();
     if (manifest.encoder_kind == format::kExternalEncoderKind) return;
     s = store_->db()->Get(read_options_, store_->meta(), format::kEncoderKey,
                           &value);
@@ -115,6 +117,22 @@ class Verifier {
       d = Status::Corruption("differs from the manifest's checksum");
     }
     if (!d.ok()) Problem("encoder model: " + d.ToString());
+  }
+
+  // The calibration record, if one is stored (format/calibration_record.h).
+  void CheckCalibration() {
+    std::string value;
+    const rocksdb::Status s = store_->db()->Get(
+        read_options_, store_->meta(), format::kCalibrationKey, &value);
+    if (s.IsNotFound()) return;
+    if (!s.ok()) {
+      Problem("calibration: " + s.ToString());
+      return;
+    }
+    report_->bytes_checked += value.size();
+    format::CalibrationRecord record;
+    const Status d = format::DecodeCalibrationRecord(value, &record);
+    if (!d.ok()) Problem(d.ToString());
   }
 
   void CheckSegment() {

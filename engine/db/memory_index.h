@@ -54,15 +54,25 @@ class MultiIndex;
 class TopK;
 struct SegmentRows;
 
-// The candidates a probe gathers before it stops (SearchOptions).
+// The knobs of a probe (SearchOptions), unset ones at their defaults.
+// The candidates a probe gathers before it stops.
 inline size_t MinCandidates(const SearchOptions& options, size_t k) {
-  return options.min_candidates != 0 ? options.min_candidates
-                                     : std::max<size_t>(k, 100);
+  const size_t set = options.min_candidates.value_or(0);
+  return set != 0 ? set : std::max<size_t>(k, 100);
 }
-
-// The most candidates a probe re-ranks (SearchOptions).
+// The most candidates a probe re-ranks.
 inline size_t MaxCandidates(const SearchOptions& options) {
-  return options.max_candidates != 0 ? options.max_candidates : SIZE_MAX;
+  const size_t set = options.max_candidates.value_or(0);
+  return set != 0 ? set : SIZE_MAX;
+}
+inline uint32_t MaxRadius(const SearchOptions& options) {
+  return options.max_radius.value_or(3);
+}
+inline bool UseTables(const SearchOptions& options) {
+  return options.use_tables.value_or(true);
+}
+inline uint32_t MaxTableRadius(const SearchOptions& options) {
+  return options.max_table_radius.value_or(2);
 }
 
 // Rows as a loader reads them from the posting lists.

@@ -284,12 +284,12 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
   SearchStats& stats = result->stats;
   const size_t min_candidates = MinCandidates(options, k);
   TopK top(k);
-  if (options.use_tables && base_->tables) {
+  if (UseTables(options) && base_->tables) {
     ScanDelta(query, &top);
     MultiIndexStats mih;
     const size_t gathered = delta_ids_.size();
     base_->tables->SearchProbe(
-        query, options.max_table_radius,
+        query, MaxTableRadius(options),
         min_candidates > gathered ? min_candidates - gathered : 0, base_->ids,
         &dead_, &top, &mih, status);
     ReportTables(mih, gathered, &stats);
@@ -297,7 +297,7 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
     return true;
   }
   stats.path = SearchPath::kMemoryProbe;
-  const uint32_t max_radius = std::min(options.max_radius, address_bits_);
+  const uint32_t max_radius = std::min(MaxRadius(options), address_bits_);
   const size_t max_candidates = MaxCandidates(options);
   for (uint32_t radius = 0; radius <= max_radius; ++radius) {
     *status = ProbeShell(address, radius, query, max_candidates, &top, &stats);

@@ -3,6 +3,7 @@
 // the mapped live segment with the changes since, which every open loads.
 #include "engine/db/db_impl.h"
 #include "engine/db/db_iterator.h"
+#include "engine/db/search_planner.h"
 
 namespace semhash {
 
@@ -22,11 +23,51 @@ const char* SearchPathName(SearchPath path) {
   return "unknown";
 }
 
+const char* SearchPlanName(SearchPlan plan) {
+  switch (plan) {
+    case SearchPlan::kExplicit:
+      return "explicit";
+    case SearchPlan::kExact:
+      return "exact";
+    case SearchPlan::kTableProbe:
+      return "table-probe";
+    case SearchPlan::kAddressProbe:
+      return "address-probe";
+  }
+  return "unknown";
+}
+
 Status DBImpl::Search(const SearchOptions& options, Address address,
                       CodeView code, size_t k, SearchResult* result) {
   Status s = CheckAddress(address);
   if (s.ok()) s = CheckCode(code);
   if (!s.ok()) return s;
+  if (options.HasExplicitKnobs()) {
+    return ProbeSearch(options, address, code, k, result);
+  }
+  PlannedSearch plan;
+  s = PlanSearch(options.target_recall, k, &plan);
+  if (!s.ok()) return s;
+  return RunPlan(plan, address, code, k, result);
+}
+
+Status DBImpl::RunPlan(const PlannedSearch& plan, Address address,
+                       CodeView code, size_t k, SearchResult* result) {
+  const Status s = plan.plan == SearchPlan::kExact
+                       ? SearchExact(code, k, result)
+                       : ProbeSearch(PlanOptions(plan.plan, plan.budget),
+                                     address, code, k, result);
+  SearchStats& stats = result->stats;
+  stats.plan = plan.plan;
+  stats.plan_budget = plan.budget;
+  stats.expected_recall = plan.expected_recall;
+  stats.calibration_stale = plan.stale;
+  return s;
+}
+
+Status DBImpl::ProbeSearch(const SearchOptions& options, Address address,
+                           CodeView code, size_t k, SearchResult* result) {
+  Status s;
   return memory_->Probe(options, address, code.data(), k, result, &s)
              ? s
              : IndexUnavailable();

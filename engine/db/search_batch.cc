@@ -56,11 +56,28 @@ Status DBImpl::SearchBatch(const SearchOptions& options, size_t n,
     Status s = CheckAddress(addresses[i]);
     if (!s.ok()) return s.WithContext("query " + std::to_string(i));
   }
+  // One plan for the whole batch: its queries share k and the target.
+  PlannedSearch plan;
+  if (!options.HasExplicitKnobs()) {
+    Status s = PlanSearch(options.target_recall, k, &plan);
+    if (!s.ok()) return s;
+  }
+  if (!options.HasExplicitKnobs() && plan.plan == SearchPlan::kExact) {
+    // The batched exact search: one pass over the codes per group.
+    Status s = SearchExactBatch(n, codes, k, threads, results);
+    for (SearchResult& result : *results) {
+      result.stats.plan = plan.plan;
+      result.stats.expected_recall = plan.expected_recall;
+      result.stats.calibration_stale = plan.stale;
+    }
+    return s;
+  }
   results->assign(n, SearchResult());
   return EachQuery(n, threads, [&](size_t i) {
-    return Search(options, addresses[i],
-                  CodeView(codes + i * code_bytes, code_bytes), k,
-                  &(*results)[i]);
+    const CodeView code(codes + i * code_bytes, code_bytes);
+    return options.HasExplicitKnobs()
+               ? ProbeSearch(options, addresses[i], code, k, &(*results)[i])
+               : RunPlan(plan, addresses[i], code, k, &(*results)[i]);
   });
 }
 

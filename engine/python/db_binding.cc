@@ -187,9 +187,12 @@ Record Get(DBHandle& db, uint64_t id) {
 }
 
 py::tuple Search(DBHandle& db, py::handle codes_obj, int64_t k_arg,
-                 py::handle addresses_obj, size_t min_candidates,
-                 uint32_t max_radius, size_t max_candidates, bool use_tables,
-                 uint32_t max_table_radius, unsigned threads) {
+                 py::handle addresses_obj, double target_recall,
+                 std::optional<size_t> min_candidates,
+                 std::optional<uint32_t> max_radius,
+                 std::optional<size_t> max_candidates,
+                 std::optional<bool> use_tables,
+                 std::optional<uint32_t> max_table_radius, unsigned threads) {
   const size_t k = CheckK(k_arg);
   const ArrayView<uint8_t> codes =
       CheckCodes(codes_obj, "codes", db.code_bytes());
@@ -197,6 +200,7 @@ py::tuple Search(DBHandle& db, py::handle codes_obj, int64_t k_arg,
   const ArrayView<uint32_t> addresses =
       AddressesOrPrefixes(db, addresses_obj, codes, "addresses", &made);
   SearchOptions options;
+  options.target_recall = target_recall;
   options.min_candidates = min_candidates;
   options.max_radius = max_radius;
   options.max_candidates = max_candidates;
@@ -319,6 +323,42 @@ CompactReport Compact(DBHandle& db, py::object progress) {
   return report;
 }
 
+Calibration Calibrate(DBHandle& db, py::handle codes_obj,
+                      py::handle addresses_obj, size_t sample_queries,
+                      unsigned threads) {
+  CalibrateOptions options;
+  options.sample_queries = sample_queries;
+  options.threads = threads;
+  std::vector<Address> made;
+  if (!codes_obj.is_none()) {
+    const ArrayView<uint8_t> codes =
+        CheckCodes(codes_obj, "codes", db.code_bytes());
+    const ArrayView<uint32_t> addresses =
+        AddressesOrPrefixes(db, addresses_obj, codes, "addresses", &made);
+    options.n = codes.n;
+    options.codes = codes.data;
+    options.addresses = addresses.data;
+  }
+  Calibration calibration;
+  db.Run([&](DB* d) { return d->Calibrate(options, &calibration); });
+  return calibration;
+}
+
+std::optional<Calibration> GetCalibration(DBHandle& db) {
+  Calibration calibration;
+  bool found = true;
+  db.Run([&](DB* d) {
+    Status s = d->GetCalibration(&calibration);
+    if (s.IsNotFound()) {
+      found = false;
+      return Status::OK();
+    }
+    return s;
+  });
+  if (!found) return std::nullopt;
+  return calibration;
+}
+
 SpaceUsage GetSpaceUsage(DBHandle& db) {
   SpaceUsage usage;
   db.Run([&](DB* d) { return d->GetSpaceUsage(&usage); });
@@ -429,15 +469,22 @@ bulk_load is faster.)doc")
       .def("get", &Get, "id"_a,
            "The image stored under id (Record); NotFound if there is none.")
       .def("search", &Search, "codes"_a, "k"_a, "addresses"_a = py::none(),
-           py::kw_only(), "min_candidates"_a = 0, "max_radius"_a = 3,
-           "max_candidates"_a = 0, "use_tables"_a = true,
-           "max_table_radius"_a = 2, "threads"_a = 0, R"doc(
-Two-stage search: probe the Hamming ball around each query's address, then
-rank what it found by Hamming distance on the codes (semhash/options.h,
-SearchOptions: probe radii 0..max_radius until min_candidates (0: max(k,
-100)) were found; at most max_candidates re-ranked (0: no limit); with
-multi-index tables and use_tables, those tables are probed up to
-max_table_radius instead).
+           py::kw_only(), "target_recall"_a = 0.95,
+           "min_candidates"_a = py::none(), "max_radius"_a = py::none(),
+           "max_candidates"_a = py::none(), "use_tables"_a = py::none(),
+           "max_table_radius"_a = py::none(), "threads"_a = 0, R"doc(
+The k nearest codes of each query, found by the cheapest search whose
+recall@k against the exact answer reaches target_recall (default 0.95; 1.0:
+exact) on this database, as its calibration measured (DB.calibrate; bulk
+loads and compactions calibrate a database of 2,000 images or more; with no
+calibration the search is exact).
+
+Expert knobs (semhash/options.h, SearchOptions); setting any one replaces
+the plan by the two-stage probe it describes, the others at their defaults:
+probe radii 0..max_radius (3) around each query's address until
+min_candidates (0: max(k, 100)) were found; at most max_candidates
+re-ranked (0: no limit); with multi-index tables and use_tables (True),
+those tables are probed up to max_table_radius (2) instead.
 
 codes: uint8 (n, code_size). addresses: uint32 (n,); default (external
 codes only) the codes' first address_bits bits. threads: 0 = one per core.
@@ -470,6 +517,18 @@ Reads every value and checks every checksum and invariant. Returns a
 VerifyReport when the database is sound; raises Corruption (naming the first
 problem, with the VerifyReport as its `report`) when it is not.
 progress(done, total) is called as it goes.)doc")
+      .def("calibrate", &Calibrate, "codes"_a = py::none(),
+           "addresses"_a = py::none(), py::kw_only(), "sample_queries"_a = 256,
+           "threads"_a = 0, R"doc(
+Measures each search plan's recall@10 and @100 against the exact answer,
+and its work, at several candidate budgets, stores it with the database
+and lets search(target_recall=) use it; returns the Calibration. Queries:
+sample_queries stored codes (fixed seed; each query's own id left out), or
+held-out codes (uint8 (n, code_size)) with their addresses (default, for
+external codes: their first address_bits bits). Below 2,000 images nothing
+is measured (searches are exact) and the stored calibration is removed.)doc")
+      .def("calibration", &GetCalibration,
+           "The stored Calibration, or None; Corruption if it is damaged.")
       .def("compact", &Compact, py::kw_only(), "progress"_a = py::none(),
            "Publishes every image as a new segment and compacts every "
            "table; every search answers as before. Returns a CompactReport.")

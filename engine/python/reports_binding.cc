@@ -1,5 +1,5 @@
 // The value classes DB's methods return: Record (get), DatabaseInfo (info),
-// VerifyReport, CompactReport and SpaceUsage (semhash/db.h,
+// VerifyReport, CompactReport, SpaceUsage and Calibration (semhash/db.h,
 // semhash/maintenance.h), as read-only attributes.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -78,6 +78,29 @@ void BindReports(py::module_& m) {
       .def_readonly("segment", &SpaceUsage::segment)
       .def_readonly("segment_rows", &SpaceUsage::segment_rows)
       .def_readonly("segment_bytes", &SpaceUsage::segment_bytes);
+  py::class_<CalibrationPoint>(
+      m, "CalibrationPoint",
+      "One search plan at one candidate budget for k neighbours, averaged "
+      "over the calibration's queries (semhash/calibration.h).")
+      .def_property_readonly(
+          "plan",
+          [](const CalibrationPoint& p) { return SearchPlanName(p.plan); })
+      .def_readonly("k", &CalibrationPoint::k)
+      .def_readonly("budget", &CalibrationPoint::budget)
+      .def_readonly("recall", &CalibrationPoint::recall)
+      .def_readonly("recall_low", &CalibrationPoint::recall_low)
+      .def_readonly("codes_scanned", &CalibrationPoint::codes_scanned)
+      .def_readonly("candidates", &CalibrationPoint::candidates)
+      .def_readonly("lookups", &CalibrationPoint::lookups)
+      .def_readonly("cost_ns", &CalibrationPoint::cost_ns);
+  py::class_<Calibration>(m, "Calibration",
+                          "What DB.calibrate measured (semhash/calibration.h).")
+      .def_readonly("rows", &Calibration::rows)
+      .def_readonly("rows_now", &Calibration::rows_now)
+      .def_readonly("stale", &Calibration::stale)
+      .def_readonly("queries", &Calibration::queries)
+      .def_readonly("held_out", &Calibration::held_out)
+      .def_readonly("points", &Calibration::points);
 }
 
 }  // namespace semhash::python

@@ -3,6 +3,7 @@
 // version with them).
 #include <gtest/gtest.h>
 
+#include "format/calibration_record.h"
 #include "format/change_record.h"
 #include "format/coding.h"
 #include "format/id_record.h"
@@ -34,6 +35,19 @@ TEST(Golden, Keys) {
   EXPECT_EQ(Hex(EncodeIdKey(42)), "00 00 00 00 00 00 00 2a");
   EXPECT_EQ(Hex(EncodePostingKey({0, 0x2A3B4C5, 1})),
             "00 02 a3 b4 c5 00 00 00 01");
+}
+
+TEST(Golden, CalibrationRecord) {
+  CalibrationRecord record;
+  record.rows = 5000;
+  record.queries = 2;
+  record.points = {{CalibratedPlan::kAddressProbe, 10, 64, 19, 20, 0, 130, 9}};
+  EXPECT_EQ(Hex(EncodeCalibrationRecord(record)),
+            "0b 01 48 00 00 00 88 13 00 00 00 00 00 00 02 00 00 00 00 01 00 "
+            "00 00 35 00 03 0a 00 00 00 40 00 00 00 00 00 00 00 13 00 00 00 "
+            "00 00 00 00 14 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 82 "
+            "00 00 00 00 00 00 00 09 00 00 00 00 00 00 00 01 f7 67 60 af 73 "
+            "43 51");
 }
 
 TEST(Golden, TailRecord) {

@@ -70,6 +70,31 @@ def test_two_stage_search_against_exact(tmp_path, rng, stored):
         np.testing.assert_array_equal(I, eI)
 
 
+def test_recall_target_is_met_after_calibration(tmp_path, rng):
+    """search(target_recall=) on a calibrated database reaches the target
+    on held-out queries, against the exact answer (ties counted)."""
+    # Held-out queries from the same clusters as the stored codes.
+    drawn = clustered_codes(rng, 30200, 32, clusters=300, flip=0.03)
+    codes, queries = drawn[:30000], drawn[30000:]
+    ids = np.arange(len(codes), dtype=np.uint64)
+    with semhash.DB(str(tmp_path / "db"), create_if_missing=True,
+                    address_bits=16, code_bits=256) as db:
+        db.add(codes, ids)
+        assert db.calibration() is None  # add does not calibrate
+        calibration = db.calibrate()
+        assert calibration.rows == 30000 and not calibration.stale
+        assert {p.plan for p in calibration.points} >= {"exact",
+                                                         "address-probe"}
+        assert db.calibration().queries == calibration.queries
+        eD, _ = db.search_exact(queries, 10)
+        for target in (0.8, 0.95):
+            D, I = db.search(queries, 10, target_recall=target)
+            recall = (D <= eD[:, -1:]).mean()
+            assert recall >= target, (target, recall)
+        with pytest.raises(semhash.InvalidArgument):
+            db.search(queries, 10, target_recall=1.5)
+
+
 def test_addresses_given_or_taken_from_the_codes(tmp_path, rng):
     codes = random_codes(rng, 50, 8)
     addresses = rng.integers(0, 1 << 12, 50, dtype=np.uint32)

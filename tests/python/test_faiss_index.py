@@ -159,3 +159,20 @@ def test_two_stage_search_when_search_params_are_set(rng):
     ours.search_params = {"max_radius": 16, "min_candidates": 10**6}
     np.testing.assert_array_equal(ours.search(queries, 10)[0], exact[0])
     ours.close()
+
+
+def test_recall_target_against_index_binary_flat(rng):
+    """With target_recall below 1 and calibrate(), search reaches the
+    target against IndexBinaryFlat's answer (ties with its k-th counted)."""
+    # Held-out queries from the same clusters as the stored codes.
+    drawn = clustered_codes(rng, 30200, 32, clusters=300, flip=0.03)
+    codes, queries = drawn[:30000], drawn[30000:]
+    flat, ours = both(256, codes, target_recall=0.9, address_bits=16)
+    ours.calibrate()
+    fD, _ = flat.search(queries, 10)
+    D, _ = ours.search(queries, 10)
+    assert (D <= fD[:, -1:]).mean() >= 0.9
+    ours.target_recall = 1.0
+    D, _ = ours.search(queries, 10)
+    np.testing.assert_array_equal(D, fD)
+    ours.close()

@@ -428,7 +428,8 @@ TEST_F(AdminCliTest, BadInputsFailClearlyAndChangeNothing) {
 }
 
 TEST_F(AdminCliTest, EveryCommandHasHelp) {
-  for (const char* command : {"inspect", "verify", "compact", "export"}) {
+  for (const char* command :
+       {"inspect", "verify", "compact", "export", "calibrate"}) {
     const Outcome run = Semhash(std::string(command) + " --help");
     EXPECT_EQ(run.exit_code, 0);
     EXPECT_TRUE(Has(run, "usage: semhash " + std::string(command)))

@@ -224,6 +224,7 @@ std::vector<NumericFlag> NumericFlags() {
       {"query", "show", {kNegative, kOver64}},
       {"query", "threads", {kNegative, "1025"}},
       {"query", "sheet-queries", {kNegative, "0"}},
+      {"query", "target-recall", {"0", "-0.5", "1.01", "nan"}},
       {"eval", "first", {kNegative, kOver64}},
       {"eval", "count", {kNegative, "0"}},
       {"eval", "k", {kNegative, "0", kOver64}},
@@ -231,6 +232,12 @@ std::vector<NumericFlag> NumericFlags() {
       {"eval", "min-candidates", {kNegative}},
       {"eval", "max-candidates", {kNegative}},
       {"eval", "threads", {kNegative, "0", "1025"}},
+      {"eval", "max-table-radius", {kNegative, "33"}},
+      {"eval", "target-recall", {"0", "2", "nan"}},
+      {"calibrate", "first", {kNegative, kOver64}},
+      {"calibrate", "count", {kNegative, "0", kOver64}},
+      {"calibrate", "sample", {kNegative, "0", "1048577"}},
+      {"calibrate", "threads", {kNegative, "1025"}},
       {"inspect", "address", {kNegative, kOver32, "0x100000000"}},
       {"inspect", "id", {kNegative, kOver64}},
       {"get", "id", {kNegative, kOver64, "0x"}},
@@ -255,7 +262,7 @@ std::vector<NumericFlag> NumericFlags() {
 
 const char* const kSubcommands[] = {
     "train",  "build", "query", "eval",   "inspect", "verify", "compact",
-    "export", "bench", "get",   "delete", "backup",  "dedup"};
+    "export", "bench", "get",   "delete", "backup",  "dedup",  "calibrate"};
 
 // The flags whose --help value is not Boost's "arg": the numeric ones,
 // which show their range ("--k N>=1", "--address-bits 8..32").
@@ -302,6 +309,7 @@ TEST_F(BadInputCatalogue, NumericFlagsRefuseValuesOutOfRange) {
       {"verify", "verify --quiet --db " + Db()},
       {"bench", "bench"},
       {"dedup", "dedup --quiet --db " + Db()},
+      {"calibrate", "calibrate --db " + Db()},
   };
   std::vector<BadCall> calls;
   for (const NumericFlag& flag : NumericFlags()) {

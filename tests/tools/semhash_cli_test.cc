@@ -71,7 +71,9 @@ TEST_F(CliTest, CodesBuildThenJsonQueryMatchesTheLibrary) {
       R"("stats": \{"path": "memory-probe", "radius_reached": \d+, )"
       R"("addresses_probed": \d+, "addresses_occupied": \d+, )"
       R"("range_bits": \d+, "lookups": \d+, "lookups_empty": \d+, )"
-      R"("candidates_reranked": \d+\}, "k": 5, "fewer_than_k": (true|false)\})");
+      R"("candidates_reranked": \d+, "plan": "explicit", "plan_budget": 0, )"
+      R"("expected_recall": 0, "calibration_stale": false\}, )"
+      R"("k": 5, "fewer_than_k": (true|false)\})");
   std::vector<std::string> json;
   for (const auto& line : Lines(run.output)) {
     if (!line.empty() && line[0] == '{') json.push_back(line);

@@ -95,6 +95,13 @@ std::vector<SemhashSetup> Setups(const BenchData& data,
       return db->Search(options, address, code, kK, result);
     });
   };
+  // The address probe as the caller's knobs describe it.
+  const auto probe = [&](size_t min_candidates, uint32_t max_radius) {
+    SearchOptions options;
+    options.min_candidates = min_candidates;
+    options.max_radius = max_radius;
+    return search(options);
+  };
   const auto tables_search = [&](uint32_t radius, size_t min_candidates) {
     SearchOptions options;
     options.max_table_radius = radius;
@@ -113,24 +120,23 @@ std::vector<SemhashSetup> Setups(const BenchData& data,
       {"address table on disk (memory_index off)",
        WithMemoryIndex(Options::MemoryIndex::kOff),
        {
-           {"semhash Search, disk",
-            "default (max_radius 3, min_candidates 100)",
+           {"semhash Search, disk", "default (target 0.95)",
             search(SearchOptions())},
+           {"semhash Search, disk", "max_radius 3, min_candidates 100",
+            probe(100, 3)},
            {"semhash Search, disk", "max_radius 3, whole ball",
-            search({kWholeBall, 3})},
+            probe(kWholeBall, 3)},
            {"semhash SearchExact, disk", "", exact},
        }},
       {"address table in memory",
        WithMemoryIndex(Options::MemoryIndex::kLoadAtOpen),
        {
-           {"semhash Search", "default (max_radius 3, min_candidates 100)",
-            search(SearchOptions())},
-           {"semhash Search", "max_radius 2, whole ball",
-            search({kWholeBall, 2})},
-           {"semhash Search", "max_radius 3, whole ball",
-            search({kWholeBall, 3})},
-           {"semhash Search", "max_radius 4, whole ball",
-            search({kWholeBall, 4})},
+           {"semhash Search", "default (target 0.95)", search(SearchOptions())},
+           {"semhash Search", "max_radius 3, min_candidates 100",
+            probe(100, 3)},
+           {"semhash Search", "max_radius 2, whole ball", probe(kWholeBall, 2)},
+           {"semhash Search", "max_radius 3, whole ball", probe(kWholeBall, 3)},
+           {"semhash Search", "max_radius 4, whole ball", probe(kWholeBall, 4)},
            {"semhash SearchExact", "scan", exact},
            {"semhash SearchExactBatch", "10 queries a call, 1 thread",
             exact_batch, 10},
@@ -145,6 +151,8 @@ std::vector<SemhashSetup> Setups(const BenchData& data,
         "multi-index hashing, " + mih,
         WithMemoryIndex(Options::MemoryIndex::kLoadAtOpen, tables),
         {}};
+    setup.searches.push_back({"semhash Search", mih + ", default (target 0.95)",
+                              search(SearchOptions())});
     // The probe stops as soon as it has min_candidates, even mid-radius.
     for (size_t min_candidates : {100, 500, 1000, 1500, 2500}) {
       setup.searches.push_back(

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "semhash/bulk_load.h"
+#include "semhash/calibration.h"
 #include "semhash/codes.h"
 #include "semhash/export.h"
 #include "semhash/iterator.h"
@@ -33,6 +34,10 @@
 namespace semhash {
 
 class Encoder;
+
+// Smallest database DB::Calibrate measures; below it the exact scan costs
+// about what one probe does, and the planner always runs it.
+inline constexpr uint64_t kMinCalibrationRows = 2000;
 
 // One stored image, as DB::Get returns it.
 struct Record {
@@ -97,8 +102,12 @@ class SEMHASH_EXPORT DB {
   // NotFound if `id` is not stored.
   virtual Status Get(uint64_t id, Record* record) = 0;
 
-  // The k nearest stored codes to `code` among the images whose addresses
-  // lie in the Hamming ball probed around `address` (see SearchOptions).
+  // The k nearest stored codes to `code`, found as SearchOptions says: by
+  // default the cheapest plan whose calibrated recall@k reaches
+  // options.target_recall; with explicit knobs, among the images whose
+  // addresses lie in the Hamming ball probed around `address`.
+  // InvalidArgument if target_recall is outside (0, 1]; the Corruption of a
+  // damaged calibration record when the planner needs it.
   virtual Status Search(const SearchOptions& options, Address address,
                         CodeView code, size_t k, SearchResult* result) = 0;
   // The k nearest stored codes to `code` over the whole database. Uses the
@@ -155,6 +164,20 @@ class SEMHASH_EXPORT DB {
   virtual Status Compact(const ProgressCallback& progress,
                          CompactReport* report) = 0;
   virtual Status GetSpaceUsage(SpaceUsage* usage) = 0;
+
+  // Measures each search plan's recall@k against the exact answer, and its
+  // work, at several candidate budgets (semhash/calibration.h), stores the
+  // result with the database (docs/format.md, "Calibration record") and
+  // makes the planner use it; *calibration gets it. A bulk load's Finish
+  // and Compact do the same when there is no calibration or it is stale.
+  // With fewer than kMinCalibrationRows images there is nothing worth
+  // measuring: the stored calibration is removed and the plan is the exact
+  // search. NotSupported on a read-only database.
+  virtual Status Calibrate(const CalibrateOptions& options,
+                           Calibration* calibration) = 0;
+  // The stored calibration: NotFound if there is none, Corruption if its
+  // record is damaged (DB::Calibrate replaces it).
+  virtual Status GetCalibration(Calibration* calibration) = 0;
 
   // Writes a copy of the database as it was at one moment during the call
   // to the new directory `dir`, which then opens as a database of its own.

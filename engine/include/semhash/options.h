@@ -93,28 +93,54 @@ struct WriteOptions {
   bool sync = false;
 };
 
+// How DB::Search finds its answer. By default a planner chooses: the least
+// costly of the exact search, the multi-index tables and the address-ball
+// probe (each with a candidate budget) whose recall, as this database
+// measured it on its own codes (DB::Calibrate), reaches target_recall.
+// Setting any of the knobs below instead runs the address or table probe
+// they describe, the unset ones at their former defaults; target_recall is
+// then ignored. SearchStats says which plan ran.
 struct SearchOptions {
+  // Recall@k wanted, against the exact answer: the share of the k results
+  // that are as near as the exact k-th nearest (a tie with it counts).
+  // Default 0.95; 1.0 asks for the exact answer (SearchExact). In (0, 1],
+  // InvalidArgument otherwise. Met on average over queries like the
+  // calibration sample, not for each query. With no calibration (a
+  // database filled by Put alone, or too small to sample) the plan is the
+  // exact search, which meets any target.
+  double target_recall = 0.95;
+
+  // Expert knobs; setting any one bypasses the planner.
+  //
   // Probe radii 0, 1, ... until at least `min_candidates` images were
-  // gathered or `max_radius` was probed. 0 means max(k, 100).
-  size_t min_candidates = 0;
+  // gathered or `max_radius` was probed. Unset or 0: max(k, 100).
+  std::optional<size_t> min_candidates;
   // Largest Hamming radius around the query address to probe. The number of
-  // addresses at radius r is C(address_bits, r): 1, 30, 435, 4060 for 30 bits.
-  uint32_t max_radius = 3;
+  // addresses at radius r is C(address_bits, r): 1, 30, 435, 4060 for 30
+  // bits. Unset: 3.
+  std::optional<uint32_t> max_radius;
   // Re-rank at most this many candidates: the probe stops as soon as it has,
   // even in the middle of an address, whose first images (in stored order)
-  // are then the ones taken. 0 means no limit. It bounds the cost of a
+  // are then the ones taken. Unset or 0: no limit. It bounds the cost of a
   // crowded address, such as a supervised encoder (ssdh) gives to a whole
   // class. Applies to the address probe, on disk and in memory; the
   // multi-index tables below stop by min_candidates only.
-  size_t max_candidates = 0;
+  std::optional<size_t> max_candidates;
   // On a database with multi-index tables, loaded in memory: probe the
   // tables instead of the address table, substring radius 0, 1, ... up to
   // max_table_radius in every table, stopping as soon as min_candidates
   // images were gathered (after the table that reached it, even within a
   // radius). Each table's radius-r ball over b-bit substrings has
   // sum C(b, i), i <= r keys: 1 + 21 + 210 for 21-bit substrings at r = 2.
-  bool use_tables = true;
-  uint32_t max_table_radius = 2;
+  // Unset: true and 2.
+  std::optional<bool> use_tables;
+  std::optional<uint32_t> max_table_radius;
+
+  // Whether any expert knob is set (the planner is then bypassed).
+  bool HasExplicitKnobs() const {
+    return min_candidates || max_radius || max_candidates || use_tables ||
+           max_table_radius;
+  }
 };
 
 }  // namespace semhash

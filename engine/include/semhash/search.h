@@ -42,6 +42,21 @@ enum class SearchPath : uint8_t {
 
 SEMHASH_EXPORT const char* SearchPathName(SearchPath path);
 
+// Which plan DB::Search ran (SearchOptions).
+enum class SearchPlan : uint8_t {
+  // The caller's knobs (SearchOptions::HasExplicitKnobs).
+  kExplicit,
+  // DB::SearchExact: a scan, or the multi-index tables where they prove
+  // the answer for less.
+  kExact,
+  // The multi-index tables probed up to a candidate budget.
+  kTableProbe,
+  // The address ball probed up to a candidate budget.
+  kAddressProbe,
+};
+
+SEMHASH_EXPORT const char* SearchPlanName(SearchPlan plan);
+
 // What one search did. Counters are per call, never process-global.
 struct SearchStats {
   SearchPath path = SearchPath::kDiskProbe;
@@ -62,6 +77,15 @@ struct SearchStats {
   uint64_t lookups_empty = 0;
   // Images whose long codes were compared with the query's.
   uint64_t candidates_reranked = 0;
+  // The plan that ran, its candidate budget (0: none, as for kExact and
+  // kExplicit) and the recall@k the database's calibration expects of it
+  // (1 for kExact; 0: unknown, as for kExplicit).
+  SearchPlan plan = SearchPlan::kExplicit;
+  uint64_t plan_budget = 0;
+  double expected_recall = 0;
+  // The calibration that chose the plan is stale: the database has grown
+  // or shrunk by more than a fifth since (DB::Calibrate).
+  bool calibration_stale = false;
 };
 
 struct SearchResult {

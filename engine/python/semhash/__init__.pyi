@@ -55,6 +55,25 @@ class CompactReport:
     changes_merged: int
     segment_rows: int
 
+class CalibrationPoint:
+    plan: str  # "exact", "table-probe" or "address-probe"
+    k: int
+    budget: int
+    recall: float
+    recall_low: float
+    codes_scanned: float
+    candidates: float
+    lookups: float
+    cost_ns: float
+
+class Calibration:
+    rows: int
+    rows_now: int
+    stale: bool
+    queries: int
+    held_out: bool
+    points: list[CalibrationPoint]
+
 class FamilySpace:
     name: str
     table_bytes: int
@@ -154,13 +173,23 @@ class DB:
         k: int,
         addresses: Optional[Addresses] = None,
         *,
-        min_candidates: int = 0,
-        max_radius: int = 3,
-        max_candidates: int = 0,
-        use_tables: bool = True,
-        max_table_radius: int = 2,
+        target_recall: float = 0.95,
+        min_candidates: Optional[int] = None,
+        max_radius: Optional[int] = None,
+        max_candidates: Optional[int] = None,
+        use_tables: Optional[bool] = None,
+        max_table_radius: Optional[int] = None,
         threads: int = 0,
     ) -> Knn: ...
+    def calibrate(
+        self,
+        codes: Optional[Codes] = None,
+        addresses: Optional[Addresses] = None,
+        *,
+        sample_queries: int = 256,
+        threads: int = 0,
+    ) -> Calibration: ...
+    def calibration(self) -> Optional[Calibration]: ...
     def search_exact(self, codes: Codes, k: int, *, threads: int = 0) -> Knn: ...
     def search_radius(
         self, codes: Codes, radius: int, *, threads: int = 0
@@ -205,6 +234,7 @@ class IndexBinarySemhash:
     is_trained: bool
     path: str
     db: DB
+    target_recall: float
     search_params: Optional[dict[str, Any]]
     threads: int
     def __init__(
@@ -212,6 +242,7 @@ class IndexBinarySemhash:
         d: int,
         path: Optional[str] = None,
         *,
+        target_recall: float = 1.0,
         search_params: Optional[dict[str, Any]] = None,
         threads: int = 0,
         **options: Any,
@@ -221,6 +252,7 @@ class IndexBinarySemhash:
     def add(self, x: Codes) -> None: ...
     def add_with_ids(self, x: Codes, ids: Ids) -> None: ...
     def search(self, x: Codes, k: int) -> Knn: ...
+    def calibrate(self) -> Calibration: ...
     def range_search(
         self, x: Codes, radius: float
     ) -> Tuple[npt.NDArray[np.uint64], npt.NDArray[np.float32],

@@ -42,24 +42,28 @@ class IndexBinarySemhash:
     collected. options: DB's open options (address_bits, default 30;
     tables, the multi-index tables; memory_index; block_cache_bytes).
 
-    Searches are exact (DB.search_exact, ties by ascending id) unless
-    search_params is set, a dict of DB.search's options (max_radius,
-    min_candidates, max_candidates, use_tables, max_table_radius): then
-    search is semhash's two-stage probe around each query's first
-    address_bits bits, faster and approximate. Set it at construction or
-    later as the attribute `search_params` (None: exact again). threads
-    (default 0: one per core) is the `threads` attribute.
+    Searches are exact (DB.search_exact, ties by ascending id), as
+    IndexBinaryFlat's, unless target_recall is set below 1: then search is
+    DB.search with that recall@k target, the cheapest plan that reaches it
+    on this database, as its calibration measured. add and add_with_ids
+    write without calibrating; call calibrate() once the codes are in (a
+    database never calibrated is searched exactly). search_params, a dict
+    of DB.search's options (target_recall, or the expert knobs max_radius,
+    min_candidates, max_candidates, use_tables, max_table_radius), is
+    passed as it is and overrides target_recall. Both are attributes too.
+    threads (default 0: one per core) is the `threads` attribute.
     """
 
     is_trained = True
 
-    def __init__(self, d, path=None, *, search_params=None, threads=0,
-                 **options):
+    def __init__(self, d, path=None, *, target_recall=1.0, search_params=None,
+                 threads=0, **options):
         if d % 64 != 0 or not 64 <= d <= 1024:
             raise _semhash.InvalidArgument(
                 f"d must be a multiple of 64 in 64..1024, not {d}")
         self.d = d
         self.code_size = d // 8
+        self.target_recall = target_recall
         self.search_params = search_params
         self.threads = threads
         self._options = options
@@ -99,10 +103,18 @@ class IndexBinarySemhash:
     def search(self, x, k):
         """The k nearest codes of each query: (D int32, I int64), (n, k)."""
         x = self._codes(x)
-        if self.search_params is None:
+        if self.search_params is not None:
+            return self.db.search(x, k, threads=self.threads,
+                                  **self.search_params)
+        if self.target_recall >= 1:
             return self.db.search_exact(x, k, threads=self.threads)
         return self.db.search(x, k, threads=self.threads,
-                              **self.search_params)
+                              target_recall=self.target_recall)
+
+    def calibrate(self):
+        """Measures this database's search plans (DB.calibrate), so that a
+        target_recall below 1 can pick a cheaper one than the exact search."""
+        return self.db.calibrate(threads=self.threads)
 
     def range_search(self, x, radius):
         """Every code at a distance strictly below radius of each query:

@@ -305,6 +305,11 @@ TEST(Search, EmptyDatabaseAndZeroK) {
   SearchResult result;
   ASSERT_TRUE(db->Search(SearchOptions(), 0, query, kK, &result).ok());
   EXPECT_TRUE(result.neighbors.empty());
+  EXPECT_EQ(result.stats.plan, SearchPlan::kExact);
+  SearchOptions probe;
+  probe.max_radius = 3;
+  ASSERT_TRUE(db->Search(probe, 0, query, kK, &result).ok());
+  EXPECT_TRUE(result.neighbors.empty());
   EXPECT_EQ(result.stats.radius_reached, 3u);
   ASSERT_TRUE(db->Put(WriteOptions(), 1, 0, query).ok());
   ASSERT_TRUE(db->Search(SearchOptions(), 0, query, 0, &result).ok());
