@@ -305,10 +305,11 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
 }
 
 // The tables are tried first unless their least work (radius 0) costs more
-// than a scan; they give up, and the scan runs, as soon as the work still
-// needed to prove the answer is estimated above the scan's
-// (MultiIndex::SearchKnn). A search that gave up shows as a scan whose
-// lookups (and candidates) include the tables' work.
+// than a scan; they give up, and the scan runs, once the work still needed
+// to prove the answer is estimated above the scan's (MultiIndex::SearchKnn,
+// which first spends up to half a scan's worth to tighten its bound). A
+// search that gave up shows as a scan whose lookups (and candidates)
+// include the tables' work.
 Status MemoryIndex::KnnLocked(const uint8_t* query, size_t k,
                               SearchResult* result) const {
   *result = SearchResult();

@@ -553,10 +553,12 @@ bool MultiIndex::SearchKnn(const uint8_t* query, const uint64_t* ids,
 
 bool MultiIndex::WorthProbing(uint32_t r, uint32_t t, const TopK& top,
                               double spent, double max_cost) const {
-  if (!top.full()) {
-    // No bound yet: go on until a scan's worth was spent on finding none.
-    return spent + ShellCost(t, r) <= max_cost;
-  }
+  // Half a scan's worth is always spent before giving up: the k-th
+  // distance found early bounds the answer loosely (a row of a far cluster
+  // found by chance), and the probes that follow tighten it.
+  if (spent + ShellCost(t, r) <= max_cost / 2) return true;
+  // No bound yet: nothing says the work will end.
+  if (!top.full()) return false;
   // The k-th distance only falls, so the shells it asks for now bound the
   // keys still to look up; the work done is spent either way.
   const uint32_t kth = top.Bound() - 1;

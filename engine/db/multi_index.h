@@ -128,12 +128,14 @@ class MultiIndex {
   // in tables 0..j, every row within m * s + j bits has been found.
   //
   // max_cost is what the caller's alternative, an exact scan, would cost
-  // (ScanCost). Before each probe the work still needed is estimated
-  // (KnnCost, from the k-th distance *top holds so far); the search gives
-  // up, returning false and leaving *top valid but unspecified, as soon as
-  // that estimate exceeds max_cost, or, while *top is not yet full, as
-  // soon as the work done would. INFINITY: never gives up. With no tables
-  // it returns false unless there are no rows.
+  // (ScanCost). Radius 0 in every table runs first, unless it alone costs
+  // more, and so does any probe while the work done stays within half of
+  // max_cost. Past that, before each probe, the work still needed is
+  // estimated (ProbeCost of the shells that the k-th distance *top holds
+  // so far asks for); the search gives up, returning false and leaving
+  // *top valid but unspecified, as soon as that estimate exceeds max_cost
+  // or *top is not yet full. INFINITY: never gives up. With no tables it
+  // returns false unless there are no rows.
   bool SearchKnn(const uint8_t* query, const uint64_t* ids,
                  const std::vector<uint64_t>* dead, double max_cost, TopK* top,
                  MultiIndexStats* stats, Status* status = nullptr) const;
@@ -193,8 +195,6 @@ class MultiIndex {
   // One search's view of the query; defined in multi_index.cc.
   class Query;
 
-  // The table of `substring` over rows [0, n); key_of_row is scratch of n
-  // entries.
   // SearchKnn's choice before shell (r, t): whether the work still needed
   // to prove *top's answer, `spent` done so far, is worth it next to
   // max_cost.
@@ -208,6 +208,8 @@ class MultiIndex {
     return r < costs.size() ? costs[r] : 0;
   }
 
+  // The table of `substring` over rows [0, n); key_of_row is scratch of n
+  // entries.
   static Table BuildTable(const uint8_t* codes, size_t n, uint32_t code_bits,
                           Substring substring,
                           std::vector<uint32_t>* key_of_row);
