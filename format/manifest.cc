@@ -1,6 +1,8 @@
 // Manifest codec (see manifest.h).
 #include "format/manifest.h"
 
+#include <algorithm>
+
 #include "engine/common/code_widths.h"
 #include "format/aligned_bytes.h"
 #include "format/frame.h"
@@ -25,6 +27,15 @@ Status CheckRanges(const Manifest& m) {
   }
   if (m.posting_chunk_capacity == 0) {
     return Status::Corruption("manifest: posting_chunk_capacity is 0");
+  }
+  if (m.segment != 0 && m.segment >= m.next_segment) {
+    return Status::Corruption("manifest: segment " + std::to_string(m.segment) +
+                              " is not below next_segment " +
+                              std::to_string(m.next_segment));
+  }
+  if (m.segment != 0 && m.format_version < 2) {
+    return Status::Corruption("manifest: a segment in format version " +
+                              std::to_string(m.format_version));
   }
   const Status tables = CheckMihTables(m.code_bits, m.mih_tables);
   if (!tables.ok()) return Status::Corruption("manifest: " + tables.message());
@@ -59,6 +70,10 @@ std::string EncodeManifest(const Manifest& m) {
   table.add_encoder_params(params);
   table.add_encoder_model_checksum(m.encoder_model_checksum);
   table.add_mih_tables(m.mih_tables);
+  table.add_segment(m.segment);
+  table.add_segment_rows(m.segment_rows);
+  table.add_segment_header_checksum(m.segment_header_checksum);
+  table.add_next_segment(m.next_segment);
   fb::FinishManifestBuffer(builder, table.Finish());
   const std::string_view payload(
       reinterpret_cast<const char*>(builder.GetBufferPointer()),
@@ -78,10 +93,13 @@ Status DecodeManifest(std::string_view value, Manifest* out) {
     return Status::Corruption("manifest: not a valid manifest FlatBuffer");
   }
   const fb::Manifest* m = fb::GetManifest(bytes.data());
-  if (m->format_version() != kFormatVersion) {
-    return Status::NotSupported(
-        "database format version " + std::to_string(m->format_version()) +
-        "; this semhash reads version " + std::to_string(kFormatVersion));
+  if (m->format_version() < kOldestFormatVersion ||
+      m->format_version() > kFormatVersion) {
+    return Status::NotSupported("database format version " +
+                                std::to_string(m->format_version()) +
+                                "; this semhash reads versions " +
+                                std::to_string(kOldestFormatVersion) + " to " +
+                                std::to_string(kFormatVersion));
   }
   out->format_version = m->format_version();
   out->address_bits = m->address_bits();
@@ -92,6 +110,11 @@ Status DecodeManifest(std::string_view value, Manifest* out) {
   out->encoder_params = StringOrEmpty(m->encoder_params());
   out->encoder_model_checksum = m->encoder_model_checksum();
   out->mih_tables = m->mih_tables();
+  out->segment = m->segment();
+  out->segment_rows = m->segment_rows();
+  out->segment_header_checksum = m->segment_header_checksum();
+  // A version 1 manifest has no next_segment field: its default 0 means 1.
+  out->next_segment = std::max<uint64_t>(m->next_segment(), 1);
   return CheckRanges(*out);
 }
 

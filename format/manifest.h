@@ -12,9 +12,12 @@
 
 namespace semhash::format {
 
-// The layout version this code writes and the only one it reads, defined
-// once in the public semhash/version.h.
+// The layout version this code writes (defined once in the public
+// semhash/version.h), and the oldest it reads: version 1 has no segment (its
+// databases open as before; a read-write open migrates them to version 2 by
+// writing the first segment).
 inline constexpr uint32_t kFormatVersion = SEMHASH_FORMAT_VERSION;
+inline constexpr uint32_t kOldestFormatVersion = 1;
 inline constexpr uint8_t kManifestFrameVersion = 1;
 inline constexpr char kExternalEncoderKind[] = "external";
 
@@ -28,6 +31,11 @@ struct Manifest {
   std::string encoder_params;
   uint64_t encoder_model_checksum = 0;
   uint32_t mih_tables = 0;
+  // Format version 2 (manifest.fbs): the live segment, 0 if none.
+  uint64_t segment = 0;
+  uint64_t segment_rows = 0;
+  uint64_t segment_header_checksum = 0;
+  uint64_t next_segment = 1;
 };
 
 // OK if a database of code_bits-bit codes may have `tables` multi-index

@@ -34,7 +34,8 @@ void DecodeAndCheck(std::string_view bytes) {
     FUZZ_CHECK(s.IsCorruption() || s.IsNotSupported());
     return;
   }
-  FUZZ_CHECK(manifest.format_version == format::kFormatVersion);
+  FUZZ_CHECK(manifest.format_version >= format::kOldestFormatVersion &&
+             manifest.format_version <= format::kFormatVersion);
   FUZZ_CHECK(manifest.address_bits >= kMinAddressBits &&
              manifest.address_bits <= kMaxAddressBits);
   FUZZ_CHECK(manifest.code_bits >= kMinCodeBits &&

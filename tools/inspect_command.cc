@@ -77,6 +77,11 @@ void JsonSpace(const SpaceUsage& space, uint64_t images, JsonWriter* json) {
   }
   json->EndArray();
   json->Key("log_bytes").Uint(space.log_bytes);
+  json->Key("segment").BeginObject();
+  json->Key("number").Uint(space.segment);
+  json->Key("rows").Uint(space.segment_rows);
+  json->Key("bytes").Uint(space.segment_bytes);
+  json->EndObject();
   json->Key("total_bytes").Uint(space.total_bytes);
   json->Key("bytes_per_image")
       .Double(images == 0 ? 0.0 : double(space.total_bytes) / double(images));
@@ -178,6 +183,13 @@ void PrintSpace(const SpaceUsage& space, uint64_t images) {
               << " per image)";
   }
   std::cout << ", of which write-ahead log " << space.log_bytes << "\n";
+  if (space.segment != 0) {
+    std::cout << "         segment: " << space.segment << " ("
+              << space.segment_rows << " rows, " << space.segment_bytes
+              << " bytes)\n";
+  } else {
+    std::cout << "         segment: none\n";
+  }
   for (const FamilySpace& family : space.families) {
     std::cout << std::setw(16) << family.name << ": " << family.table_bytes
               << " bytes in " << family.table_files << " table files, "

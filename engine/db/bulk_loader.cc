@@ -393,6 +393,10 @@ Status BulkLoaderImpl::Finish() {
   if (s.ok()) s = files.Close(Files::kRewrites);
   if (!s.ok()) return s;
   Report("ingest", 0, 1);
+  // The ingested files carry no delta keys: the segment stops being live
+  // first, and ReloadMemoryIndex publishes the next one.
+  s = db_->ClearSegment();
+  if (!s.ok()) return s;
   s = files.Ingest();
   if (!s.ok()) return s;
   Report("ingest", 1, 1);

@@ -97,6 +97,21 @@ Status CheckManifestUnchanged(const std::string& db_dir,
 
 }  // namespace
 
+Status DBImpl::PlaceSegment(const std::string& staging) {
+  if (manifest_.segment == 0) return Status::OK();
+  const fs::path from = SegmentPath(manifest_.segment);
+  const fs::path dir = fs::path(staging) / from.parent_path().filename();
+  std::error_code error;
+  fs::create_directory(dir, error);
+  const uint64_t size = error ? 0 : fs::file_size(from, error);
+  if (error) {
+    return Status::IOError(from.string() +
+                           ": cannot back up: " + error.message());
+  }
+  Status s = LinkOrCopy(from.string(), (dir / from.filename()).string(), size);
+  return s.ok() ? SyncDirectory(dir.string()) : s;
+}
+
 Status DBImpl::WriteBackupFiles(const std::string& staging) {
   rocksdb::DB* db = store_->db();
   // Read-only, RocksDB deletes nothing: DisableFileDeletions is NotSupported.
@@ -107,8 +122,12 @@ Status DBImpl::WriteBackupFiles(const std::string& staging) {
   std::vector<rocksdb::LiveFileStorageInfo> files;
   rocksdb::LiveFilesStorageInfoOptions list_options;
   list_options.wal_size_for_flush = std::numeric_limits<uint64_t>::max();
+  // The live segment is linked while the writers wait too: a merge would
+  // publish another and remove it.
   auto list = [&] {
-    return FromRocksDB(db->GetLiveFilesStorageInfo(list_options, &files));
+    Status listed =
+        FromRocksDB(db->GetLiveFilesStorageInfo(list_options, &files));
+    return listed.ok() ? PlaceSegment(staging) : listed;
   };
   Status s;
   if (read_only_) {

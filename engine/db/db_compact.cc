@@ -177,11 +177,14 @@ Status DBImpl::Compact(const ProgressCallback& progress,
   // Readers' snapshot would keep what the compaction is meant to drop; the
   // answers are the same at the latest state, so readers move to it.
   if (memory_ != nullptr) PublishSnapshot();
+  // A fresh segment (the delta is empty afterwards), before the RocksDB
+  // compaction drops the delta keys it deleted.
+  if (s.ok() && memory_ != nullptr) s = memory_->Merge();
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForce;
-  for (auto* family :
-       {store_->meta(), store_->ids(), store_->postings(), store_->tails()}) {
+  for (auto* family : {store_->meta(), store_->ids(), store_->postings(),
+                       store_->tails(), store_->delta()}) {
     if (s.ok()) {
       s = FromRocksDB(
           store_->db()->CompactRange(options, family, nullptr, nullptr));
@@ -197,8 +200,9 @@ Status DBImpl::Compact(const ProgressCallback& progress,
 Status DBImpl::GetSpaceUsage(SpaceUsage* usage) {
   *usage = SpaceUsage();
   rocksdb::DB* db = store_->db();
-  for (auto* family :
-       {store_->meta(), store_->ids(), store_->postings(), store_->tails()}) {
+  for (auto* family : {store_->meta(), store_->ids(), store_->postings(),
+                       store_->tails(), store_->delta()}) {
+    if (family == nullptr) continue;  // A version 1 database read-only.
     rocksdb::ColumnFamilyMetaData meta;
     db->GetColumnFamilyMetaData(family, &meta);
     FamilySpace space;
@@ -223,6 +227,14 @@ Status DBImpl::GetSpaceUsage(SpaceUsage* usage) {
   }
   if (error) {
     return Status::IOError(db->GetName() + ": " + error.message());
+  }
+  usage->segment = live_segment_;
+  usage->segment_rows = live_segment_rows_;
+  if (usage->segment != 0) {
+    std::error_code missing;  // Replaced meanwhile: 0 bytes.
+    const uintmax_t bytes =
+        std::filesystem::file_size(SegmentPath(usage->segment), missing);
+    usage->segment_bytes = missing ? 0 : bytes;
   }
   if (memory_ != nullptr) {
     usage->memory_index_bytes = memory_->memory_bytes();

@@ -23,6 +23,11 @@ class DBImpl::BatchBuilder {
     Status s = LookupId(op.id, &old);
     if (!s.ok()) return s;
     const std::string id_key = format::EncodeIdKey(op.id);
+    // The id changed since the live segment (db_segment.cc).
+    if (db_->store_->delta() != nullptr) {
+      s = FromRocksDB(batch_.Put(db_->store_->delta(), id_key, ""));
+      if (!s.ok()) return s;
+    }
     MemoryIndex::Change& change = changes_.emplace_back();
     change.id = op.id;
     if (old.has_value()) {
@@ -124,7 +129,10 @@ DBImpl::DBImpl(std::unique_ptr<RocksDBStore> store,
                std::unique_ptr<Encoder> encoder, bool read_only)
     : store_(std::move(store)),
       encoder_(std::move(encoder)),
-      read_only_(read_only) {
+      read_only_(read_only),
+      manifest_(manifest),
+      live_segment_(manifest.segment),
+      live_segment_rows_(manifest.segment_rows) {
   info_.format_version = manifest.format_version;
   info_.address_bits = manifest.address_bits;
   info_.code_bits = manifest.code_bits;

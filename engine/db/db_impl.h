@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "engine/common/thread_annotations.h"
 #include "engine/db/memory_index.h"
 #include "engine/db/rocksdb_store.h"
+#include "engine/db/segment_writer.h"
 #include "engine/db/staging_directory.h"
 #include "format/id_record.h"
 #include "format/manifest.h"
@@ -95,8 +97,21 @@ class DBImpl final : public DB {
   }
   // Null if the database was not staged (or was taken already).
   std::unique_ptr<Staged> TakeStaged() { return std::move(staged_); }
-  // After a bulk load: reads the in-memory index anew.
+  // After a bulk load: reads the in-memory index anew, and publishes it as
+  // the live segment.
   void ReloadMemoryIndex() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
+  // Before a bulk load ingests (which writes no delta keys): the manifest
+  // names no segment any more, synced, and the old file is removed; the
+  // next open without a segment reads the posting chunks.
+  Status ClearSegment() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
+
+  // Points of a segment's publication, for crash tests: a hook set by
+  // TEST_SetPublishHook is called at each and may fail the publication
+  // there (or cut the power of a fault-injection file system).
+  enum class PublishStage { kSegmentWritten, kManifestWritten };
+  void TEST_SetPublishHook(std::function<Status(PublishStage)> hook) {
+    publish_hook_ = std::move(hook);
+  }
 
  private:
   class BatchBuilder;
@@ -106,7 +121,50 @@ class DBImpl final : public DB {
   Status ScanForQueries(const uint8_t* codes, size_t first, size_t m, size_t k,
                         std::vector<SearchResult>* results);
   Status CheckOperation(const WriteBatch::Operation& op) const;
+  // The live segment (engine/db/db_segment.cc). The file of segment
+  // `number`: <db>/segments/NNNNNN.seg.
+  std::string SegmentPath(uint64_t number) const;
+  // Maps the manifest's segment; Corruption if it is not the file the
+  // manifest names (rows, header checksum).
+  Status OpenLiveSegment(std::shared_ptr<const MappedSegment>* segment);
+  // Each delta id's change on top of `segment`, as RocksDB holds it now.
+  Status ReadDeltaChanges(const MappedSegment& segment,
+                          std::vector<MemoryIndex::Change>* changes);
+  // A MemoryIndex's Persist hook: PublishSegment.
+  MemoryIndex::Persist PersistHook();
+  // ReloadMemoryIndex without an index (kOff): publishes a segment of the
+  // posting chunks' rows all the same. REQUIRES: write_mutex_ held.
+  void PublishWithoutIndex();
+  // After a load from the posting chunks, read-write: publishes the loaded
+  // index as the first segment (migrating a version 1 database).
+  void PublishFirstSegment() LOCKS_EXCLUDED(write_mutex_);
+  // Open with a segment: maps it and replays the delta on it.
+  Status MapLiveSegment() LOCKS_EXCLUDED(write_mutex_);
+  // MemoryIndex's Persist hook: writes `rows` as the next segment and makes
+  // it the live one (see db_segment.cc). REQUIRES: write_mutex_ held (the
+  // writer merges the index); not annotated, as it is called through the
+  // index.
+  Status PublishSegment(const SegmentRows& rows, const MultiIndex* tables,
+                        std::shared_ptr<const MappedSegment>* segment);
+  // Writes `manifest` and deletes every delta key, in one synced batch.
+  Status WriteManifest(const format::Manifest& manifest);
+  void RemoveSegmentFile(const std::string& path);
+  // manifest_ = `manifest`, with live_segment_*. REQUIRES: write_mutex_.
+  void SetManifest(const format::Manifest& manifest);
+  // Verify's check of the live segment: every block and structure
+  // (MappedSegment::VerifyAll), then segment + delta = the id records.
+  // Corruption naming the file (and the id) otherwise.
+  Status VerifySegment() LOCKS_EXCLUDED(write_mutex_);
+  // Read-write open: removes files under segments/ the manifest does not
+  // name.
+  void RemoveOrphanSegments();
+  Status TEST_Stage(PublishStage stage) {
+    return publish_hook_ ? publish_hook_(stage) : Status::OK();
+  }
   // Backup's work in `staging` (engine/db/db_backup.cc).
+  // The live segment into `staging`/segments. REQUIRES: write_mutex_ held,
+  // or read-only.
+  Status PlaceSegment(const std::string& staging);
   Status WriteBackupFiles(const std::string& staging);
   // *record is empty if `id` is not stored. Read as `read` says.
   Status ReadIdRecord(const rocksdb::ReadOptions& read, uint64_t id,
@@ -146,6 +204,15 @@ class DBImpl final : public DB {
   const std::unique_ptr<Encoder> encoder_;
   const bool read_only_;
   DatabaseInfo info_;
+  // The manifest as last written. Changed only by the writer, under
+  // write_mutex_ (a segment's publication); read by it, by the open
+  // before the DB is shared, and read-only (when it never changes).
+  format::Manifest manifest_;
+  std::function<Status(PublishStage)> publish_hook_;
+  // manifest_.segment and segment_rows, for GetSpaceUsage without the write
+  // mutex; set with manifest_.
+  std::atomic<uint64_t> live_segment_{0};
+  std::atomic<uint64_t> live_segment_rows_{0};
   // One writer at a time: held by each write, a bulk load's Finish and a
   // compaction throughout, and by a read-write backup while it lists files.
   Mutex write_mutex_;

@@ -128,16 +128,21 @@ void DBImpl::PublishSnapshot() {
 }
 
 Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
+  if (!read_only_) RemoveOrphanSegments();
   if (mode == Options::MemoryIndex::kOff) return Status::OK();
   memory_ = std::make_unique<MemoryIndex>(info_.address_bits, info_.code_bits,
                                           info_.mih_tables);
+  if (!read_only_) memory_->set_persist(PersistHook());
   PublishSnapshot();
+  // Mapping costs milliseconds: no load runs in the background.
+  if (manifest_.segment != 0) return MapLiveSegment();
   if (mode == Options::MemoryIndex::kLoadAtOpen) {
     const uint64_t ticket = memory_->BeginLoad();
     MemoryRows rows;
     Status s = ReadMemoryRows(nullptr, &rows);
     if (!s.ok()) return s;
     memory_->Install(ticket, std::move(rows));
+    PublishFirstSegment();
     return Status::OK();
   }
   uint64_t ticket = 0;
@@ -155,6 +160,7 @@ Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
     // damage to whichever search reaches it.
     if (s.ok()) {
       memory_->Install(ticket, std::move(rows));
+      PublishFirstSegment();
     } else {
       memory_->Abandon(ticket);
     }
@@ -162,8 +168,20 @@ Status DBImpl::StartMemoryIndex(Options::MemoryIndex mode) {
   return Status::OK();
 }
 
+void DBImpl::PublishFirstSegment() {
+  if (read_only_) return;
+  MutexLock lock(&write_mutex_);
+  // A database without a segment (format version 1, or a bulk load cut
+  // short) gets one. If it cannot be written, the index stays in memory,
+  // as it was before segments, and the next merge tries again.
+  (void)memory_->Merge();
+}
+
 void DBImpl::ReloadMemoryIndex() {
-  if (memory_ == nullptr) return;
+  if (memory_ == nullptr) {
+    PublishWithoutIndex();
+    return;
+  }
   // write_mutex_ is held: nothing is written while this reads.
   // Until the new rows are in, readers keep the snapshot from before the
   // load, in RocksDB and in the index alike.
@@ -171,11 +189,33 @@ void DBImpl::ReloadMemoryIndex() {
   MemoryRows rows;
   if (ReadMemoryRows(nullptr, &rows).ok()) {
     memory_->Install(ticket, std::move(rows), [this] { PublishSnapshot(); });
+    // The bulk load cleared the segment (ClearSegment): publish the new one.
+    (void)memory_->Merge();
   } else {
     // Searches read RocksDB from now on; the bulk load itself succeeded.
     memory_->Abandon(ticket);
     PublishSnapshot();
   }
+}
+
+MemoryIndex::Persist DBImpl::PersistHook() {
+  return [this](const SegmentRows& rows, const MultiIndex* tables,
+                std::shared_ptr<const MappedSegment>* out) {
+    return PublishSegment(rows, tables, out);
+  };
+}
+
+void DBImpl::PublishWithoutIndex() {
+  // Without an index of its own (Options::MemoryIndex::kOff, as `semhash
+  // build` opens), the DB still leaves a segment behind, so that the next
+  // open maps it: one built for the purpose, then dropped.
+  MemoryIndex index(info_.address_bits, info_.code_bits, info_.mih_tables);
+  index.set_persist(PersistHook());
+  const uint64_t ticket = index.BeginLoad();
+  MemoryRows rows;
+  if (!ReadMemoryRows(nullptr, &rows).ok()) return;  // The next open reads.
+  index.Install(ticket, std::move(rows));
+  (void)index.Merge();
 }
 
 DBImpl::~DBImpl() {

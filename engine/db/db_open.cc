@@ -221,8 +221,8 @@ Status CheckEncoder(const Options& options, const format::Manifest& m) {
   return Status::OK();
 }
 
-Status OpenExisting(const Options& options, const std::string& path,
-                    rocksdb::Env* env, std::unique_ptr<DB>* db) {
+Status OpenExistingOnce(const Options& options, const std::string& path,
+                        rocksdb::Env* env, std::unique_ptr<DB>* db) {
   std::unique_ptr<RocksDBStore> store;
   RocksDBStoreOptions store_options;
   store_options.read_only = options.read_only;
@@ -243,6 +243,21 @@ Status OpenExisting(const Options& options, const std::string& path,
   if (!s.ok()) return s.WithContext(path + ": loading the in-memory index");
   *db = std::move(impl);
   return Status::OK();
+}
+
+// A read-only open races the writer: the segment its manifest names may be
+// removed by a publication between RocksDB's open and the mapping (the
+// only NotFound an open of an existing database meets). The manifest then
+// names a newer segment: open again.
+Status OpenExisting(const Options& options, const std::string& path,
+                    rocksdb::Env* env, std::unique_ptr<DB>* db) {
+  constexpr int kAttempts = 4;
+  for (int attempt = 1;; ++attempt) {
+    const Status s = OpenExistingOnce(options, path, env, db);
+    if (!options.read_only || !s.IsNotFound() || attempt == kAttempts) {
+      return s;
+    }
+  }
 }
 
 // Builds the database in a sibling directory and renames it into place, so

@@ -320,6 +320,14 @@ Status DBImpl::Verify(const VerifyOptions& options, VerifyReport* report) {
     s = verifier.Run();
   }
   std::filesystem::remove_all(spill, error);
+  if (!s.ok()) return s;
+  s = VerifySegment();
+  if (!s.ok()) {
+    ++report->problem_count;
+    if (report->problems.size() < options.max_problems) {
+      report->problems.push_back(s.message());
+    }
+  }
   return s;
 }
 

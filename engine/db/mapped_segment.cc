@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <bit>
 #include <cerrno>
@@ -204,6 +205,47 @@ Status MappedSegment::CheckIdOrder() const {
     }
   }
   return Status::OK();
+}
+
+Status MappedSegment::FindId(uint64_t id, bool* found, uint64_t* row) const {
+  *found = false;
+  const uint32_t* order = Array<uint32_t>(kIdOrder);
+  const uint64_t* id_of = ids();
+  uint64_t low = 0;
+  uint64_t high = rows();
+  while (low < high) {
+    const uint64_t mid = low + (high - low) / 2;
+    Status s = CheckRows(kIdOrder, mid, mid + 1, 4);
+    if (!s.ok()) return s;
+    const uint32_t r = order[mid];
+    if (r >= rows()) {
+      return Damaged(kIdOrder, header_.sections[kIdOrder].offset + 4 * mid,
+                     "row " + std::to_string(r) + " out of range");
+    }
+    s = CheckRows(kIds, r, r + 1, 8);
+    if (!s.ok()) return s;
+    if (id_of[r] == id) {
+      *found = true;
+      *row = r;
+      return Status::OK();
+    }
+    if (id_of[r] < id) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return Status::OK();
+}
+
+Status MappedSegment::AddressOf(uint64_t row, uint32_t* address) const {
+  Status s = CheckRows(kAddressKeys, row, row + 1, 4);
+  if (s.ok()) *address = address_keys()[row];
+  return s;
+}
+
+uint64_t MappedSegment::header_checksum() const {
+  return XXH3_64bits(data_, format::SegmentHeaderBytes(header_));
 }
 
 Status MappedSegment::VerifyAll() const {

@@ -89,6 +89,16 @@ class MappedSegment {
   // permutations of the rows, the id order sorting the ids.
   Status VerifyAll() const;
 
+  // The row of `id` (the id order section, binary searched, each block
+  // checked before it is read): *found false if no row has it. Corruption
+  // if a block fails, or a row number read is out of range.
+  Status FindId(uint64_t id, bool* found, uint64_t* row) const;
+  // The address of `row`, checked. REQUIRES: row < rows().
+  Status AddressOf(uint64_t row, uint32_t* address) const;
+  // XXH3-64 (seed 0) of the padded header: the manifest's
+  // segment_header_checksum.
+  uint64_t header_checksum() const;
+
   const std::string& path() const { return path_; }
   const format::SegmentHeader& header() const { return header_; }
   uint64_t rows() const { return header_.rows; }

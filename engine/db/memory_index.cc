@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "engine/db/memory_index_base.h"
+#include "engine/db/segment_writer.h"
 
 namespace semhash {
 namespace {
@@ -64,6 +65,14 @@ void MemoryIndex::Install(uint64_t ticket, MemoryRows rows,
 Status MemoryIndex::Install(uint64_t ticket,
                             std::shared_ptr<const MappedSegment> segment,
                             const std::function<void()>& publish) {
+  std::shared_ptr<const Base> base;
+  Status s = MakeMappedBase(std::move(segment), &base);
+  if (s.ok()) InstallBase(ticket, std::move(base), publish);
+  return s;
+}
+
+Status MemoryIndex::MakeMappedBase(std::shared_ptr<const MappedSegment> segment,
+                                   std::shared_ptr<const Base>* out) const {
   if (segment->address_bits() != address_bits_ ||
       segment->code_bytes() != code_bytes_ ||
       (segment->rows() > 0 && segment->table_count() != mih_tables_)) {
@@ -85,7 +94,7 @@ Status MemoryIndex::Install(uint64_t ticket,
     base->tables = MultiIndex::View(*segment);
   }
   base->segment = std::move(segment);
-  InstallBase(ticket, std::move(base), publish);
+  *out = std::move(base);
   return Status::OK();
 }
 
@@ -112,7 +121,10 @@ void MemoryIndex::Apply(const std::vector<Change>& changes,
     }
     for (const Change& change : changes) ApplyLocked(change);
   }
-  MaybeRebuild();
+  // The batch is committed whatever the merge's outcome: a failed merge
+  // leaves the index as it was (and, persisted, the old segment live), to
+  // be tried again after a later batch.
+  (void)Rebuild(/*force=*/false);
 }
 
 void MemoryIndex::ApplyLocked(const Change& change) {
@@ -209,25 +221,36 @@ Status MemoryIndex::LiveRows(MemoryRows* out) const {
   return Status::OK();
 }
 
-void MemoryIndex::MaybeRebuild() {
+Status MemoryIndex::Rebuild(bool force) {
   MemoryRows rows;
   {
     // Only the writer changes the contents, and the writer is here; the
     // shared lock keeps Install (of a load) out while the rows are copied.
     ReadLock lock(&mutex_);
-    if (state_ != State::kReady) return;
+    if (state_ != State::kReady) return Status::OK();
     const uint64_t stale = delta_ids_.size() + dead_count_;
-    if (stale < std::max<uint64_t>(kMinRebuildRows, base_->size() / 8)) {
-      return;
+    if (!force &&
+        stale < std::max<uint64_t>(kMinRebuildRows, base_->size() / 8)) {
+      return Status::OK();
     }
     // A damaged mapped base is left as it is: the searches that read it
     // report the damage.
-    if (!LiveRows(&rows).ok()) return;
+    Status s = LiveRows(&rows);
+    if (!s.ok()) return s;
   }
   // Built with no lock held: searches go on over the old base meanwhile.
   std::shared_ptr<const Base> base = MakeBase(std::move(rows));
+  Status s;
+  if (persist_) {
+    const SegmentRows segment_rows{base->n, base->ids,
+                                   base->addresses.keys().data(), base->codes};
+    std::shared_ptr<const MappedSegment> segment;
+    s = persist_(segment_rows, base->tables.get(), &segment);
+    if (s.ok()) s = MakeMappedBase(std::move(segment), &base);
+  }
   WriteLock lock(&mutex_);
   if (state_ == State::kReady) ReplaceBase(std::move(base));
+  return s;
 }
 
 void MemoryIndex::ReplaceBase(std::shared_ptr<const Base> base) {

@@ -16,11 +16,15 @@
 //
 // Consistency with RocksDB: RocksDB is the truth. The DB applies each write
 // batch here after RocksDB committed it, while it still holds its write
-// mutex, so the index changes in RocksDB's order. Nothing here is persisted:
-// every open rebuilds the index from the posting chunks, so a crash cannot
-// leave it stale. Changes applied while a load is in flight are queued and
-// replayed on top of what the load read (at a snapshot taken under the same
-// write mutex).
+// mutex, so the index changes in RocksDB's order. Changes applied while a
+// load is in flight are queued and replayed on top of what the load read
+// (at a snapshot taken under the same write mutex).
+//
+// Persistence: with a Persist hook (set by a read-write DB), each merge of
+// base and delta hands the new base's rows to the hook, which publishes
+// them as the database's live segment file and returns it mapped; the
+// index then serves the mapped file, not the rows it built. Without one
+// (read-only), or if the hook fails, the merged base stays in memory.
 //
 // Thread safety: searches take a shared lock; Apply, BeginLoad and Install
 // an exclusive one. Apply and BeginLoad must be serialised by the caller
@@ -46,7 +50,9 @@
 namespace semhash {
 
 class MappedSegment;
+class MultiIndex;
 class TopK;
+struct SegmentRows;
 
 // The candidates a probe gathers before it stops (SearchOptions).
 inline size_t MinCandidates(const SearchOptions& options, size_t k) {
@@ -83,6 +89,12 @@ class MemoryIndex {
   // scan helpers of memory_search.cc.
   struct Base;
 
+  // Publishes the rows of a merged base (and its tables, null without)
+  // and returns them mapped in *segment; called by the writer only.
+  using Persist =
+      std::function<Status(const SegmentRows& rows, const MultiIndex* tables,
+                           std::shared_ptr<const MappedSegment>* segment)>;
+
   MemoryIndex(uint32_t address_bits, uint32_t code_bits, uint32_t mih_tables);
   MemoryIndex(const MemoryIndex&) = delete;
   MemoryIndex& operator=(const MemoryIndex&) = delete;
@@ -103,6 +115,15 @@ class MemoryIndex {
   Status Install(uint64_t ticket, std::shared_ptr<const MappedSegment> segment,
                  const std::function<void()>& publish = nullptr)
       LOCKS_EXCLUDED(mutex_);
+  // Sets the hook each merge calls (see above). REQUIRES: before the first
+  // Apply, Merge or load.
+  void set_persist(Persist persist) { persist_ = std::move(persist); }
+  // Merges base and delta into a new base now, whatever their sizes, and
+  // persists it (see above): the hook's error, or the Corruption of a
+  // damaged mapped base (the index is then left as it was). OK, doing
+  // nothing, while the index is not loaded. REQUIRES: called by the writer.
+  Status Merge() LOCKS_EXCLUDED(mutex_) { return Rebuild(/*force=*/true); }
+
   // The load failed: serve no searches (the DB reads RocksDB) until the
   // next load.
   void Abandon(uint64_t ticket) LOCKS_EXCLUDED(mutex_);
@@ -155,10 +176,14 @@ class MemoryIndex {
   void ApplyLocked(const Change& change) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Removes `id`, stored at `address`, from the delta or the base.
   void Remove(uint64_t id, Address address) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Merges base and delta into a new base when the delta is large.
-  // REQUIRES: called by the writer.
-  void MaybeRebuild() LOCKS_EXCLUDED(mutex_);
+  // Merges base and delta into a new base when the delta is large, or
+  // always if `force`: see Merge. REQUIRES: called by the writer.
+  Status Rebuild(bool force) LOCKS_EXCLUDED(mutex_);
   std::shared_ptr<const Base> MakeBase(MemoryRows rows) const;
+  // A base over a mapped segment; InvalidArgument if its widths or table
+  // count are not the index's.
+  Status MakeMappedBase(std::shared_ptr<const MappedSegment> segment,
+                        std::shared_ptr<const Base>* out) const;
   // Installs `base` as a load's result (see Install).
   void InstallBase(uint64_t ticket, std::shared_ptr<const Base> base,
                    const std::function<void()>& publish) LOCKS_EXCLUDED(mutex_);
@@ -176,6 +201,7 @@ class MemoryIndex {
   const uint32_t address_bits_;
   const size_t code_bytes_;
   const uint32_t mih_tables_;
+  Persist persist_;  // Empty: merged bases stay in memory.
 
   mutable RwLock mutex_;
   State state_ GUARDED_BY(mutex_) = State::kLoading;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/db/rocksdb_log_scan.h"
+#include "engine/db/rocksdb_table_check.h"
 #include "format/manifest_watermark.h"
 
 namespace semhash {
@@ -116,11 +117,24 @@ Status CheckManifestWatermark(const std::string& dir) {
       "database from a backup (docs/durability.md, \"MANIFEST\")");
 }
 
+// Every table file's properties block, which RocksDB parses unchecked
+// (rocksdb_table_check.h).
+Status CheckTableFiles(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".sst") continue;
+    Status s = CheckTableFile(entry.path().string());
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status CheckRocksDBFiles(const std::string& dir) {
   Status s = CheckLogsAreWhole(dir);
   if (s.ok()) s = CheckManifestWatermark(dir);
+  if (s.ok()) s = CheckTableFiles(dir);
   return s;
 }
 

@@ -5,7 +5,9 @@
 // Either way it would open an older database, and a read-write open would
 // then delete the table files the lost records listed. These checks refuse
 // such a database with Corruption before anything is deleted
-// (docs/durability.md, "MANIFEST" and "Write-ahead log").
+// (docs/durability.md, "MANIFEST" and "Write-ahead log"). It also verifies
+// each table file's properties block, which RocksDB parses unchecked
+// (rocksdb_table_check.h).
 //
 // Thread safety: plain functions over files; no RocksDB instance may have
 // the database open for writing while they read.
@@ -21,7 +23,8 @@ namespace semhash {
 // The MANIFEST and every write-ahead log in `dir` are whole, but for a
 // write-ahead log's torn last record (a crash's doing), and the MANIFEST is
 // no shorter and no older than its watermark (manifest_watermark_keeper.h)
-// says it was. Corruption naming the file, the byte and what is wrong.
+// says it was; every table file's properties block matches its checksum.
+// Corruption naming the file, the byte and what is wrong.
 Status CheckRocksDBFiles(const std::string& dir);
 
 }  // namespace semhash

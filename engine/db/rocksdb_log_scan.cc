@@ -40,8 +40,6 @@ std::array<uint32_t, 256> MakeCrcTable() {
   return table;
 }
 
-uint32_t Mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
-
 uint32_t Unmask(uint32_t masked) {
   const uint32_t rot = masked - kMaskDelta;
   return (rot >> 17) | (rot << 15);
@@ -236,6 +234,10 @@ __attribute__((target("sse4.2"))) static uint32_t Crc32cSse42(
 }
 #endif
 
+uint32_t MaskCrc32c(uint32_t crc) {
+  return ((crc >> 15) | (crc << 17)) + kMaskDelta;
+}
+
 uint32_t Crc32c(const uint8_t* data, size_t n) {
 #if defined(__x86_64__)
   static const bool sse42 = __builtin_cpu_supports("sse4.2");
@@ -247,7 +249,7 @@ uint32_t Crc32c(const uint8_t* data, size_t n) {
 std::string TEST_LogRecord(uint8_t type, const std::string& payload) {
   std::string typed(1, static_cast<char>(type));
   typed += payload;
-  const uint32_t crc = Mask(
+  const uint32_t crc = MaskCrc32c(
       Crc32c(reinterpret_cast<const uint8_t*>(typed.data()), typed.size()));
   std::string record;
   for (int i = 0; i < 4; ++i) record += static_cast<char>(crc >> (8 * i));

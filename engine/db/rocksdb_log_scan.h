@@ -48,6 +48,9 @@ uint32_t Crc32c(const uint8_t* data, size_t n);
 // The same with a table, on any processor: what the tests compare the
 // instruction's result with.
 uint32_t TEST_Crc32cPortable(const uint8_t* data, size_t n);
+// A CRC-32C masked as RocksDB stores it (in log records and table block
+// trailers), so that a CRC of data holding CRCs stays well distributed.
+uint32_t MaskCrc32c(uint32_t crc);
 
 // One physical record of `type` (1 full, 2 first, 3 middle, 4 last) with a
 // 7-byte header, as RocksDB's log writer lays it out: for the tests and the

@@ -6,6 +6,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "engine/db/manifest_watermark_keeper.h"
@@ -21,6 +22,19 @@ namespace {
 constexpr char kIdsFamily[] = "ids";
 constexpr char kPostingsFamily[] = "postings";
 constexpr char kTailsFamily[] = "tails";
+constexpr char kDeltaFamily[] = "delta";
+
+// Whether the database at `path` has every column family in `wanted`.
+bool HasFamilies(const std::string& path, const rocksdb::DBOptions& options,
+                 std::initializer_list<const char*> wanted) {
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) {
+    return false;
+  }
+  return std::all_of(wanted.begin(), wanted.end(), [&](const char* name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  });
+}
 
 // Point-lookup families: whole-key bloom filters make a miss (a new id, an
 // empty address) cost no disk read.
@@ -74,7 +88,7 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
     db_options.listeners.push_back(watermark);
   }
   const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, PointLookupFamily(cache)},
       {kIdsFamily, PointLookupFamily(cache)},
       {kPostingsFamily, PostingsFamily(cache)},
@@ -83,6 +97,19 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
   if (!options.create) {
     Status whole = CheckRocksDBFiles(path);
     if (!whole.ok()) return whole.WithContext(path);
+  }
+  // A version 1 database has no delta family: a read-write open creates it
+  // (it must find the other families, or the open fails as before); a
+  // read-only one opens without it.
+  const bool has_delta =
+      !options.create && HasFamilies(path, db_options, {kDeltaFamily});
+  const bool with_delta = !options.read_only || has_delta;
+  if (with_delta) {
+    families.push_back({kDeltaFamily, PointLookupFamily(cache)});
+    if (!options.create && !has_delta) {
+      db_options.create_missing_column_families = HasFamilies(
+          path, db_options, {kIdsFamily, kPostingsFamily, kTailsFamily});
+    }
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -98,13 +125,14 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
   store->ids_ = handles[1];
   store->postings_ = handles[2];
   store->tails_ = handles[3];
+  if (with_delta) store->delta_ = handles[4];
   if (watermark != nullptr) watermark->Record(raw);
   *out = std::move(store);
   return Status::OK();
 }
 
 RocksDBStore::~RocksDBStore() {
-  for (auto* handle : {meta_, ids_, postings_, tails_}) {
+  for (auto* handle : {meta_, ids_, postings_, tails_, delta_}) {
     if (handle != nullptr) {
       db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     }

@@ -5,6 +5,9 @@
 //   ids       id -> id record
 //   postings  table | address | chunk -> posting chunk (merge operator)
 //   tails     table | address -> tail record
+//   delta     id -> nothing: the ids changed since the live segment was
+//             written (format version 2; created by the first read-write
+//             open of a version 1 database)
 #ifndef SEMHASH_ENGINE_DB_ROCKSDB_STORE_H_
 #define SEMHASH_ENGINE_DB_ROCKSDB_STORE_H_
 
@@ -45,6 +48,8 @@ class RocksDBStore {
   rocksdb::ColumnFamilyHandle* ids() const { return ids_; }
   rocksdb::ColumnFamilyHandle* postings() const { return postings_; }
   rocksdb::ColumnFamilyHandle* tails() const { return tails_; }
+  // Null only in a read-only open of a version 1 database, which has none.
+  rocksdb::ColumnFamilyHandle* delta() const { return delta_; }
 
  private:
   RocksDBStore() = default;
@@ -54,6 +59,7 @@ class RocksDBStore {
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* postings_ = nullptr;
   rocksdb::ColumnFamilyHandle* tails_ = nullptr;
+  rocksdb::ColumnFamilyHandle* delta_ = nullptr;
 };
 
 }  // namespace semhash

@@ -76,7 +76,10 @@ void BindReports(py::module_& m) {
       .def_readonly("log_bytes", &SpaceUsage::log_bytes)
       .def_readonly("total_bytes", &SpaceUsage::total_bytes)
       .def_readonly("memory_index_bytes", &SpaceUsage::memory_index_bytes)
-      .def_readonly("memory_index_images", &SpaceUsage::memory_index_images);
+      .def_readonly("memory_index_images", &SpaceUsage::memory_index_images)
+      .def_readonly("segment", &SpaceUsage::segment)
+      .def_readonly("segment_rows", &SpaceUsage::segment_rows)
+      .def_readonly("segment_bytes", &SpaceUsage::segment_bytes);
 }
 
 }  // namespace semhash::python

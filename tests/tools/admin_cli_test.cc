@@ -130,7 +130,7 @@ TEST_F(AdminCliTest, InspectReportsTheKnownShape) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(Snapshot(Db()) == before);
   const std::vector<std::string> expected = {
-      "\"format_version\": 1, \"address_bits\": 8, \"code_bits\": 64, "
+      "\"format_version\": 2, \"address_bits\": 8, \"code_bits\": 64, "
       "\"posting_chunk_capacity\": 1024, \"mih_tables\": 0, \"encoder\": "
       "{\"kind\": "
       "\"external\", \"params\": \"\"}",
@@ -171,6 +171,8 @@ TEST_F(AdminCliTest, InspectReportsTheKnownShape) {
       "{\"radius\": 3, \"addresses_probed\": 93, \"expected_candidates\": "
       "196.06}]}",
       "{\"name\": \"postings\", \"table_bytes\": ",
+      "{\"name\": \"delta\", \"table_bytes\": ",
+      "\"segment\": {\"number\": ",
       "\"bytes_per_image\": ",
   };
   for (const std::string& text : expected) {

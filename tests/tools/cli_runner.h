@@ -45,9 +45,10 @@ inline std::vector<std::string> Lines(const std::string& text) {
 // on disk changed.
 inline std::map<std::string, std::string> Snapshot(const std::string& dir) {
   std::map<std::string, std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;  // segments/: its files are.
     std::ifstream in(entry.path(), std::ios::binary);
-    files[entry.path().filename()] = std::string(
+    files[entry.path().lexically_relative(dir)] = std::string(
         std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   return files;

@@ -62,6 +62,11 @@ struct SpaceUsage {
   // when it is off) and the images it holds (0 until it is loaded).
   uint64_t memory_index_bytes = 0;
   uint64_t memory_index_images = 0;
+  // The live segment file (docs/format.md, "The live segment"): its number
+  // (0: none), rows and bytes on disk (counted in total_bytes too).
+  uint64_t segment = 0;
+  uint64_t segment_rows = 0;
+  uint64_t segment_bytes = 0;
 };
 
 }  // namespace semhash

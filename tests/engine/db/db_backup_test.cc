@@ -132,6 +132,10 @@ uint64_t ExpectOneMoment(const std::string& dir, uint64_t min_writes,
   EXPECT_LE(n, max_writes) << dir;
   EXPECT_TRUE(images == State(n)) << dir << " is no prefix of the writes";
   ExpectSameAnswers(db.get(), images);
+  // With the in-memory index: the backup's segment and delta.
+  read_only.memory_index = Options::MemoryIndex::kLoadAtOpen;
+  db = OpenOrDie(dir, read_only);
+  if (db != nullptr) ExpectSameAnswers(db.get(), images);
   return n;
 }
 

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "format/manifest.h"
 #include "semhash/db.h"
 #include "semhash/encoder_training.h"
 #include "tests/engine/test_util.h"
@@ -34,7 +35,7 @@ TEST(DBOpen, CreatesWithDefaultsAndReopensWithoutRepeatingThem) {
   }
   auto db = OpenOrDie(path);
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->info().format_version, 1u);
+  EXPECT_EQ(db->info().format_version, format::kFormatVersion);
   EXPECT_EQ(db->info().address_bits, 30u);
 }
 

@@ -88,6 +88,45 @@ TEST_F(GoldenDatabaseTest, FormatVersion1OpensAndAnswersAsWritten) {
   }
 }
 
+// Format version 1 has no segment: a read-only open builds the index in
+// memory and writes nothing; a read-write open writes the first segment
+// (format version 2), which later opens map, answering the same.
+TEST_F(GoldenDatabaseTest, FormatVersion1MigratesOnAReadWriteOpen) {
+  const std::map<uint64_t, GoldenImage> expected = GoldenContents();
+  auto listing = [&] {
+    std::map<std::string, uint64_t> files;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(copy())) {
+      if (entry.is_regular_file()) {
+        files[entry.path().string()] = entry.file_size();
+      }
+    }
+    return files;
+  };
+  const auto before = listing();
+  Options read_only;
+  read_only.read_only = true;
+  {
+    auto db = testing::OpenOrDie(copy(), read_only);
+    ASSERT_NE(db, nullptr);
+    ExpectExactSearchesMatch(db.get(), expected);
+  }
+  EXPECT_EQ(listing(), before);
+  EXPECT_FALSE(std::filesystem::exists(copy() + "/segments"));
+  { ASSERT_NE(testing::OpenOrDie(copy()), nullptr); }
+  EXPECT_TRUE(std::filesystem::exists(copy() + "/segments/000001.seg"));
+  for (bool ro : {true, false}) {
+    auto db = testing::OpenOrDie(copy(), ro ? read_only : Options());
+    ASSERT_NE(db, nullptr);
+    EXPECT_EQ(db->info().format_version, 2u);
+    EXPECT_TRUE(testing::StoredImages(db.get()) == expected);
+    ExpectExactSearchesMatch(db.get(), expected);
+    VerifyReport report;
+    const Status s = db->Verify(VerifyOptions(), &report);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+}
+
 TEST_F(GoldenDatabaseTest, StoredModelEncodesAsAFreshlyTrainedOne) {
   Options options;
   options.read_only = true;

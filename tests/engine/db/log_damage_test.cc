@@ -120,7 +120,7 @@ class LogDamageTest : public ::testing::Test {
   std::string Copy() const {
     const std::string copy = dir_.Sub("copy");
     fs::remove_all(copy);
-    fs::copy(pristine(), copy);
+    fs::copy(pristine(), copy, fs::copy_options::recursive);
     return copy;
   }
 
@@ -222,12 +222,21 @@ TEST_F(LogDamageTest, ManifestCutAtARecordBoundaryIsCorruption) {
     EXPECT_TRUE(Contains(s, "RocksDB had synced")) << s.ToString();
   }
   // Without the watermark (a database made before it), such a cut is what
-  // it was before: an older database. Documented as unprotected.
-  const std::string copy = Copy();
-  fs::remove(copy + "/SEMHASH-MANIFEST-WATERMARK");
-  Truncate(copy + "/" + manifest, record_ends.back());
-  std::string contents;
-  EXPECT_TRUE(OpenBothWays(copy, &contents).ok());
+  // it was before: an older database. Documented as unprotected. (A cut
+  // that drops a compaction's record names a table file the compaction
+  // deleted, which RocksDB itself refuses: the last cut that drops none.)
+  bool opened = false;
+  for (auto cut = record_ends.rbegin(); !opened && cut != record_ends.rend();
+       ++cut) {
+    const std::string copy = Copy();
+    fs::remove(copy + "/SEMHASH-MANIFEST-WATERMARK");
+    Truncate(copy + "/" + manifest, *cut);
+    std::string contents;
+    const Status s = OpenBothWays(copy, &contents);
+    EXPECT_FALSE(Contains(s, "RocksDB had synced")) << s.ToString();
+    opened = s.ok();
+  }
+  EXPECT_TRUE(opened);
 }
 
 // Finding 2: one damaged byte anywhere before the write-ahead log's last
