@@ -73,10 +73,11 @@ std::string LoadAverage();
 
 // Runs queries [0, total) through run(begin, end), `batch` at a time, until
 // all ran, `run` returned false or `budget` seconds passed (at least one
-// batch runs). Returns how many ran; *seconds is the time they took.
+// batch runs). Returns how many ran; *seconds is the time they took, and
+// *cpu_seconds this thread's CPU time meanwhile.
 size_t TimeQueries(size_t total, size_t batch, double budget,
                    const std::function<bool(size_t, size_t)>& run,
-                   double* seconds);
+                   double* seconds, double* cpu_seconds);
 
 // Builds data's codes into databases under flags.tmp (removed afterwards),
 // reopens each and appends a row per search it times (semhash_rows.cc).

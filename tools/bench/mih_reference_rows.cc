@@ -98,7 +98,8 @@ bool ReadOutput(const std::string& path, const BenchData& data, BenchRow* row) {
     seconds += stats[i * kStatColumns + kSecondsColumn];
   }
   row->queries = data.q;
-  row->seconds = seconds;
+  row->seconds = row->cpu_seconds = seconds;
+  row->cpu_time_only = true;
   row->recall = recall / data.q;
   row->candidates = candidates / data.q;
   return true;
