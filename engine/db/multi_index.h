@@ -10,10 +10,12 @@
 // compared (SearchProbe), or the pigeonhole radius of a range is reached
 // (SearchRadius).
 //
-// A row found in several tables is compared once, without any per-query
+// A row found in several tables is kept once, without any per-query
 // scratch: probes run in (radius, table) order, and a row belongs to the
 // first probe that can find it, which its own substrings tell (see
-// MultiIndex::Query in multi_index.cc).
+// MultiIndex::Query in multi_index.cc). SearchKnn and SearchRadius ask only
+// of rows near enough to keep; a farther one is compared and dropped by
+// every table that finds it.
 //
 // Memory: per table, 4 bytes of key and 4 bytes of row number per row, plus
 // the SortedKeys directory (at most 4 bytes per row): built and owned here,
