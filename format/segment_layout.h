@@ -26,7 +26,7 @@ inline constexpr uint8_t kSegmentHeaderVersion = 1;
 inline constexpr uint64_t kSegmentAlignment = 4096;
 // The default checksum block; a header may name any power of two in
 // [kSegmentAlignment, kMaxSegmentBlockBytes].
-inline constexpr uint32_t kDefaultSegmentBlockBytes = 64 * 1024;
+inline constexpr uint32_t kDefaultSegmentBlockBytes = 4 * 1024;
 inline constexpr uint32_t kMaxSegmentBlockBytes = 16 * 1024 * 1024;
 
 // Section kinds. On disk: never renumber; retired values stay as comments.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -62,6 +63,8 @@ Status MappedSegment::Open(const std::string& path,
   if (data == MAP_FAILED) {
     return Status::IOError(path + ": cannot map: " + std::strerror(map_errno));
   }
+  // Advice only: a kernel that refuses it reads ahead as it likes.
+  (void)::madvise(data, size, MADV_RANDOM);
   std::shared_ptr<MappedSegment> segment(new MappedSegment());
   segment->path_ = path;
   segment->data_ = static_cast<const uint8_t*>(data);
@@ -118,11 +121,42 @@ Status MappedSegment::Damaged(Section section, uint64_t offset,
       " at byte " + std::to_string(offset) + ": " + what);
 }
 
+void MappedSegment::WillNeed(Section section, uint64_t first,
+                             uint64_t end) const {
+  const format::SegmentSectionEntry& entry = header_.sections[section];
+  end = std::min(end, entry.length);
+  if (first >= end) return;
+  const uint64_t page = 4096;
+  const uint64_t begin = (entry.offset + first) & ~(page - 1);
+  // Advice only (see Open).
+  (void)::madvise(const_cast<uint8_t*>(data_) + begin,
+                  entry.offset + end - begin, MADV_WILLNEED);
+}
+
+bool MappedSegment::Resident(Section section, uint64_t offset) const {
+  const format::SegmentSectionEntry& entry = header_.sections[section];
+  if (offset >= entry.length) return true;
+  const uint64_t page = (entry.offset + offset) & ~uint64_t{4095};
+  unsigned char in_core = 0;
+  // A failed call says "resident": the caller then skips a hint, no more.
+  return ::mincore(const_cast<uint8_t*>(data_) + page, 1, &in_core) != 0 ||
+         (in_core & 1) != 0;
+}
+
 Status MappedSegment::CheckBlocks(Section section, uint64_t first,
                                   uint64_t last) const {
   const format::SegmentSectionEntry& entry = header_.sections[section];
   const Extent& extent = extents_[section];
+  // A check of many blocks (VerifyAll, a whole-base read) reads them in
+  // order: ask for them a window ahead, since the map is MADV_RANDOM.
+  constexpr uint64_t kAheadBytes = 8 << 20;
+  const uint64_t ahead_blocks =
+      std::max<uint64_t>(kAheadBytes >> block_shift_, 1);
   for (uint64_t b = first; b <= last; ++b) {
+    if (last > first && (b - first) % ahead_blocks == 0) {
+      const uint64_t from = (b - extent.first_block) * block_bytes_;
+      WillNeed(section, from, from + kAheadBytes);
+    }
     std::atomic<uint64_t>& word = verified_[b / 64];
     const uint64_t bit = uint64_t{1} << (b % 64);
     if ((word.load(std::memory_order_acquire) & bit) != 0) continue;

@@ -11,6 +11,13 @@
 // at each call and fails again). VerifyAll checks every block and the
 // structure the searches count on (semhash verify).
 //
+// Access advice: the whole map is MADV_RANDOM, since searches read it at
+// random (an address's rows, a candidate's code): without it each page
+// fault reads ~128 KiB around the page, which under memory pressure evicts
+// the pages the next lookups need (docs/memory.md, "Larger than RAM").
+// Sequential readers (scans, VerifyAll, a merge reading every row) call
+// WillNeed for the bytes ahead of them that are not cached (Resident).
+//
 // Errors are Corruption naming the file, the section and the byte offset
 // in the file.
 //
@@ -83,6 +90,15 @@ class MappedSegment {
                     size_t row_bytes) const {
     return Verified(section, first * row_bytes, end * row_bytes);
   }
+
+  // Asks the kernel to read bytes [first, end) of `section` in the
+  // background (MADV_WILLNEED): what a sequential reader calls for the
+  // bytes ahead of it. A hint only; it cannot fail.
+  void WillNeed(Section section, uint64_t first, uint64_t end) const;
+  // Whether the page holding byte `offset` of `section` is in the page
+  // cache (mincore): one cheap call, so that a sequential reader asks for
+  // a window of cold pages only, and pays no page-cache walk when warm.
+  bool Resident(Section section, uint64_t offset) const;
 
   // Every block, then the structure: keys ascending and below their width,
   // directories matching their keys, table rows and the id order

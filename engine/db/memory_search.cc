@@ -29,6 +29,7 @@ namespace {
 // Rows compared per kernel call in scans: their codes and distances stay in
 // the first-level cache.
 constexpr size_t kBlockRows = 1024;
+static_assert(MemoryIndex::Base::kReadAheadRows % kBlockRows == 0);
 // Queries of a batched scan that share one pass over the codes.
 constexpr size_t kBatchQueries = 32;
 // The planner's costs: a lookup is a directory read and a binary search (a
@@ -73,9 +74,9 @@ Status ScanBelow(const uint8_t* query, const ScanRange& rows, size_t code_bytes,
   Status s;
   for (size_t first = 0; first < rows.n; first += kBlockRows) {
     const size_t count = std::min(kBlockRows, rows.n - first);
-    if (rows.base != nullptr &&
-        !rows.base->CheckCodes(first, first + count, &s)) {
-      return s;
+    if (rows.base != nullptr) {
+      rows.base->ReadAhead(first);
+      if (!rows.base->CheckCodes(first, first + count, &s)) return s;
     }
     kernels.distances(query, rows.codes + first * code_bytes, count, code_bytes,
                       distances);
@@ -372,6 +373,7 @@ bool MemoryIndex::KnnBatch(const uint8_t* queries, size_t m, size_t k,
     }
     for (size_t row = 0; row < base_->size(); row += kBlockRows) {
       const size_t count = std::min(kBlockRows, base_->size() - row);
+      base_->ReadAhead(row);
       if (!base_->CheckCodes(row, row + count, status)) return true;
       kernels.distances_batch(group_queries, group,
                               base_->code(row, code_bytes_), count, code_bytes_,
