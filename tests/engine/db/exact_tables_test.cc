@@ -122,6 +122,12 @@ class ExactTablesTest : public ::testing::TestWithParam<uint32_t> {
                   BallOracle(images, 0, kAddressBits, query, k, &all))
             << when << " k " << k << " path " << SearchPathName(got.stats.path);
         paths_.push_back(got.stats.path);
+        // The tables are always tried here (radius 0 costs less than a
+        // scan); a scan after them shows their lookups.
+        if (got.stats.path == SearchPath::kMemoryScan) {
+          EXPECT_GT(got.stats.lookups, 0u) << when;
+          EXPECT_GE(got.stats.candidates_reranked, model_.size()) << when;
+        }
       }
       for (uint32_t radius : {0u, 12u, 30u, 70u}) {
         SearchResult got;
