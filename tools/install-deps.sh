@@ -5,8 +5,7 @@
 # baseline of tools/bench, and libhdf5-dev the file format of its optional
 # MIH reference baseline (`semhash bench --mih-reference`); libtorch-dev is
 # the optional LibTorch of the deep encoders' training and TorchScript
-# models). Re-runs itself through sudo
-# when not root.
+# models). Re-runs itself through sudo when not root.
 #
 # libopenblas0-openmp: Debian's libtorch links libblas.so.3, which is the
 # reference BLAS (libblas3, what apt picks for that dependency) unless
