@@ -26,6 +26,8 @@ enum class RecordKind : uint8_t {
   kTail = 6,
   kManifestWatermark = 7,
   kSegmentHeader = 8,
+  kChangeRecord = 9,    // Format version 3.
+  kPayloadRecord = 10,  // Format version 3.
 };
 
 inline constexpr uint64_t kFrameSeedBase = 0x73656D6861736800;  // "semhash\0"

@@ -26,19 +26,16 @@ void PrintJson(const std::string& path, const CompactReport& report) {
   json.BeginObject().Key("db").String(path);
   json.Key("bytes_before").Uint(report.bytes_before);
   json.Key("bytes_after").Uint(report.bytes_after);
-  json.Key("addresses_repacked").Uint(report.addresses_repacked);
-  json.Key("chunks_before").Uint(report.chunks_before);
-  json.Key("chunks_after").Uint(report.chunks_after);
-  json.Key("images_moved").Uint(report.images_moved);
+  json.Key("changes_merged").Uint(report.changes_merged);
+  json.Key("segment_rows").Uint(report.segment_rows);
   std::cout << json.EndObject().str() << "\n";
 }
 
 void PrintText(const std::string& path, const CompactReport& report) {
   std::cout << "compacted " << path << ": " << report.bytes_before
             << " bytes before, " << report.bytes_after << " after\n"
-            << report.addresses_repacked << " addresses repacked, from "
-            << report.chunks_before << " chunks to " << report.chunks_after
-            << "; " << report.images_moved << " images moved\n";
+            << report.changes_merged << " change records merged into a "
+            << "segment of " << report.segment_rows << " rows\n";
 }
 
 Status Compact(const CompactArgs& args) {

@@ -16,7 +16,9 @@
 #
 # Python: the module (engine/python) is built for Debian's /usr/bin/python3
 # with python3-dev and pybind11-dev; its tests need python3-numpy,
-# python3-pytest and python3-faiss (the IndexBinaryFlat they compare with).
+# python3-pytest and python3-faiss (the IndexBinaryFlat they compare with);
+# semhash.dask (sharding over a Dask cluster) and its tests need
+# python3-dask and python3-distributed.
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then exec sudo "$0" "$@"; fi
 export DEBIAN_FRONTEND=noninteractive
@@ -28,4 +30,5 @@ apt-get install -y -qq --no-install-recommends \
   libgtest-dev dataset-fashion-mnist libfaiss-dev libhdf5-dev \
   libtorch-dev libopenblas0-openmp \
   python3-dev python3-numpy pybind11-dev python3-pytest python3-faiss \
+  python3-dask python3-distributed \
   clang-14 libclang-rt-14-dev >/dev/null

@@ -340,17 +340,6 @@ Status WriteImageFileSheet(const QueryArgs& args, DB* db,
   return WriteImageSheet(rows, args.sheet);
 }
 
-Status SearchRadii(uint32_t radius, DB* db, const CodeRows& rows,
-                   std::vector<SearchResult>* results) {
-  results->resize(rows.rows);
-  for (size_t i = 0; i < rows.rows; ++i) {
-    const CodeView code(&rows.codes[i * rows.code_bytes], rows.code_bytes);
-    Status s = db->SearchRadius(code, radius, &(*results)[i]);
-    if (!s.ok()) return s.WithContext("query " + std::to_string(i));
-  }
-  return Status::OK();
-}
-
 Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
                   const Predictions& predictions, const QueryNames& names) {
   std::vector<int32_t> query_labels, db_labels;
@@ -361,7 +350,8 @@ Status RunQueries(const QueryArgs& args, DB* db, const CodeRows& rows,
   std::vector<SearchResult> results, exact_results;
   const auto start = std::chrono::steady_clock::now();
   if (args.radius) {
-    s = SearchRadii(*args.radius, db, rows, &results);
+    s = db->SearchRadiusBatch(rows.rows, rows.codes.data(), *args.radius,
+                              args.threads, &results);
   } else if (args.exact) {
     s = db->SearchExactBatch(rows.rows, rows.codes.data(), args.search_k,
                              args.threads, &results);

@@ -34,7 +34,7 @@ cpack --config "$build/CPackConfig.cmake" -B "$work/debs" >"$work/cpack.log" ||
   { cat "$work/cpack.log" >&2; exit 1; }
 ls -l "$work"/debs/*.deb
 for deb in "$work"/debs/*.deb; do
-  echo "-- $(basename "$deb"):"; dpkg-deb -f "$deb" Package Depends
+  echo "-- $(basename "$deb"):"; dpkg-deb -f "$deb" Package Depends Suggests
 done
 
 step "debootstrap bookworm (minbase) from $mirror"

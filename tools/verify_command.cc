@@ -30,10 +30,10 @@ void PrintJson(const std::string& path, const VerifyReport& report) {
   json.BeginObject().Key("db").String(path);
   json.Key("sound").Bool(report.problem_count == 0);
   json.Key("images").Uint(report.images);
-  json.Key("posting_entries").Uint(report.posting_entries);
-  json.Key("chunks").Uint(report.chunks);
-  json.Key("addresses").Uint(report.addresses);
-  json.Key("tails").Uint(report.tails);
+  json.Key("segment_rows").Uint(report.segment_rows);
+  json.Key("changes").Uint(report.changes);
+  json.Key("tombstones").Uint(report.tombstones);
+  json.Key("payloads").Uint(report.payloads);
   json.Key("bytes_checked").Uint(report.bytes_checked);
   json.Key("problem_count").Uint(report.problem_count);
   json.Key("problems").BeginArray();
@@ -43,9 +43,9 @@ void PrintJson(const std::string& path, const VerifyReport& report) {
 
 void PrintText(const std::string& path, const VerifyReport& report) {
   std::cout << path << ": " << Counted(report.images, "image", "images") << ", "
-            << report.posting_entries << " posting entries in " << report.chunks
-            << " chunks at " << report.addresses << " addresses, "
-            << report.tails << " tails; " << report.bytes_checked
+            << report.segment_rows << " segment rows, " << report.changes
+            << " change records (" << report.tombstones << " tombstones), "
+            << report.payloads << " payloads; " << report.bytes_checked
             << " bytes checked\n";
   if (report.problem_count == 0) {
     std::cout << "sound: no problems found\n";
@@ -92,13 +92,12 @@ int RunVerify(int argc, char** argv) {
   options.add_options()
       ("db", po::value(&args.db)->required(), "database directory (opened read-only)")
       ("json", po::bool_switch(&args.json), "one JSON object on stdout")
-      ("quiet,q", po::bool_switch(&args.quiet), "no progress bar")
-      ("memory", ByteSize(&args.verify.memory_bytes), ("memory for matching posting entries with id records, e.g. 512M or 1G; more spills to the temporary directory (default " + FormatByteSize(args.verify.memory_bytes) + ")").c_str());
+      ("quiet,q", po::bool_switch(&args.quiet), "no progress bar");
   // clang-format on
   po::variables_map vm;
   int exit_code;
-  if (!ParseOptions(kCommand, "--db DIR [--json] [--quiet] [--memory SIZE]",
-                    options, argc, argv, &vm, &exit_code)) {
+  if (!ParseOptions(kCommand, "--db DIR [--json] [--quiet]", options, argc,
+                    argv, &vm, &exit_code)) {
     return exit_code;
   }
   return Verify(args);

@@ -1,18 +1,12 @@
 // BulkLoaderImpl: the BulkLoader of semhash/bulk_load.h over a DBImpl.
 //
-// Finish runs three passes, all in key order, so each writes one RocksDB
-// table file (SST) sequentially (passes 1 and 2 overlap on two threads when
-// the address sort fits in memory):
-//   1. images sorted by address: posting chunks (new chunks after each
-//      address's current tail, so no stored chunk is touched) and tails;
-//      each image's (id, address, chunk, code) goes to the id sort;
-//   2. images sorted by id: id records; an id already stored is a replace,
-//      and its old (address, chunk) goes to the rewrite sort;
-//   3. old chunks sorted by key: each is read and written again without the
-//      replaced ids.
-// The files are then ingested in one IngestExternalFiles call, which RocksDB
-// applies atomically across column families. They are written in a staging
-// directory inside the database directory and removed afterwards.
+// Add queues the images in an external sort by address (RecordSorter,
+// spilling sorted runs to a staging directory inside the database directory
+// beyond its memory budget). Finish reads them back in address order and
+// has the DB publish the next segment: its live images but those the load
+// replaces, merged by address with the loaded ones (DBImpl::PublishBulkLoad).
+// The load becomes visible, durably, when the manifest names that segment;
+// before that the database is as it was.
 #ifndef SEMHASH_ENGINE_DB_BULK_LOADER_H_
 #define SEMHASH_ENGINE_DB_BULK_LOADER_H_
 
@@ -41,13 +35,6 @@ class BulkLoaderImpl final : public BulkLoader {
   uint64_t queued() const override { return queued_; }
 
  private:
-  class Files;
-
-  Status WalkPostings(Files* files, RecordSorter* by_id);
-  Status WritePostingsAndIds(Files* files, RecordSorter* by_id,
-                             RecordSorter* rewrites);
-  Status WriteIds(Files* files, RecordSorter* by_id, RecordSorter* rewrites);
-  Status RewriteChunks(Files* files, RecordSorter* rewrites);
   void Report(const char* phase, uint64_t done, uint64_t total) const;
 
   DBImpl* const db_;

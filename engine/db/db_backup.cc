@@ -104,6 +104,13 @@ Status DBImpl::PlaceSegment(const std::string& staging) {
   std::error_code error;
   fs::create_directory(dir, error);
   const uint64_t size = error ? 0 : fs::file_size(from, error);
+  if (error && read_only_ && error == std::errc::no_such_file_or_directory) {
+    // The writer published another segment since this view was opened.
+    return Status::IOError(
+        from.string() +
+        ": another process changed the database (it published a new "
+        "segment) since it was opened read-only: open it again and retry");
+  }
   if (error) {
     return Status::IOError(from.string() +
                            ": cannot back up: " + error.message());

@@ -4,123 +4,114 @@
 
 #include <unordered_map>
 
+#include "engine/db/mapped_segment.h"
 #include "engine/db/rocksdb_status.h"
 #include "format/keys.h"
-#include "format/posting_chunk.h"
-#include "format/tail_record.h"
+#include "format/payload_record.h"
 
 namespace semhash {
 
-// Turns semhash operations into one RocksDB WriteBatch. Keeps the id records
-// and tails the batch has already changed, so later operations of the same
+// Turns semhash operations into one RocksDB WriteBatch of change and
+// payload records (docs/format.md, "Writes and atomicity"). Keeps where the
+// ids the batch has already changed are, so later operations of the same
 // batch see them.
 class DBImpl::BatchBuilder {
  public:
-  explicit BatchBuilder(DBImpl* db) : db_(db) {}
+  explicit BatchBuilder(DBImpl* db) : db_(db) {
+    view_.segment = db->segment_;  // The writer's: no snapshot, the latest.
+  }
 
   Status Add(const WriteBatch::Operation& op) {
-    std::optional<format::IdRecord> old;
-    Status s = LookupId(op.id, &old);
+    Stored old;
+    Status s = Lookup(op.id, &old);
     if (!s.ok()) return s;
-    const std::string id_key = format::EncodeIdKey(op.id);
-    // The id changed since the live segment (db_segment.cc).
-    if (db_->store_->delta() != nullptr) {
-      s = FromRocksDB(batch_.Put(db_->store_->delta(), id_key, ""));
-      if (!s.ok()) return s;
-    }
+    const std::string key = format::EncodeIdKey(op.id);
     MemoryIndex::Change& change = changes_.emplace_back();
     change.id = op.id;
-    if (old.has_value()) {
-      const format::PostingKey key{0, old->address, old->chunks[0]};
-      Merge(key, format::EncodeRemoveOperand(op.id));
-      change.had_old = true;
-      change.old_address = old->address;
-    }
+    change.had_old = old.found;
+    change.old_address = old.address;
+    rocksdb::ColumnFamilyHandle* changes = db_->store_->changes();
+    rocksdb::ColumnFamilyHandle* payloads = db_->store_->payloads();
     if (op.type == WriteBatch::Operation::Type::kDelete) {
-      ids_[op.id] = std::nullopt;
-      return FromRocksDB(batch_.Delete(db_->store_->ids(), id_key));
+      if (!old.found) {
+        changes_.pop_back();
+        return Status::OK();
+      }
+      bool in_segment = false;
+      s = InSegment(op.id, &in_segment);
+      if (!s.ok()) return s;
+      // A segment row needs a tombstone to stay dead; an image that lived
+      // only in a change record just loses it.
+      rocksdb::Status w =
+          in_segment ? batch_.Put(changes, key,
+                                  format::EncodeChangeRecord(
+                                      {format::ChangeKind::kTombstone, 0, {}}))
+                     : batch_.Delete(changes, key);
+      if (w.ok() && old.has_payload) w = batch_.Delete(payloads, key);
+      stored_[op.id] = Stored();
+      return FromRocksDB(w);
     }
-    uint32_t chunk = 0;
-    s = Append(op.address, &chunk);
-    if (!s.ok()) return s;
-    Merge({0, op.address, chunk}, format::EncodeAddOperand(op.id, op.code));
     change.put = true;
     change.address = op.address;
     change.code.assign(op.code.begin(), op.code.end());
-    format::IdRecord record{op.address, {chunk}, op.code, op.payload};
-    s = FromRocksDB(
-        batch_.Put(db_->store_->ids(), id_key, format::EncodeIdRecord(record)));
-    ids_[op.id] = std::move(record);
-    return s;
+    rocksdb::Status w =
+        batch_.Put(changes, key,
+                   format::EncodeChangeRecord(
+                       {format::ChangeKind::kPut, op.address, change.code}));
+    if (w.ok() && !op.payload.empty()) {
+      w = batch_.Put(payloads, key, format::EncodePayloadRecord(op.payload));
+    } else if (w.ok() && old.has_payload) {
+      w = batch_.Delete(payloads, key);
+    }
+    stored_[op.id] = Stored{true, op.address, !op.payload.empty()};
+    return FromRocksDB(w);
   }
 
   Status Commit(const WriteOptions& options) {
-    for (const auto& [address, tail] : tails_) {
-      Status s = FromRocksDB(batch_.Put(db_->store_->tails(),
-                                        format::EncodeAddressPrefix(0, address),
-                                        format::EncodeTailRecord(tail)));
-      if (!s.ok()) return s;
-    }
-    if (!merge_status_.ok()) return merge_status_;
     rocksdb::WriteOptions write_options;
     write_options.sync = options.sync;
     Status s = FromRocksDB(db_->store_->db()->Write(write_options, &batch_));
-    if (s.ok() && db_->memory_ != nullptr) {
-      db_->memory_->Apply(changes_, [this] { db_->PublishSnapshot(); });
-    }
+    if (s.ok()) db_->memory_->Apply(changes_, [this] { db_->PublishView(); });
     return s;
   }
 
  private:
-  Status LookupId(uint64_t id, std::optional<format::IdRecord>* record) {
-    auto it = ids_.find(id);
-    if (it != ids_.end()) {
-      *record = it->second;
+  struct Stored {
+    bool found = false;
+    Address address = 0;
+    bool has_payload = false;
+  };
+
+  Status Lookup(uint64_t id, Stored* out) {
+    auto it = stored_.find(id);
+    if (it != stored_.end()) {
+      *out = it->second;
       return Status::OK();
     }
-    return db_->ReadIdRecord(rocksdb::ReadOptions(), id, record);
-  }
-
-  // Picks the chunk of `address` that the next image goes to.
-  Status Append(Address address, uint32_t* chunk) {
-    auto it = tails_.find(address);
-    if (it == tails_.end()) {
-      format::TailRecord tail;
-      Status s = ReadTail(address, &tail);
-      if (!s.ok()) return s;
-      it = tails_.emplace(address, tail).first;
-    }
-    format::TailRecord& tail = it->second;
-    if (tail.appended >= db_->info_.posting_chunk_capacity) {
-      ++tail.chunk;
-      tail.appended = 0;
-    }
-    ++tail.appended;
-    *chunk = tail.chunk;
-    return Status::OK();
-  }
-
-  Status ReadTail(Address address, format::TailRecord* tail) {
+    Located located;
+    Status s = db_->Locate(view_, id, &located);
+    if (!s.ok() || !located.found) return s;
+    out->found = true;
+    out->address = located.address;
     std::string value;
-    const rocksdb::Status s =
-        db_->store_->db()->Get(rocksdb::ReadOptions(), db_->store_->tails(),
-                               format::EncodeAddressPrefix(0, address), &value);
-    if (s.IsNotFound()) return Status::OK();
-    if (!s.ok()) return FromRocksDB(s);
-    return format::DecodeTailRecord(value, tail);
+    const rocksdb::Status r =
+        db_->store_->db()->Get(rocksdb::ReadOptions(), db_->store_->payloads(),
+                               format::EncodeIdKey(id), &value);
+    out->has_payload = r.ok();
+    return r.ok() || r.IsNotFound() ? Status::OK() : FromRocksDB(r);
   }
 
-  void Merge(const format::PostingKey& key, const std::string& operand) {
-    const rocksdb::Status s = batch_.Merge(
-        db_->store_->postings(), format::EncodePostingKey(key), operand);
-    if (!s.ok() && merge_status_.ok()) merge_status_ = FromRocksDB(s);
+  Status InSegment(uint64_t id, bool* found) {
+    *found = false;
+    if (view_.segment == nullptr) return Status::OK();
+    uint64_t row = 0;
+    return view_.segment->FindId(id, found, &row);
   }
 
   DBImpl* const db_;
+  ReadView view_;
   rocksdb::WriteBatch batch_;
-  Status merge_status_;
-  std::unordered_map<uint64_t, std::optional<format::IdRecord>> ids_;
-  std::unordered_map<Address, format::TailRecord> tails_;
+  std::unordered_map<uint64_t, Stored> stored_;
   std::vector<MemoryIndex::Change> changes_;  // For the in-memory index.
 };
 
@@ -201,37 +192,97 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   return builder.Commit(options);
 }
 
-Status DBImpl::ReadIdRecord(const rocksdb::ReadOptions& read, uint64_t id,
-                            std::optional<format::IdRecord>* record) {
-  record->reset();
+Status DBImpl::Locate(const ReadView& view, uint64_t id, Located* out) const {
+  *out = Located();
   std::string value;
-  const rocksdb::Status s =
-      store_->db()->Get(read, store_->ids(), format::EncodeIdKey(id), &value);
-  if (s.IsNotFound()) return Status::OK();
-  if (!s.ok()) return FromRocksDB(s);
-  format::IdRecord decoded;
-  Status d = format::DecodeIdRecord(value, &decoded);
-  if (!d.ok()) return d.WithContext("id " + std::to_string(id));
-  if (decoded.chunks.empty() || decoded.code.size() * 8 != info_.code_bits) {
-    return Status::Corruption("id " + std::to_string(id) +
-                              ": record does not match the manifest");
+  const rocksdb::Status r = store_->db()->Get(view.options(), store_->changes(),
+                                              format::EncodeIdKey(id), &value);
+  const std::string what = "id " + std::to_string(id);
+  if (r.ok()) {
+    format::ChangeRecord change;
+    Status s = format::DecodeChangeRecord(value, &change);
+    if (s.ok() && change.kind == format::ChangeKind::kPut &&
+        change.code.size() * 8 != info_.code_bits) {
+      s = Status::Corruption(
+          "change record: code of " + std::to_string(change.code.size() * 8) +
+          " bits, the manifest says " + std::to_string(info_.code_bits));
+    }
+    if (!s.ok()) return s.WithContext(what);
+    out->found = change.kind == format::ChangeKind::kPut;
+    out->address = change.address;
+    out->code = std::move(change.code);
+    return Status::OK();
   }
-  *record = std::move(decoded);
+  if (!r.IsNotFound()) return FromRocksDB(r).WithContext(what);
+  const MappedSegment* segment = view.segment.get();
+  if (segment == nullptr) return Status::OK();
+  uint64_t row = 0;
+  Status s = segment->FindId(id, &out->found, &row);
+  if (s.ok() && out->found) s = segment->AddressOf(row, &out->address);
+  const size_t code_bytes = segment->code_bytes();
+  if (s.ok() && out->found) {
+    s = segment->CheckRows(MappedSegment::kCodes, row, row + 1, code_bytes);
+  }
+  if (!s.ok()) return s.WithContext(what);
+  if (out->found) {
+    const uint8_t* code = segment->codes() + row * code_bytes;
+    out->code.assign(code, code + code_bytes);
+  }
+  return Status::OK();
+}
+
+Status DBImpl::ReadPayload(const ReadView& view, uint64_t id,
+                           std::string* payload) const {
+  payload->clear();
+  std::string value;
+  const rocksdb::Status r = store_->db()->Get(
+      view.options(), store_->payloads(), format::EncodeIdKey(id), &value);
+  if (r.IsNotFound()) return Status::OK();
+  std::string_view bytes;
+  Status s =
+      r.ok() ? format::DecodePayloadRecord(value, &bytes) : FromRocksDB(r);
+  if (!s.ok()) return s.WithContext("payload of id " + std::to_string(id));
+  payload->assign(bytes);
   return Status::OK();
 }
 
 Status DBImpl::Get(uint64_t id, Record* record) {
-  std::optional<format::IdRecord> stored;
-  std::shared_ptr<const rocksdb::Snapshot> pin;
-  Status s = ReadIdRecord(ReaderOptions(&pin), id, &stored);
+  const ReadView view = CurrentView();
+  Located located;
+  Status s = Locate(view, id, &located);
   if (!s.ok()) return s;
-  if (!stored.has_value()) {
-    return Status::NotFound("id " + std::to_string(id));
-  }
-  record->address = stored->address;
-  record->code = std::move(stored->code);
-  record->payload = std::move(stored->payload);
+  if (!located.found) return Status::NotFound("id " + std::to_string(id));
+  s = ReadPayload(view, id, &record->payload);
+  if (!s.ok()) return s;
+  record->address = located.address;
+  record->code = std::move(located.code);
   return Status::OK();
+}
+
+DBImpl::ReadView DBImpl::CurrentView() const {
+  MutexLock lock(&published_mutex_);
+  return published_;
+}
+
+void DBImpl::PublishView(std::shared_ptr<const MappedSegment> segment) {
+  rocksdb::DB* db = store_->db();
+  std::shared_ptr<const rocksdb::Snapshot> snapshot(
+      db->GetSnapshot(),
+      [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  MutexLock lock(&published_mutex_);
+  published_.snapshot = std::move(snapshot);
+  if (segment != nullptr) published_.segment = std::move(segment);
+}
+
+DBImpl::~DBImpl() {
+  MutexLock lock(&published_mutex_);
+  published_ = ReadView();  // Its snapshot, before the store closes.
+}
+
+Status DBImpl::IndexUnavailable() {
+  return Status::Corruption(
+      "the in-memory index is out of step with the database (see the LOG); "
+      "reopen the database");
 }
 
 }  // namespace semhash

@@ -1,11 +1,14 @@
-// DBImpl: the DB of semhash/db.h over a RocksDBStore.
+// DBImpl: the DB of semhash/db.h over a RocksDBStore and the live segment.
 //
-// Writes take write_mutex_, read the old id records and address tails they
-// touch, and commit one RocksDB WriteBatch: the id records, the posting
-// operands (a removal from the old chunk, an append to the tail chunk) and
-// the new tails, so a crash leaves all of a write or none; then they apply
-// the same changes to the in-memory index (engine/db/memory_index.h), still
-// under write_mutex_. Reads take no DB lock.
+// Format version 3 (docs/format.md): each image's code lives in one place,
+// the live segment file, or, if the image changed since that was written,
+// its change record in RocksDB's `changes` family; payloads live in
+// `payloads`. Writes take write_mutex_ and commit one RocksDB WriteBatch
+// (the change records and payloads), so a crash leaves all of a write or
+// none; then they apply the same changes to the in-memory index
+// (engine/db/memory_index.h), still under write_mutex_. Reads take no DB
+// lock: they read RocksDB at the snapshot published with the segment it
+// goes with (ReadView).
 #ifndef SEMHASH_ENGINE_DB_DB_IMPL_H_
 #define SEMHASH_ENGINE_DB_DB_IMPL_H_
 
@@ -16,7 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "engine/common/mutex.h"
 #include "engine/common/thread_annotations.h"
@@ -24,7 +27,7 @@
 #include "engine/db/rocksdb_store.h"
 #include "engine/db/segment_writer.h"
 #include "engine/db/staging_directory.h"
-#include "format/id_record.h"
+#include "format/change_record.h"
 #include "format/manifest.h"
 #include "semhash/db.h"
 #include "semhash/encoder.h"
@@ -37,9 +40,10 @@ class DBImpl final : public DB {
          std::unique_ptr<Encoder> encoder, bool read_only);
   ~DBImpl() override;
 
-  // Loads the in-memory index as `mode` says (engine/db/db_memory_index.cc).
-  // kLoadAtOpen: the error of a failed load; otherwise OK.
-  Status StartMemoryIndex(Options::MemoryIndex mode);
+  // Opens the in-memory index over the live segment and the changes since
+  // (engine/db/db_segment.cc), migrating a database of an older format
+  // first when read-write. The error of a failed open; OK otherwise.
+  Status StartMemoryIndex();
 
   Status Put(const WriteOptions& options, uint64_t id, Address address,
              CodeView code, std::string_view payload) override;
@@ -73,6 +77,30 @@ class DBImpl final : public DB {
   const DatabaseInfo& info() const override { return info_; }
   const Encoder* encoder() const override { return encoder_.get(); }
 
+  // What a reader sees: RocksDB at `snapshot` over `segment` (null: none),
+  // published together so that no read pairs changes with the wrong base.
+  struct ReadView {
+    std::shared_ptr<const rocksdb::Snapshot> snapshot;
+    std::shared_ptr<const MappedSegment> segment;
+    rocksdb::ReadOptions options() const {
+      rocksdb::ReadOptions read;
+      read.snapshot = snapshot.get();
+      return read;
+    }
+  };
+  // An image as reads find it: in a change record or in the segment.
+  struct Located {
+    bool found = false;
+    Address address = 0;
+    std::vector<uint8_t> code;
+  };
+  // Where `id` is in `view` (changes first, then the segment's id order).
+  Status Locate(const ReadView& view, uint64_t id, Located* out) const;
+  // *payload = the payload of `id` at `view` (empty if none).
+  Status ReadPayload(const ReadView& view, uint64_t id,
+                     std::string* payload) const;
+  ReadView CurrentView() const LOCKS_EXCLUDED(published_mutex_);
+
   // For the bulk loader, the verifier and the compactor.
   RocksDBStore* store() const { return store_.get(); }
   Mutex* write_mutex() LOCK_RETURNED(write_mutex_) { return &write_mutex_; }
@@ -97,13 +125,13 @@ class DBImpl final : public DB {
   }
   // Null if the database was not staged (or was taken already).
   std::unique_ptr<Staged> TakeStaged() { return std::move(staged_); }
-  // After a bulk load: reads the in-memory index anew, and publishes it as
-  // the live segment.
-  void ReloadMemoryIndex() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
-  // Before a bulk load ingests (which writes no delta keys): the manifest
-  // names no segment any more, synced, and the old file is removed; the
-  // next open without a segment reads the posting chunks.
-  Status ClearSegment() EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
+  // A bulk load's end: `loaded` (addresses ascending; `ids` its ids,
+  // ascending and distinct) replaces the images of its ids; the merged rows
+  // are published as the next segment, and the payloads of replaced ids are
+  // deleted in the same synced batch as the manifest. The database is
+  // unchanged on failure (engine/db/bulk_loader.cc).
+  Status PublishBulkLoad(MemoryRows loaded, const std::vector<uint64_t>& ids)
+      EXCLUSIVE_LOCKS_REQUIRED(write_mutex_);
 
   // Points of a segment's publication, for crash tests: a hook set by
   // TEST_SetPublishHook is called at each and may fail the publication
@@ -117,9 +145,6 @@ class DBImpl final : public DB {
   class BatchBuilder;
 
   Status CheckCode(CodeView code) const;
-  // Exact search of queries [first, first + m) in one pass over the chunks.
-  Status ScanForQueries(const uint8_t* codes, size_t first, size_t m, size_t k,
-                        std::vector<SearchResult>* results);
   Status CheckOperation(const WriteBatch::Operation& op) const;
   // The live segment (engine/db/db_segment.cc). The file of segment
   // `number`: <db>/segments/NNNNNN.seg.
@@ -127,33 +152,34 @@ class DBImpl final : public DB {
   // Maps the manifest's segment; Corruption if it is not the file the
   // manifest names (rows, header checksum).
   Status OpenLiveSegment(std::shared_ptr<const MappedSegment>* segment);
-  // Each delta id's change on top of `segment`, as RocksDB holds it now.
-  Status ReadDeltaChanges(const MappedSegment& segment,
-                          std::vector<MemoryIndex::Change>* changes);
+  // Each change record's change on top of `segment` (null: none), as
+  // RocksDB holds them now.
+  Status ReadChanges(const MappedSegment* segment,
+                     std::vector<MemoryIndex::Change>* changes);
   // A MemoryIndex's Persist hook: PublishSegment.
   MemoryIndex::Persist PersistHook();
-  // ReloadMemoryIndex without an index (kOff): publishes a segment of the
-  // posting chunks' rows all the same. REQUIRES: write_mutex_ held.
-  void PublishWithoutIndex();
-  // After a load from the posting chunks, read-write: publishes the loaded
-  // index as the first segment (migrating a version 1 database).
-  void PublishFirstSegment() LOCKS_EXCLUDED(write_mutex_);
-  // Open with a segment: maps it and replays the delta on it.
-  Status MapLiveSegment() LOCKS_EXCLUDED(write_mutex_);
+  // Open: maps the live segment (if any) and replays the changes on it.
+  Status LoadMemoryIndex() LOCKS_EXCLUDED(write_mutex_);
+  // A read-write open of a database of format version 1 or 2
+  // (engine/db/db_migrate.cc): its id records become the first segment and
+  // the payload records, then the manifest says version 3 and the retired
+  // families are dropped.
+  Status Migrate() LOCKS_EXCLUDED(write_mutex_);
   // MemoryIndex's Persist hook: writes `rows` as the next segment and makes
   // it the live one (see db_segment.cc). REQUIRES: write_mutex_ held (the
   // writer merges the index); not annotated, as it is called through the
-  // index.
+  // index. `extra` (may be null) adds to the manifest's batch.
   Status PublishSegment(const SegmentRows& rows, const MultiIndex* tables,
-                        std::shared_ptr<const MappedSegment>* segment);
-  // Writes `manifest` and deletes every delta key, in one synced batch.
-  Status WriteManifest(const format::Manifest& manifest);
+                        std::shared_ptr<const MappedSegment>* segment,
+                        const rocksdb::WriteBatch* extra = nullptr);
+  // Writes `manifest`, deletes every change record and applies `extra`
+  // (may be null), in one synced batch.
+  Status WriteManifest(const format::Manifest& manifest,
+                       const rocksdb::WriteBatch* extra);
   void RemoveSegmentFile(const std::string& path);
   // manifest_ = `manifest`, with live_segment_*. REQUIRES: write_mutex_.
   void SetManifest(const format::Manifest& manifest);
-  // Verify's check of the live segment: every block and structure
-  // (MappedSegment::VerifyAll), then segment + delta = the id records.
-  // Corruption naming the file (and the id) otherwise.
+  // Verify's check of the live segment and the records (db_verify.cc).
   Status VerifySegment() LOCKS_EXCLUDED(write_mutex_);
   // Read-write open: removes files under segments/ the manifest does not
   // name.
@@ -166,36 +192,16 @@ class DBImpl final : public DB {
   // or read-only.
   Status PlaceSegment(const std::string& staging);
   Status WriteBackupFiles(const std::string& staging);
-  // *record is empty if `id` is not stored. Read as `read` says.
-  Status ReadIdRecord(const rocksdb::ReadOptions& read, uint64_t id,
-                      std::optional<format::IdRecord>* record);
-  // Readers' view of RocksDB. With an in-memory index, RocksDB is read at
-  // the snapshot published together with the index's latest change (under
-  // the index's lock), so that no read of RocksDB runs ahead of, or behind,
-  // a search of the index; without one, at the latest state. *pin keeps
-  // the snapshot alive while the returned options are used.
-  rocksdb::ReadOptions ReaderOptions(
-      std::shared_ptr<const rocksdb::Snapshot>* pin) const
+  // Makes the latest RocksDB state, over `segment` (kept if null), the one
+  // readers see. REQUIRES: write_mutex_ held, or no writer yet; called
+  // under the index's lock (MemoryIndex::Apply's `publish`) or, for a new
+  // segment, before the index swaps to it (either pairing answers alike:
+  // the new segment is the old one with the old changes applied).
+  void PublishView(std::shared_ptr<const MappedSegment> segment = nullptr)
       LOCKS_EXCLUDED(published_mutex_);
-  // Makes the latest state the one readers see.
-  // REQUIRES: write_mutex_ held, or no writer yet; with an in-memory index,
-  // called under its lock (MemoryIndex::Apply's `publish`). Not annotated
-  // with write_mutex_: before the first writer it runs without it.
-  void PublishSnapshot() LOCKS_EXCLUDED(published_mutex_);
-  // Every posting chunk at `snapshot` (null: now) as rows in address
-  // order; NotSupported once stop_loading_ is set (the DB is closing).
-  Status ReadMemoryRows(const rocksdb::Snapshot* snapshot, MemoryRows* rows);
-  // The rows of addresses [first, end), about `expected` of them.
-  Status ReadMemoryRange(const rocksdb::Snapshot* snapshot, uint64_t first,
-                         uint64_t end, uint64_t expected, MemoryRows* rows);
-  // The disk paths of SearchExact and SearchRadius: visit(chunk) for every
-  // posting chunk.
-  template <typename Visit>
-  Status ForEachPostingChunk(Visit visit);
-  // visit(id, distance to `code`) for every stored image, from the posting
-  // chunks; counts them in stats->candidates_reranked.
-  template <typename Visit>
-  Status ForEachStoredDistance(CodeView code, SearchStats* stats, Visit visit);
+  // The in-memory index answers every search; this is the error when it
+  // cannot (found out of step with RocksDB: a bug or memory damage).
+  static Status IndexUnavailable();
 
   // Declared before store_, so that an unpublished staging directory is
   // removed after the store is closed.
@@ -208,6 +214,8 @@ class DBImpl final : public DB {
   // write_mutex_ (a segment's publication); read by it, by the open
   // before the DB is shared, and read-only (when it never changes).
   format::Manifest manifest_;
+  // The live segment mapped (null: none), as manifest_ names it.
+  std::shared_ptr<const MappedSegment> segment_;
   std::function<Status(PublishStage)> publish_hook_;
   // manifest_.segment and segment_rows, for GetSpaceUsage without the write
   // mutex; set with manifest_.
@@ -219,13 +227,9 @@ class DBImpl final : public DB {
   Mutex bulk_mutex_;  // Guards bulk_loads_ and the staging directories.
   int bulk_loads_ GUARDED_BY(bulk_mutex_) = 0;  // Loaders alive.
   uint64_t bulk_sequence_ GUARDED_BY(bulk_mutex_) = 0;
-  // Null with Options::MemoryIndex::kOff.
   std::unique_ptr<MemoryIndex> memory_;
-  std::thread loader_;  // A background load, joined by the destructor.
   mutable Mutex published_mutex_;
-  std::shared_ptr<const rocksdb::Snapshot> published_
-      GUARDED_BY(published_mutex_);
-  std::atomic<bool> stop_loading_{false};
+  ReadView published_ GUARDED_BY(published_mutex_);
 };
 
 }  // namespace semhash

@@ -239,7 +239,7 @@ Status OpenExistingOnce(const Options& options, const std::string& path,
   if (!s.ok()) return s.WithContext(path);
   auto impl = std::make_unique<DBImpl>(std::move(store), manifest,
                                        std::move(encoder), options.read_only);
-  s = impl->StartMemoryIndex(options.memory_index);
+  s = impl->StartMemoryIndex();
   if (!s.ok()) return s.WithContext(path + ": loading the in-memory index");
   *db = std::move(impl);
   return Status::OK();

@@ -1,19 +1,19 @@
-// DBImpl's live segment (format version 2): the segment file that is the
-// base of the in-memory index, named by the manifest, and the `delta`
-// column family of the ids changed since it was written.
+// DBImpl's live segment (format version 3): the segment file that is the
+// base of the in-memory index, named by the manifest, and the `changes`
+// column family of what changed since it was written.
 //
-// The invariant: every id changed since the live segment was written has a
-// key in `delta`, put in the same RocksDB WriteBatch as the change (a bulk
-// load instead clears the manifest's segment before it ingests, see
-// ClearSegment). So the index at open is the segment with each delta id's
-// record applied on top, read at one moment under the write mutex.
+// The invariant: the database is the live segment's rows with each change
+// record applied on top (a put replaces or adds the id's row, a tombstone
+// deletes it); every write puts its change records in the same RocksDB
+// WriteBatch as its payloads. So the index at open is the segment with the
+// change records applied, read at one moment under the write mutex.
 //
-// Publication (PublishSegment, each merge of the index): the new segment is
-// written complete and synced under a new number, then one synced
-// WriteBatch names it in the manifest and deletes every delta key, then the
-// old file is removed. A crash leaves the old segment with its delta keys,
-// or the new one with none; a file not named (a crash's orphan, a .tmp) is
-// removed by the next read-write open.
+// Publication (PublishSegment, each merge of the index and each bulk load):
+// the new segment is written complete and synced under a new number, then
+// one synced WriteBatch names it in the manifest and deletes every change
+// record, then the old file is removed. A crash leaves the old segment with
+// its change records, or the new one with none; a file not named (a
+// crash's orphan, a .tmp) is removed by the next read-write open.
 #include <rocksdb/file_system.h>
 
 #include <cstring>
@@ -29,7 +29,7 @@
 #include "engine/db/mapped_segment.h"
 #include "engine/db/rocksdb_status.h"
 #include "engine/db/segment_writer.h"
-#include "format/id_record.h"
+#include "format/change_record.h"
 #include "format/keys.h"
 
 namespace semhash {
@@ -66,75 +66,126 @@ Status DBImpl::OpenLiveSegment(std::shared_ptr<const MappedSegment>* out) {
   return Status::OK();
 }
 
-Status DBImpl::ReadDeltaChanges(const MappedSegment& segment,
-                                std::vector<MemoryIndex::Change>* changes) {
-  if (store_->delta() == nullptr) {
-    return Status::Corruption(
-        "the manifest names a segment but there is no "
-        "delta column family");
-  }
+Status DBImpl::ReadChanges(const MappedSegment* segment,
+                           std::vector<MemoryIndex::Change>* changes) {
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;  // One pass; keep the cache for reads.
   std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->delta()));
+      store_->db()->NewIterator(read, store_->changes()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != format::kIdKeyBytes) {
-      return Status::Corruption("delta: a key of " +
+      return Status::Corruption("changes: a key of " +
                                 std::to_string(it->key().size()) + " bytes");
     }
     const uint64_t id = format::DecodeIdKey(
         std::string_view(it->key().data(), it->key().size()));
-    std::optional<format::IdRecord> record;
-    Status s = ReadIdRecord(rocksdb::ReadOptions(), id, &record);
+    format::ChangeRecord record;
+    Status s = format::DecodeChangeRecord(
+        std::string_view(it->value().data(), it->value().size()), &record);
+    if (s.ok() && record.kind == format::ChangeKind::kPut &&
+        record.code.size() * 8 != info_.code_bits) {
+      s = Status::Corruption("change record: code of " +
+                             std::to_string(record.code.size() * 8) + " bits");
+    }
     bool found = false;
     uint64_t row = 0;
-    if (s.ok()) s = segment.FindId(id, &found, &row);
+    if (s.ok() && segment != nullptr) s = segment->FindId(id, &found, &row);
+    if (s.ok() && record.kind == format::ChangeKind::kTombstone && !found) {
+      s = Status::Corruption("a tombstone for an id the segment lacks");
+    }
     MemoryIndex::Change change;
     change.id = id;
     if (s.ok() && found) {
       change.had_old = true;
-      s = segment.AddressOf(row, &change.old_address);
+      s = segment->AddressOf(row, &change.old_address);
     }
-    if (!s.ok()) return s;
-    if (record.has_value()) {
+    if (!s.ok()) return s.WithContext("id " + std::to_string(id));
+    if (record.kind == format::ChangeKind::kPut) {
       change.put = true;
-      change.address = record->address;
-      change.code = std::move(record->code);
+      change.address = record.address;
+      change.code = std::move(record.code);
     }
-    if (change.had_old || change.put) changes->push_back(std::move(change));
+    changes->push_back(std::move(change));
   }
-  return FromRocksDB(it->status()).WithContext("delta");
+  return FromRocksDB(it->status()).WithContext("changes");
 }
 
-Status DBImpl::MapLiveSegment() {
+Status DBImpl::StartMemoryIndex() {
+  if (manifest_.format_version < format::kFormatVersion) {
+    if (read_only_) {
+      return Status::NotSupported(
+          "database format version " +
+          std::to_string(manifest_.format_version) + "; this semhash reads " +
+          std::to_string(format::kFormatVersion) +
+          " and migrates older ones when opened read-write (e.g. `semhash "
+          "compact DIR`)");
+    }
+    Status s = Migrate();
+    if (!s.ok()) return s.WithContext("migrating to format version 3");
+  } else if (!read_only_ && store_->has_retired_families()) {
+    // A migration cut short after its manifest was written.
+    Status s = store_->DropRetiredFamilies();
+    if (!s.ok()) return s;
+  }
+  if (!read_only_) RemoveOrphanSegments();
+  memory_ = std::make_unique<MemoryIndex>(info_.address_bits, info_.code_bits,
+                                          info_.mih_tables);
+  if (!read_only_) memory_->set_persist(PersistHook());
+  return LoadMemoryIndex();
+}
+
+Status DBImpl::LoadMemoryIndex() {
   MutexLock lock(&write_mutex_);
   std::shared_ptr<const MappedSegment> segment;
-  Status s = OpenLiveSegment(&segment);
+  Status s;
+  if (manifest_.segment != 0) s = OpenLiveSegment(&segment);
   std::vector<MemoryIndex::Change> changes;
-  if (s.ok()) s = ReadDeltaChanges(*segment, &changes);
+  if (s.ok()) s = ReadChanges(segment.get(), &changes);
+  if (!s.ok()) return s;
+  segment_ = segment;
+  PublishView(segment);
   const uint64_t ticket = memory_->BeginLoad();
-  if (s.ok()) s = memory_->Install(ticket, std::move(segment));
+  if (segment != nullptr) {
+    s = memory_->Install(ticket, std::move(segment));
+  } else {
+    memory_->Install(ticket, MemoryRows());
+  }
   if (!s.ok()) {
     memory_->Abandon(ticket);
     return s;
   }
-  memory_->Apply(changes, [this] { PublishSnapshot(); });
+  memory_->Apply(changes, [this] { PublishView(); });
   return Status::OK();
 }
 
-Status DBImpl::WriteManifest(const format::Manifest& manifest) {
-  rocksdb::WriteBatch batch;
+MemoryIndex::Persist DBImpl::PersistHook() {
+  return [this](const SegmentRows& rows, const MultiIndex* tables,
+                std::shared_ptr<const MappedSegment>* out) {
+    Status s = PublishSegment(rows, tables, out);
+    // A merge's segment holds the images the old one did with the changes
+    // applied, so readers may pair it with the state after the manifest's
+    // batch (no change records) before the index swaps to it.
+    if (*out != nullptr) PublishView(*out);
+    return s;
+  };
+}
+
+Status DBImpl::WriteManifest(const format::Manifest& manifest,
+                             const rocksdb::WriteBatch* extra) {
+  // `extra`'s records first, then the manifest and the deletions.
+  rocksdb::WriteBatch batch = extra != nullptr ? *extra : rocksdb::WriteBatch();
   rocksdb::Status s = batch.Put(store_->meta(), format::kManifestKey,
                                 format::EncodeManifest(manifest));
   // One Delete per key, not a DeleteRange: Debian's RocksDB 7.8 (built with
   // assertions) aborts in a background compaction whose output holds only
-  // a range tombstone (SubcompactionState::SmallestUserKey).
-  if (s.ok() && store_->delta() != nullptr) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        store_->db()->NewIterator(rocksdb::ReadOptions(), store_->delta()));
-    for (it->SeekToFirst(); s.ok() && it->Valid(); it->Next()) {
-      s = batch.Delete(store_->delta(), it->key());
-    }
-    if (s.ok()) s = it->status();
+  // a range tombstone (SubcompactionState::SmallestUserKey). No write runs
+  // meanwhile: the caller holds the write mutex.
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->changes()));
+  for (it->SeekToFirst(); s.ok() && it->Valid(); it->Next()) {
+    s = batch.Delete(store_->changes(), it->key());
   }
+  if (s.ok()) s = it->status();
   rocksdb::WriteOptions options;
   options.sync = true;
   if (s.ok()) s = store_->db()->Write(options, &batch);
@@ -154,7 +205,8 @@ void DBImpl::RemoveSegmentFile(const std::string& path) {
 }
 
 Status DBImpl::PublishSegment(const SegmentRows& rows, const MultiIndex* tables,
-                              std::shared_ptr<const MappedSegment>* out) {
+                              std::shared_ptr<const MappedSegment>* out,
+                              const rocksdb::WriteBatch* extra) {
   const uint64_t number = manifest_.next_segment;
   const std::string path = SegmentPath(number);
   const fs::path dir = fs::path(path).parent_path();
@@ -179,92 +231,15 @@ Status DBImpl::PublishSegment(const SegmentRows& rows, const MultiIndex* tables,
   next.segment_header_checksum = segment->header_checksum();
   next.next_segment = number + 1;
   // On failure the new file stays, unnamed: removed at the next open.
-  s = WriteManifest(next);
+  s = WriteManifest(next, extra);
   if (!s.ok()) return s;
   const uint64_t old = manifest_.segment;
   SetManifest(next);
+  segment_ = segment;
   s = TEST_Stage(PublishStage::kManifestWritten);
   if (old != 0) RemoveSegmentFile(SegmentPath(old));
   *out = std::move(segment);
   return s;
-}
-
-Status DBImpl::ClearSegment() {
-  if (manifest_.segment == 0) return Status::OK();
-  format::Manifest next = manifest_;
-  next.segment = 0;
-  next.segment_rows = 0;
-  next.segment_header_checksum = 0;
-  Status s = WriteManifest(next);
-  if (!s.ok()) return s;
-  const uint64_t old = manifest_.segment;
-  SetManifest(next);
-  RemoveSegmentFile(SegmentPath(old));
-  return Status::OK();
-}
-
-Status DBImpl::VerifySegment() {
-  std::optional<MutexLock> writer;  // No publication meanwhile.
-  if (!read_only_) writer.emplace(&write_mutex_);
-  if (manifest_.segment == 0) return Status::OK();
-  std::shared_ptr<const MappedSegment> segment;
-  Status s = OpenLiveSegment(&segment);
-  if (s.ok()) s = segment->VerifyAll();
-  if (!s.ok()) return s;
-  if (store_->delta() == nullptr) {
-    return Status::Corruption("a segment but no delta column family");
-  }
-  // Segment + delta = the id records: a sort-merge by id, skipping the
-  // delta's ids (their records are what an open applies).
-  std::set<uint64_t> delta;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->delta()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() == format::kIdKeyBytes) {
-      delta.insert(format::DecodeIdKey({it->key().data(), it->key().size()}));
-    }
-  }
-  if (!it->status().ok()) return FromRocksDB(it->status());
-  it.reset(store_->db()->NewIterator(rocksdb::ReadOptions(), store_->ids()));
-  it->SeekToFirst();
-  const std::span<const uint32_t> order = segment->id_order();
-  const size_t code_bytes = segment->code_bytes();
-  auto mismatch = [&](uint64_t id, const std::string& what) {
-    return Status::Corruption(segment->path() + ": id " + std::to_string(id) +
-                              " " + what);
-  };
-  for (uint64_t i = 0; i <= order.size(); ++i) {
-    // The records before the segment's next id must all be in the delta.
-    const bool more = i < order.size();
-    const uint64_t row = more ? order[i] : 0;
-    const uint64_t id = more ? segment->ids()[row] : UINT64_MAX;
-    for (; it->Valid(); it->Next()) {
-      const uint64_t stored =
-          format::DecodeIdKey({it->key().data(), it->key().size()});
-      if (more && stored >= id) break;
-      if (!delta.contains(stored)) {
-        return mismatch(stored, "has a record but is not in the segment");
-      }
-    }
-    if (!more) break;
-    if (delta.contains(id)) continue;
-    if (!it->Valid() ||
-        format::DecodeIdKey({it->key().data(), it->key().size()}) != id) {
-      return mismatch(id, "is in the segment but has no record");
-    }
-    format::IdRecord record;
-    s = format::DecodeIdRecord({it->value().data(), it->value().size()},
-                               &record);
-    if (!s.ok()) return s.WithContext("id " + std::to_string(id));
-    if (record.address != segment->address_keys()[row] ||
-        record.code.size() != code_bytes ||
-        std::memcmp(record.code.data(), segment->codes() + row * code_bytes,
-                    code_bytes) != 0) {
-      return mismatch(id, "differs from its record (address or code)");
-    }
-    it->Next();
-  }
-  return FromRocksDB(it->status());
 }
 
 void DBImpl::RemoveOrphanSegments() {

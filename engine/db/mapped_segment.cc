@@ -147,21 +147,27 @@ Status MappedSegment::CheckBlocks(Section section, uint64_t first,
                                   uint64_t last) const {
   const format::SegmentSectionEntry& entry = header_.sections[section];
   const Extent& extent = extents_[section];
-  // A check of many blocks (VerifyAll, a whole-base read) reads them in
-  // order: ask for them a window ahead, since the map is MADV_RANDOM.
+  // A check of many blocks (VerifyAll, a whole-base read) hashes them in
+  // order: it asks for the unverified ones a window ahead, since the map is
+  // MADV_RANDOM. Small checks (a search's rows) do not: a scan asks for its
+  // own window (MemoryIndex::Base::ReadAhead), and a syscall per candidate
+  // would cost more than the fault it saves.
   constexpr uint64_t kAheadBytes = 8 << 20;
   const uint64_t ahead_blocks =
       std::max<uint64_t>(kAheadBytes >> block_shift_, 1);
+  const bool read_ahead = last - first + 1 >= ahead_blocks;
+  uint64_t advised_end = first;  // Blocks [first, advised_end) were asked.
   for (uint64_t b = first; b <= last; ++b) {
-    if (last > first && (b - first) % ahead_blocks == 0) {
-      const uint64_t from = (b - extent.first_block) * block_bytes_;
-      WillNeed(section, from, from + kAheadBytes);
-    }
     std::atomic<uint64_t>& word = verified_[b / 64];
     const uint64_t bit = uint64_t{1} << (b % 64);
     if ((word.load(std::memory_order_acquire) & bit) != 0) continue;
     const uint64_t block = b - extent.first_block;
     const uint64_t start = block * block_bytes_;
+    if (read_ahead && b >= advised_end) {
+      advised_end = std::min(last + 1, b + ahead_blocks);
+      WillNeed(section, start,
+               (advised_end - extent.first_block) * block_bytes_);
+    }
     const size_t size = static_cast<size_t>(
         std::min<uint64_t>(block_bytes_, entry.length - start));
     const uint64_t sum = format::SegmentBlockChecksum(

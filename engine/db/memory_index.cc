@@ -174,7 +174,8 @@ void MemoryIndex::Remove(uint64_t id, Address address) {
   state_ = State::kOutOfStep;
 }
 
-Status MemoryIndex::LiveRows(MemoryRows* out) const {
+Status MemoryIndex::LiveRows(MemoryRows* out,
+                             const std::vector<uint64_t>* excluded) const {
   Status s;
   if (!base_->CheckCodes(0, base_->size(), &s) ||
       !base_->CheckKeys(0, base_->size(), &s)) {
@@ -195,6 +196,10 @@ Status MemoryIndex::LiveRows(MemoryRows* out) const {
   rows.addresses.reserve(total);
   rows.codes.reserve(total * code_bytes_);
   auto append = [&](uint64_t id, Address address, const uint8_t* code) {
+    if (excluded != nullptr &&
+        std::binary_search(excluded->begin(), excluded->end(), id)) {
+      return;
+    }
     rows.ids.push_back(id);
     rows.addresses.push_back(address);
     rows.codes.insert(rows.codes.end(), code, code + code_bytes_);
@@ -251,6 +256,66 @@ Status MemoryIndex::Rebuild(bool force) {
   WriteLock lock(&mutex_);
   if (state_ == State::kReady) ReplaceBase(std::move(base));
   return s;
+}
+
+namespace {
+
+// Rows `a` and `b` merged by address (each ascending).
+MemoryRows MergeByAddress(MemoryRows a, MemoryRows b, size_t code_bytes) {
+  if (b.ids.empty()) return a;
+  if (a.ids.empty()) return b;
+  MemoryRows out;
+  const size_t n = a.ids.size() + b.ids.size();
+  out.ids.reserve(n);
+  out.addresses.reserve(n);
+  out.codes.reserve(n * code_bytes);
+  size_t i = 0, j = 0;
+  auto take = [&](const MemoryRows& from, size_t* row) {
+    out.ids.push_back(from.ids[*row]);
+    out.addresses.push_back(from.addresses[*row]);
+    const uint8_t* code = &from.codes[*row * code_bytes];
+    out.codes.insert(out.codes.end(), code, code + code_bytes);
+    ++*row;
+  };
+  while (i < a.ids.size() || j < b.ids.size()) {
+    if (j == b.ids.size() ||
+        (i < a.ids.size() && a.addresses[i] <= b.addresses[j])) {
+      take(a, &i);
+    } else {
+      take(b, &j);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Status MemoryIndex::MergeLoaded(
+    MemoryRows loaded, const std::vector<uint64_t>& replaced,
+    const Persist& persist,
+    const std::function<void(std::shared_ptr<const MappedSegment>)>& publish) {
+  MemoryRows rows;
+  {
+    ReadLock lock(&mutex_);
+    if (state_ != State::kReady) {
+      return Status::Corruption("the in-memory index is not loaded");
+    }
+    Status s = LiveRows(&rows, &replaced);
+    if (!s.ok()) return s;
+  }
+  rows = MergeByAddress(std::move(rows), std::move(loaded), code_bytes_);
+  std::shared_ptr<const Base> base = MakeBase(std::move(rows));
+  const SegmentRows segment_rows{base->n, base->ids,
+                                 base->addresses.keys().data(), base->codes};
+  std::shared_ptr<const MappedSegment> segment;
+  Status s = persist(segment_rows, base->tables.get(), &segment);
+  // Published (the manifest names it) even if a later step failed.
+  if (segment == nullptr) return s;
+  Status mapped = MakeMappedBase(segment, &base);
+  WriteLock lock(&mutex_);
+  publish(std::move(segment));
+  ReplaceBase(std::move(base));
+  return s.ok() ? mapped : s;
 }
 
 void MemoryIndex::ReplaceBase(std::shared_ptr<const Base> base) {

@@ -123,6 +123,17 @@ class MemoryIndex {
   // damaged mapped base (the index is then left as it was). OK, doing
   // nothing, while the index is not loaded. REQUIRES: called by the writer.
   Status Merge() LOCKS_EXCLUDED(mutex_) { return Rebuild(/*force=*/true); }
+  // A bulk load's merge: the live rows but those whose ids are in
+  // `replaced` (ascending), merged by address with `loaded`, persisted
+  // through `persist` (not the hook of set_persist) and made the base only
+  // once persisted, calling `publish` with the new segment while searches
+  // are held off; on failure the index is left as it was.
+  // REQUIRES: loaded.addresses ascend; called by the writer, index loaded.
+  Status MergeLoaded(
+      MemoryRows loaded, const std::vector<uint64_t>& replaced,
+      const Persist& persist,
+      const std::function<void(std::shared_ptr<const MappedSegment>)>& publish)
+      LOCKS_EXCLUDED(mutex_);
 
   // The load failed: serve no searches (the DB reads RocksDB) until the
   // next load.
@@ -190,9 +201,12 @@ class MemoryIndex {
   // Makes `base` the contents, with nothing deleted and an empty delta.
   void ReplaceBase(std::shared_ptr<const Base> base)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Base rows not deleted, then delta rows, in address order; fails on a
+  // Base rows not deleted, then delta rows, in address order, but those
+  // whose ids are in `excluded` (ascending; may be null); fails on a
   // damaged mapped base.
-  Status LiveRows(MemoryRows* rows) const SHARED_LOCKS_REQUIRED(mutex_);
+  Status LiveRows(MemoryRows* rows,
+                  const std::vector<uint64_t>* excluded = nullptr) const
+      SHARED_LOCKS_REQUIRED(mutex_);
   bool IsDead(uint32_t row) const SHARED_LOCKS_REQUIRED(mutex_) {
     return (dead_[row / 64] >> (row % 64)) & 1;
   }

@@ -3,7 +3,6 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
 #include <algorithm>
@@ -19,25 +18,20 @@
 namespace semhash {
 namespace {
 
+constexpr char kChangesFamily[] = "changes";
+constexpr char kPayloadsFamily[] = "payloads";
+// Format versions 1 and 2 (docs/format.md, "Retired column families").
 constexpr char kIdsFamily[] = "ids";
 constexpr char kPostingsFamily[] = "postings";
 constexpr char kTailsFamily[] = "tails";
 constexpr char kDeltaFamily[] = "delta";
 
-// Whether the database at `path` has every column family in `wanted`.
-bool HasFamilies(const std::string& path, const rocksdb::DBOptions& options,
-                 std::initializer_list<const char*> wanted) {
-  std::vector<std::string> names;
-  if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) {
-    return false;
-  }
-  return std::all_of(wanted.begin(), wanted.end(), [&](const char* name) {
-    return std::find(names.begin(), names.end(), name) != names.end();
-  });
+bool Contains(const std::vector<std::string>& names, const char* name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// Point-lookup families: whole-key bloom filters make a miss (a new id, an
-// empty address) cost no disk read.
+// Point-lookup families: whole-key bloom filters make a miss (an id not
+// changed since the segment, an image without payload) cost no disk read.
 rocksdb::ColumnFamilyOptions PointLookupFamily(
     const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::BlockBasedTableOptions table;
@@ -48,22 +42,14 @@ rocksdb::ColumnFamilyOptions PointLookupFamily(
   return family;
 }
 
-// Postings are read by address prefix (all chunks of one address), so the
-// bloom filter is on the 5-byte table|address prefix, in SST files and in
-// the memtable. Codes are random bits: compression would only cost time.
-rocksdb::ColumnFamilyOptions PostingsFamily(
+// The retired `postings` family still holds merge operands in databases of
+// format versions 1 and 2: RocksDB needs their operator to flush or compact
+// it (at open, replaying its log) until the migration drops it.
+rocksdb::ColumnFamilyOptions RetiredPostingsFamily(
     const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.whole_key_filtering = false;
-  rocksdb::ColumnFamilyOptions family;
-  family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  family.prefix_extractor.reset(
-      rocksdb::NewFixedPrefixTransform(format::kAddressPrefixBytes));
-  family.memtable_prefix_bloom_size_ratio = 0.05;
+  rocksdb::ColumnFamilyOptions family = PointLookupFamily(cache);
   family.merge_operator = std::make_shared<PostingMergeOperator>();
-  family.compression = rocksdb::kNoCompression;
+  family.disable_auto_compactions = true;
   return family;
 }
 
@@ -87,29 +73,40 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
     watermark = std::make_shared<ManifestWatermarkKeeper>(path);
     db_options.listeners.push_back(watermark);
   }
-  const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, PointLookupFamily(cache)},
-      {kIdsFamily, PointLookupFamily(cache)},
-      {kPostingsFamily, PostingsFamily(cache)},
-      {kTailsFamily, PointLookupFamily(cache)},
-  };
   if (!options.create) {
     Status whole = CheckRocksDBFiles(path);
     if (!whole.ok()) return whole.WithContext(path);
   }
-  // A version 1 database has no delta family: a read-write open creates it
-  // (it must find the other families, or the open fails as before); a
-  // read-only one opens without it.
-  const bool has_delta =
-      !options.create && HasFamilies(path, db_options, {kDeltaFamily});
-  const bool with_delta = !options.read_only || has_delta;
-  if (with_delta) {
-    families.push_back({kDeltaFamily, PointLookupFamily(cache)});
-    if (!options.create && !has_delta) {
-      db_options.create_missing_column_families = HasFamilies(
-          path, db_options, {kIdsFamily, kPostingsFamily, kTailsFamily});
-    }
+  std::vector<std::string> names;
+  if (!options.create) {
+    // A failure here is the open's own to report, below.
+    (void)rocksdb::DB::ListColumnFamilies(db_options, path, &names);
+  }
+  const bool current = options.create || (Contains(names, kChangesFamily) &&
+                                          Contains(names, kPayloadsFamily));
+  const bool older = Contains(names, kIdsFamily) &&
+                     Contains(names, kPostingsFamily) &&
+                     Contains(names, kTailsFamily);
+  // A read-write open of an older database creates the new families (the
+  // migration fills them); a read-only one opens without them.
+  const bool with_current = current || !options.read_only;
+  if (!options.create && !current && older && !options.read_only) {
+    db_options.create_missing_column_families = true;
+  }
+  const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, PointLookupFamily(cache)}};
+  if (with_current) {
+    families.push_back({kChangesFamily, PointLookupFamily(cache)});
+    families.push_back({kPayloadsFamily, PointLookupFamily(cache)});
+  }
+  const size_t first_retired = families.size();
+  for (const char* name :
+       {kIdsFamily, kPostingsFamily, kTailsFamily, kDeltaFamily}) {
+    if (!Contains(names, name)) continue;
+    families.push_back({name, name == kPostingsFamily
+                                  ? RetiredPostingsFamily(cache)
+                                  : PointLookupFamily(cache)});
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -122,17 +119,37 @@ Status RocksDBStore::Open(const RocksDBStoreOptions& options,
   std::unique_ptr<RocksDBStore> store(new RocksDBStore());
   store->db_.reset(raw);
   store->meta_ = handles[0];
-  store->ids_ = handles[1];
-  store->postings_ = handles[2];
-  store->tails_ = handles[3];
-  if (with_delta) store->delta_ = handles[4];
+  if (with_current) {
+    store->changes_ = handles[1];
+    store->payloads_ = handles[2];
+  }
+  for (size_t i = first_retired; i < handles.size(); ++i) {
+    if (families[i].name == kIdsFamily) store->retired_ids_ = handles[i];
+    store->retired_.push_back(handles[i]);
+  }
   if (watermark != nullptr) watermark->Record(raw);
   *out = std::move(store);
   return Status::OK();
 }
 
+Status RocksDBStore::DropRetiredFamilies() {
+  for (rocksdb::ColumnFamilyHandle* handle : retired_) {
+    Status s = FromRocksDB(db_->DropColumnFamily(handle));
+    if (!s.ok()) return s.WithContext("dropping " + handle->GetName());
+  }
+  for (rocksdb::ColumnFamilyHandle* handle : retired_) {
+    db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  }
+  retired_.clear();
+  retired_ids_ = nullptr;
+  return Status::OK();
+}
+
 RocksDBStore::~RocksDBStore() {
-  for (auto* handle : {meta_, ids_, postings_, tails_, delta_}) {
+  std::vector<rocksdb::ColumnFamilyHandle*> handles = {meta_, changes_,
+                                                       payloads_};
+  handles.insert(handles.end(), retired_.begin(), retired_.end());
+  for (auto* handle : handles) {
     if (handle != nullptr) {
       db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     }

@@ -73,12 +73,11 @@ Status DBImpl::SearchExactBatch(size_t n, const uint8_t* codes, size_t k,
   results->assign(n, SearchResult());
   return InParallel(n, threads, [&](size_t first, size_t count) {
     Status s;
-    if (memory_ != nullptr && count > 0 &&
-        memory_->KnnBatch(codes + first * code_bytes, count, k,
-                          &(*results)[first], &s)) {
-      return s;
-    }
-    return ScanForQueries(codes, first, count, k, results);
+    if (count == 0) return s;
+    return memory_->KnnBatch(codes + first * code_bytes, count, k,
+                             &(*results)[first], &s)
+               ? s
+               : IndexUnavailable();
   });
 }
 

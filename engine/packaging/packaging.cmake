@@ -43,16 +43,20 @@ install(FILES ${PROJECT_BINARY_DIR}/semhash.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 
 # semhash_deb_package(component package summary [DEPENDS other...]
-#                     [DEBIAN_DEPENDS "debian-package (>= v), ..."]):
+#                     [DEBIAN_DEPENDS "debian-package (>= v), ..."]
+#                     [DEBIAN_SUGGESTS "debian-package, ..."]):
 # `component`'s files make the Debian package `package`, which depends on
 # the same version of the packages of the `other` components, on the Debian
 # packages of the shared libraries its files link (dpkg-shlibdeps), and on
-# those DEBIAN_DEPENDS names (what no ELF file says, as a Python module's).
+# those DEBIAN_DEPENDS names (what no ELF file says, as a Python module's);
+# it suggests the DEBIAN_SUGGESTS ones (what an optional part of it needs).
 function(semhash_deb_package component package summary)
-  cmake_parse_arguments(PARSE_ARGV 3 arg "" "DEBIAN_DEPENDS" "DEPENDS")
+  cmake_parse_arguments(PARSE_ARGV 3 arg ""
+    "DEBIAN_DEPENDS;DEBIAN_SUGGESTS" "DEPENDS")
   set_property(GLOBAL APPEND PROPERTY SEMHASH_DEB_COMPONENTS ${component})
   set_property(GLOBAL PROPERTY SEMHASH_DEB_${component}
-    "${package}" "${summary}" "${arg_DEBIAN_DEPENDS}" "${arg_DEPENDS}")
+    "${package}" "${summary}" "${arg_DEBIAN_DEPENDS}" "${arg_DEBIAN_SUGGESTS}"
+    "${arg_DEPENDS}")
 endfunction()
 
 semhash_deb_package(runtime libsemhash${SEMHASH_SOVERSION}
@@ -97,9 +101,11 @@ function(semhash_write_packages)
     list(GET spec 0 package)
     list(GET spec 1 summary)
     list(GET spec 2 debian_depends)
-    list(SUBLIST spec 3 -1 depends)
+    list(GET spec 3 debian_suggests)
+    list(SUBLIST spec 4 -1 depends)
     set(CPACK_DEBIAN_${c}_PACKAGE_NAME ${package})
     set(CPACK_DEBIAN_${c}_PACKAGE_DEPENDS "${debian_depends}")
+    set(CPACK_DEBIAN_${c}_PACKAGE_SUGGESTS "${debian_suggests}")
     set(CPACK_COMPONENT_${c}_DESCRIPTION "${summary}")
     set(CPACK_COMPONENT_${c}_DEPENDS ${depends})
   endforeach()

@@ -294,11 +294,9 @@ uint64_t BulkLoad(DBHandle& db, py::handle codes_obj, py::handle ids_obj,
   return codes.n;
 }
 
-VerifyReport Verify(DBHandle& db, size_t memory_bytes, size_t max_problems,
-                    py::object progress) {
+VerifyReport Verify(DBHandle& db, size_t max_problems, py::object progress) {
   PythonCallback callback(progress);
   VerifyOptions options;
-  options.memory_bytes = memory_bytes;
   options.max_problems = max_problems;
   options.progress = callback.Progress();
   VerifyReport report;
@@ -464,18 +462,17 @@ sorted within memory_bytes (spilling sorted runs to disk beyond it),
 written as table files and ingested at once. ids and addresses as for add
 (no payloads); an id given twice raises InvalidArgument and changes
 nothing. progress(phase, done, total) is called with phase "add" (rows
-queued) and then "sort", "postings", "ids", "ingest"; an exception it
+queued) and then "sort", "read", "segment"; an exception it
 raises is re-raised after the load (which it does not stop). Returns n.)doc")
-      .def("verify", &Verify, py::kw_only(),
-           "memory_bytes"_a = size_t{256} << 20, "max_problems"_a = 100,
+      .def("verify", &Verify, py::kw_only(), "max_problems"_a = 100,
            "progress"_a = py::none(), R"doc(
 Reads every value and checks every checksum and invariant. Returns a
 VerifyReport when the database is sound; raises Corruption (naming the first
 problem, with the VerifyReport as its `report`) when it is not.
 progress(done, total) is called as it goes.)doc")
       .def("compact", &Compact, py::kw_only(), "progress"_a = py::none(),
-           "Repacks sparse posting lists and compacts every table; every "
-           "search answers as before. Returns a CompactReport.")
+           "Publishes every image as a new segment and compacts every "
+           "table; every search answers as before. Returns a CompactReport.")
       .def("space_usage", &GetSpaceUsage,
            "Bytes on disk and in memory (SpaceUsage).")
       .def(

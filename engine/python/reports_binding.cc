@@ -51,10 +51,10 @@ void BindReports(py::module_& m) {
       });
   py::class_<VerifyReport>(m, "VerifyReport", "What DB.verify checked.")
       .def_readonly("images", &VerifyReport::images)
-      .def_readonly("posting_entries", &VerifyReport::posting_entries)
-      .def_readonly("chunks", &VerifyReport::chunks)
-      .def_readonly("addresses", &VerifyReport::addresses)
-      .def_readonly("tails", &VerifyReport::tails)
+      .def_readonly("segment_rows", &VerifyReport::segment_rows)
+      .def_readonly("changes", &VerifyReport::changes)
+      .def_readonly("tombstones", &VerifyReport::tombstones)
+      .def_readonly("payloads", &VerifyReport::payloads)
       .def_readonly("bytes_checked", &VerifyReport::bytes_checked)
       .def_readonly("problem_count", &VerifyReport::problem_count)
       .def_readonly("problems", &VerifyReport::problems,
@@ -62,10 +62,8 @@ void BindReports(py::module_& m) {
   py::class_<CompactReport>(m, "CompactReport", "What DB.compact did.")
       .def_readonly("bytes_before", &CompactReport::bytes_before)
       .def_readonly("bytes_after", &CompactReport::bytes_after)
-      .def_readonly("addresses_repacked", &CompactReport::addresses_repacked)
-      .def_readonly("chunks_before", &CompactReport::chunks_before)
-      .def_readonly("chunks_after", &CompactReport::chunks_after)
-      .def_readonly("images_moved", &CompactReport::images_moved);
+      .def_readonly("changes_merged", &CompactReport::changes_merged)
+      .def_readonly("segment_rows", &CompactReport::segment_rows);
   py::class_<FamilySpace>(m, "FamilySpace", "One column family's bytes.")
       .def_readonly("name", &FamilySpace::name)
       .def_readonly("table_bytes", &FamilySpace::table_bytes)

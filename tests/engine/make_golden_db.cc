@@ -1,8 +1,9 @@
-// make_golden_db DIR: writes the golden database of format version 1
-// (golden_database.h) at DIR, which must not exist. tests/data/format-v1/
-// was made by it; CTest runs it into the build tree so that it keeps
-// working. Run it by hand only to add a golden database for a new format
-// version, beside the old ones, never over them.
+// make_golden_db DIR: writes the golden database (golden_database.h) at
+// DIR, which must not exist, in the format version of the code it is built
+// with. tests/data/format-v1/ and format-v2/ were made by it (at the
+// commits of those versions; v2 at 2692e1d); CTest runs it into the build
+// tree so that it keeps working. Run it by hand only to add a golden database
+// for a new format version, beside the old ones, never over them.
 #include <cstdio>
 #include <memory>
 

@@ -3,10 +3,12 @@
 // version with them).
 #include <gtest/gtest.h>
 
+#include "format/change_record.h"
 #include "format/coding.h"
 #include "format/id_record.h"
 #include "format/keys.h"
 #include "format/manifest_watermark.h"
+#include "format/payload_record.h"
 #include "format/posting_chunk.h"
 #include "format/segment_layout.h"
 #include "format/tail_record.h"
@@ -44,6 +46,19 @@ TEST(Golden, ManifestWatermark) {
   EXPECT_EQ(Hex(EncodeManifestWatermark({16, 732})),
             "07 01 10 00 00 00 10 00 00 00 00 00 00 00 dc 02 00 00 00 00 00 "
             "00 2c 05 a8 e3 6e 41 dc f1");
+}
+
+TEST(Golden, ChangeRecord) {
+  EXPECT_EQ(Hex(EncodeChangeRecord({ChangeKind::kPut, 0x2A3B4C5, kCode})),
+            "09 01 0d 00 00 00 01 c5 b4 a3 02 01 23 45 67 89 ab cd ef e4 28 28 "
+            "86 8c e4 23 b7");
+  EXPECT_EQ(Hex(EncodeChangeRecord({ChangeKind::kTombstone, 0, {}})),
+            "09 01 01 00 00 00 02 f9 17 43 c5 e0 c9 0a 6e");
+}
+
+TEST(Golden, PayloadRecord) {
+  EXPECT_EQ(Hex(EncodePayloadRecord("a.png")),
+            "0a 01 05 00 00 00 61 2e 70 6e 67 be 49 45 d7 72 de 5b 54");
 }
 
 TEST(Golden, IdRecord) {

@@ -138,13 +138,13 @@ def test_damaged_database_verify_raises_corruption_with_its_report(
     path = str(tmp_path / "db")
     with semhash.DB(path, create_if_missing=True, code_bits=128) as db:
         db.bulk_load(random_codes(rng, 20000, 16))
-    tables = [os.path.join(path, f) for f in os.listdir(path)
-              if f.endswith(".sst")]
-    largest = max(tables, key=os.path.getsize)
-    data = bytearray(open(largest, "rb").read())
-    data[len(data) // 3] ^= 0xFF
-    open(largest, "wb").write(bytes(data))
-    with semhash.DB(path, memory_index="off") as db:
+    # A byte of the segment's codes (its first section, at 4096).
+    segments = os.path.join(path, "segments")
+    (segment,) = [os.path.join(segments, f) for f in os.listdir(segments)]
+    data = bytearray(open(segment, "rb").read())
+    data[4096 + 1000] ^= 0xFF
+    open(segment, "wb").write(bytes(data))
+    with semhash.DB(path) as db:
         with pytest.raises(semhash.Corruption) as raised:
             db.verify()
         report = raised.value.report

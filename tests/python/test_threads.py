@@ -73,9 +73,10 @@ def test_the_gil_is_released_during_a_search(tmp_path, rng):
     running Python: it would stop for the whole call if the GIL were held."""
     codes = random_codes(rng, 100000, 32)
     with semhash.DB(str(tmp_path / "db"), create_if_missing=True,
-                    code_bits=256, memory_index="off") as db:
+                    code_bits=256) as db:
         db.bulk_load(codes)
-        queries = codes[:300]
+        # Long enough on the mapped index (every code compared per query).
+        queries = np.repeat(codes[:300], 20, axis=0)
         spans = []
 
         def search():

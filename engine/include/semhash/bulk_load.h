@@ -1,12 +1,13 @@
 // BulkLoader: adds many images to a database at disk speed.
 //
 // Images are queued with Add and become visible all at once in Finish, which
-// sorts them (by address for the posting lists, by id for the id table)
-// within a memory budget, spilling sorted runs to temporary files when the
-// input is larger, writes RocksDB table files directly and ingests them in
-// one atomic step. A crash or a failure before Finish returns leaves the
-// database as it was; after Finish returns OK every image is stored, as if
-// written by one WriteBatch with sync = true.
+// sorts them by address within a memory budget (spilling sorted runs to
+// temporary files when the input is larger) and writes the database's next
+// segment file directly: the stored images but those replaced, merged with
+// the loaded ones; the manifest then names it in one synced write. A crash or a
+// failure before Finish returns leaves the database as it was; after Finish
+// returns OK every image is stored, as if written by one WriteBatch with sync =
+// true.
 //
 // Thread safety: a BulkLoader is used by one thread at a time. Finish holds
 // the database's write lock; readers see the database before or after the
@@ -27,7 +28,7 @@ namespace semhash {
 
 // Where Finish is, for a progress display.
 struct BulkLoadProgress {
-  // "sort", "postings", "ids", "ingest".
+  // "sort", "read", "segment".
   const char* phase = "";
   uint64_t done = 0;
   uint64_t total = 0;

@@ -144,14 +144,14 @@ class SEMHASH_EXPORT DB {
   virtual Status NewBulkLoader(const BulkLoadOptions& options,
                                std::unique_ptr<BulkLoader>* loader) = 0;
 
-  // Reads every stored value, checks every checksum and the invariants
-  // between id records, posting lists and tails. OK with an empty
-  // report->problems when the database is sound; Corruption naming the
+  // Reads every stored value and the live segment, checks every checksum
+  // and the invariants between the segment, change and payload records. OK with
+  // an empty report->problems when the database is sound; Corruption naming the
   // first problem otherwise (the report lists them). Changes nothing.
   virtual Status Verify(const VerifyOptions& options, VerifyReport* report) = 0;
-  // Repacks the posting lists that deletes and replaces left sparse, then
-  // compacts every table so that merge history and deleted entries are
-  // dropped. Answers to every search are unchanged.
+  // Publishes every image as a new segment (no change records remain), then
+  // compacts every table so that deleted records are dropped. Answers to
+  // every search are unchanged.
   virtual Status Compact(const ProgressCallback& progress,
                          CompactReport* report) = 0;
   virtual Status GetSpaceUsage(SpaceUsage* usage) = 0;

@@ -16,23 +16,19 @@ namespace semhash {
 using ProgressCallback = std::function<void(uint64_t done, uint64_t total)>;
 
 struct VerifyOptions {
-  // Bytes of memory for matching posting entries with id records; more is
-  // sorted in runs written to the system's temporary directory (never the
-  // database's). Default 256 MiB.
-  size_t memory_bytes = size_t{256} << 20;
   // Stop listing problems after this many (they are still counted).
   size_t max_problems = 100;
   ProgressCallback progress;
 };
 
 struct VerifyReport {
-  uint64_t images = 0;           // Id records.
-  uint64_t posting_entries = 0;  // (id, code) entries over all chunks.
-  uint64_t chunks = 0;           // Posting chunks.
-  uint64_t addresses = 0;        // Addresses with at least one chunk.
-  uint64_t tails = 0;            // Tail records.
-  uint64_t bytes_checked = 0;    // Value bytes decoded and checksummed.
-  uint64_t problem_count = 0;    // Every problem found.
+  uint64_t images = 0;         // Images stored.
+  uint64_t segment_rows = 0;   // Rows of the live segment.
+  uint64_t changes = 0;        // Change records (puts and tombstones).
+  uint64_t tombstones = 0;     // Change records deleting a segment row.
+  uint64_t payloads = 0;       // Payload records.
+  uint64_t bytes_checked = 0;  // Value and segment bytes checksummed.
+  uint64_t problem_count = 0;  // Every problem found.
   // The first max_problems problems, each naming its keys decoded.
   std::vector<std::string> problems;
 };
@@ -40,10 +36,8 @@ struct VerifyReport {
 struct CompactReport {
   uint64_t bytes_before = 0;  // Table and log files, before and after.
   uint64_t bytes_after = 0;
-  uint64_t addresses_repacked = 0;
-  uint64_t chunks_before = 0;  // Chunks of the repacked addresses.
-  uint64_t chunks_after = 0;
-  uint64_t images_moved = 0;  // Id records that now name another chunk.
+  uint64_t changes_merged = 0;  // Change records merged into the segment.
+  uint64_t segment_rows = 0;    // Rows of the segment it published.
 };
 
 // Bytes on disk by column family (docs/format.md, "Column families").

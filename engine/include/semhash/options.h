@@ -71,15 +71,10 @@ struct Options {
   // Not persisted. Bytes of RocksDB block cache shared by all tables.
   size_t block_cache_bytes = 64 << 20;
 
-  // Not persisted. Whether and when to load the in-memory index: every
-  // image's id, address and long code (about 45 bytes per image, plus the
-  // multi-index tables), which searches read instead of RocksDB. It is
-  // rebuilt from the posting lists at each open, never stored.
-  //   kLoadAtOpen: Open reads the whole database first (its cost grows with
-  //     the database: about half a second per million images here).
-  //   kLoadInBackground: Open returns at once; searches read RocksDB until
-  //     the index is loaded (SearchStats::path says which was used).
-  //   kOff: searches always read RocksDB; for tools that only write or scan.
+  // Not persisted. Ignored since format version 3: every open maps the
+  // database's live segment and reads the changes since it (milliseconds at
+  // any size, docs/memory.md), and searches always read that index. Kept
+  // so that callers still compile; it will be removed.
   enum class MemoryIndex { kOff, kLoadAtOpen, kLoadInBackground };
   MemoryIndex memory_index = MemoryIndex::kLoadAtOpen;
 };

@@ -41,10 +41,10 @@ class DatabaseInfo:
 
 class VerifyReport:
     images: int
-    posting_entries: int
-    chunks: int
-    addresses: int
-    tails: int
+    segment_rows: int
+    changes: int
+    tombstones: int
+    payloads: int
     bytes_checked: int
     problem_count: int
     problems: list[str]
@@ -52,10 +52,8 @@ class VerifyReport:
 class CompactReport:
     bytes_before: int
     bytes_after: int
-    addresses_repacked: int
-    chunks_before: int
-    chunks_after: int
-    images_moved: int
+    changes_merged: int
+    segment_rows: int
 
 class FamilySpace:
     name: str
@@ -180,7 +178,6 @@ class DB:
     def verify(
         self,
         *,
-        memory_bytes: int = 256 << 20,
         max_problems: int = 100,
         progress: Optional[Callable[[int, int], Any]] = None,
     ) -> VerifyReport: ...

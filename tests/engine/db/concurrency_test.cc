@@ -662,7 +662,7 @@ TEST(Concurrency, ReadersSeeConsistentSnapshotsWhileWritersWrite) {
         return;
       }
       ++compactions;
-      repacked += report.addresses_repacked;
+      repacked += report.changes_merged;
     }
   });
   for (auto& t : writer_threads) t.join();
@@ -671,7 +671,7 @@ TEST(Concurrency, ReadersSeeConsistentSnapshotsWhileWritersWrite) {
   compactor.join();
   ASSERT_FALSE(failed.load());
   EXPECT_GT(compactions, 1);
-  std::cout << compactions << " compactions repacked " << repacked
+  std::cout << compactions << " compactions merged " << repacked
             << " posting lists during the writes\n";
   VerifyReport verified;
   const Status s = db->Verify(VerifyOptions(), &verified);

@@ -58,75 +58,7 @@ class CorruptionTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(CorruptionTest, DamagedIdRecordIsCorruption) {
-  Damage(&RocksDBStore::ids, format::EncodeIdKey(4), 12);
-  auto db = OpenOrDie(dir_.Sub("db"));
-  Record record;
-  const Status s = db->Get(4, &record);
-  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_NE(s.message().find("id 4"), std::string::npos);
-  EXPECT_TRUE(db->Get(5, &record).ok());
-  // Walking the id table stops on it.
-  auto it = db->NewIterator();
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-  }
-  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
-  // Rewriting the id is refused too: its old record cannot be trusted.
-  EXPECT_TRUE(db->Delete(WriteOptions(), 4).IsCorruption());
-}
-
-// The open maps the segment and reads no posting chunk: a damaged one
-// fails neither the open nor the searches of the in-memory index, which
-// answer as before; the disk searches and verify report it.
-TEST_F(CorruptionTest, DamagedPostingChunkIsNotReadWithASegment) {
-  std::vector<SearchResult> before(3);
-  Record record;
-  {
-    auto db = OpenOrDie(dir_.Sub("db"));
-    ASSERT_TRUE(db->Get(1, &record).ok());
-    ASSERT_TRUE(
-        db->Search(SearchOptions(), 3, record.code, 5, &before[0]).ok());
-    ASSERT_TRUE(db->SearchExact(record.code, 5, &before[1]).ok());
-    ASSERT_TRUE(db->SearchRadius(record.code, 64, &before[2]).ok());
-  }
-  Damage(&RocksDBStore::postings, format::EncodePostingKey({0, 3, 0}), 30);
-  auto db = OpenOrDie(dir_.Sub("db"));
-  ASSERT_NE(db, nullptr);
-  std::vector<SearchResult> after(3);
-  ASSERT_TRUE(db->Search(SearchOptions(), 3, record.code, 5, &after[0]).ok());
-  ASSERT_TRUE(db->SearchExact(record.code, 5, &after[1]).ok());
-  ASSERT_TRUE(db->SearchRadius(record.code, 64, &after[2]).ok());
-  for (size_t i = 0; i < before.size(); ++i) {
-    EXPECT_EQ(after[i].neighbors, before[i].neighbors) << i;
-  }
-  VerifyReport report;
-  EXPECT_TRUE(db->Verify(VerifyOptions(), &report).IsCorruption());
-  db.reset();
-  // Without the index the searches read the chunk and report it.
-  db = OpenOrDie(dir_.Sub("db"), testing::DiskOnly());
-  SearchResult result;
-  const Status s = db->Search(SearchOptions(), 3, record.code, 5, &result);
-  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_TRUE(result.neighbors.empty());
-  EXPECT_TRUE(db->SearchExact(record.code, 5, &result).IsCorruption());
-}
-
-// An id written since the segment is read at open (the delta): its damaged
-// record fails the open, naming the id, as a damaged chunk failed it when
-// the open read every chunk.
-TEST_F(CorruptionTest, DamagedDeltaIdRecordFailsTheOpen) {
-  {
-    auto db = OpenOrDie(dir_.Sub("db"));
-    std::mt19937_64 rng(10);
-    ASSERT_TRUE(db->Put(WriteOptions(), 40, 5, RandomCode(&rng, 8)).ok());
-  }
-  Damage(&RocksDBStore::ids, format::EncodeIdKey(40), 12);
-  std::unique_ptr<DB> db;
-  const Status s = DB::Open(Options(), dir_.Sub("db"), &db);
-  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_NE(s.message().find("id 40"), std::string::npos) << s.ToString();
-  EXPECT_EQ(db, nullptr);
-}
+// Damaged change, payload and segment records: db_verify_test.cc.
 
 TEST_F(CorruptionTest, DamagedManifestRefusesToOpen) {
   Damage(&RocksDBStore::meta, format::kManifestKey, 20);
@@ -346,7 +278,7 @@ TEST_F(ByteFlipTest, EveryFlipIsDetectedOrHarmless) {
     if (entry.path().extension() == ".sst") ssts.push_back(name);
     if (name.rfind("MANIFEST-", 0) == 0) manifests.push_back(name);
   }
-  ASSERT_GE(ssts.size(), 4u) << "one SST file per column family";
+  ASSERT_GE(ssts.size(), 2u) << "one SST file per column family";
   ASSERT_EQ(manifests.size(), 1u);
   // (file, offset) to flip: segments of equal length per file, one random
   // offset in each, so that every region of every file is hit.

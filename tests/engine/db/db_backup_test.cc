@@ -142,9 +142,10 @@ uint64_t ExpectOneMoment(const std::string& dir, uint64_t min_writes,
 // Every file of `dir` with its bytes.
 std::map<std::string, std::string> Snapshot(const std::string& dir) {
   std::map<std::string, std::string> files;
-  for (const auto& entry : fs::directory_iterator(dir)) {
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
     std::ifstream in(entry.path(), std::ios::binary);
-    files[entry.path().filename()] = std::string(
+    files[fs::relative(entry.path(), dir)] = std::string(
         std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   return files;

@@ -1,4 +1,4 @@
-// DB::Compact: sparse posting lists are repacked and their ids moved, every
+// DB::Compact: the change records are merged into a new segment, every
 // answer stays the same, and the database shrinks and still verifies.
 #include <gtest/gtest.h>
 
@@ -28,7 +28,7 @@ std::vector<SearchResult> Answers(
   return answers;
 }
 
-TEST(DBCompact, RepacksSparseListsAndKeepsEveryAnswer) {
+TEST(DBCompact, KeepsEveryAnswerAndShrinks) {
   TempDir dir;
   auto db = OpenOrDie(dir.Sub("db"), CreateOptions(8, 64));
   std::mt19937_64 rng(11);
@@ -53,10 +53,7 @@ TEST(DBCompact, RepacksSparseListsAndKeepsEveryAnswer) {
   const Status s =
       db->Compact([&](uint64_t, uint64_t) { ++progress_calls; }, &report);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(report.addresses_repacked, 4u);
-  EXPECT_EQ(report.chunks_before, 8u);
-  EXPECT_EQ(report.chunks_after, 4u);
-  EXPECT_GT(report.images_moved, 0u);
+  EXPECT_EQ(report.segment_rows, 2000u);
   EXPECT_LT(report.bytes_after, report.bytes_before);
 
   const auto after = Answers(db.get(), queries);
@@ -66,18 +63,19 @@ TEST(DBCompact, RepacksSparseListsAndKeepsEveryAnswer) {
   }
   VerifyReport verified;
   ASSERT_TRUE(db->Verify(VerifyOptions(), &verified).ok());
-  EXPECT_EQ(verified.chunks, 4u);
+  EXPECT_EQ(verified.segment_rows, 2000u);
+  EXPECT_EQ(verified.changes, 0u);
   EXPECT_EQ(verified.images, 2000u);
 
-  // A second compaction has nothing to repack; new writes land correctly.
+  // A second compaction has nothing to merge; new writes land correctly.
   ASSERT_TRUE(db->Compact({}, &report).ok());
-  EXPECT_EQ(report.addresses_repacked, 0u);
+  EXPECT_EQ(report.changes_merged, 0u);
   ASSERT_TRUE(db->Put(WriteOptions(), 1, 2, RandomCode(&rng, 8)).ok());
   ASSERT_TRUE(db->Verify(VerifyOptions(), &verified).ok());
   EXPECT_EQ(verified.images, 2001u);
 }
 
-TEST(DBCompact, EmptiedAddressLosesItsChunksAndTail) {
+TEST(DBCompact, MergesTheChangeRecordsIntoTheSegment) {
   TempDir dir;
   auto db = OpenOrDie(dir.Sub("db"), CreateOptions(8, 64));
   std::mt19937_64 rng(12);
@@ -86,12 +84,12 @@ TEST(DBCompact, EmptiedAddressLosesItsChunksAndTail) {
   ASSERT_TRUE(db->Delete(WriteOptions(), 1).ok());
   CompactReport report;
   ASSERT_TRUE(db->Compact({}, &report).ok());
-  EXPECT_EQ(report.addresses_repacked, 1u);
-  EXPECT_EQ(report.chunks_after, 0u);
+  EXPECT_EQ(report.changes_merged, 1u);  // Id 1 never reached a segment.
+  EXPECT_EQ(report.segment_rows, 1u);
   VerifyReport verified;
   ASSERT_TRUE(db->Verify(VerifyOptions(), &verified).ok());
-  EXPECT_EQ(verified.addresses, 1u);
-  EXPECT_EQ(verified.tails, 1u);
+  EXPECT_EQ(verified.images, 1u);
+  EXPECT_EQ(verified.changes, 0u);
 }
 
 TEST(DBCompact, ReadOnlyDatabaseIsNotSupported) {
@@ -104,7 +102,7 @@ TEST(DBCompact, ReadOnlyDatabaseIsNotSupported) {
   EXPECT_TRUE(db->Compact({}, &report).IsNotSupported());
   SpaceUsage usage;
   ASSERT_TRUE(db->GetSpaceUsage(&usage).ok());
-  EXPECT_EQ(usage.families.size(), 5u);  // With `delta`.
+  EXPECT_EQ(usage.families.size(), 3u);  // default, changes, payloads.
   EXPECT_GT(usage.total_bytes, 0u);
 }
 

