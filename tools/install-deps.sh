@@ -2,9 +2,10 @@
 # Installs everything semhash needs to build, test and run its main job on
 # Debian 12, from Debian's own packages (clang and its runtime libraries are
 # for the libFuzzer targets, fuzz/run.sh; libfaiss-dev is the optional FAISS
-# baseline of tools/bench; libtorch-dev is the optional LibTorch of the deep
-# encoders' training and TorchScript models). Re-runs itself through sudo
-# when not root.
+# baseline of tools/bench, and libhdf5-dev the file format of its optional
+# MIH reference baseline (`semhash bench --mih-reference`); libtorch-dev is
+# the optional LibTorch of the deep encoders' training and TorchScript
+# models). Re-runs itself through sudo when not root.
 #
 # libopenblas0-openmp: Debian's libtorch links libblas.so.3, which is the
 # reference BLAS (libblas3, what apt picks for that dependency) unless
@@ -26,7 +27,7 @@ apt-get install -y -qq --no-install-recommends \
   g++ cmake make pkg-config ca-certificates \
   librocksdb-dev libxxhash-dev libboost-program-options-dev \
   libflatbuffers-dev flatbuffers-compiler libeigen3-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev \
-  libgtest-dev dataset-fashion-mnist libfaiss-dev \
+  libgtest-dev dataset-fashion-mnist libfaiss-dev libhdf5-dev \
   libtorch-dev libopenblas0-openmp \
   python3-dev python3-numpy pybind11-dev python3-pytest python3-faiss \
   python3-dask python3-distributed \

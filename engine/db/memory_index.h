@@ -192,10 +192,6 @@ class MemoryIndex {
       SHARED_LOCKS_REQUIRED(mutex_);
   Status KnnLocked(const uint8_t* query, size_t k, SearchResult* result) const
       SHARED_LOCKS_REQUIRED(mutex_);
-  // Whether the multi-index tables are likely to find the k nearest within
-  // `budget` lookups and candidates (memory_search.cc).
-  bool TablesCanProve(const uint8_t* query, size_t k, uint64_t budget,
-                      Status* status) const SHARED_LOCKS_REQUIRED(mutex_);
 
   // Applies one change.
   void ApplyLocked(const Change& change) EXCLUSIVE_LOCKS_REQUIRED(mutex_);

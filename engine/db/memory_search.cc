@@ -36,12 +36,6 @@ constexpr size_t kBatchQueries = 32;
 // cache miss or two), a row is one popcount of its address.
 constexpr double kLookupCost = 8;
 constexpr double kRowCost = 1;
-// Multi-index hashing is used for an exact search while its work (lookups
-// and candidates) stays under the rows divided by this: each is a cache miss
-// or two (about 150 ns a candidate at 1M images), a scan about 1 ns a code.
-constexpr uint64_t kScanRowsPerLookup = 128;
-// The least budget worth trying the tables with (at about 130,000 images).
-constexpr uint64_t kMinTableBudget = 1024;
 
 // Sets the distance of every deleted row in [first, first + n) to the
 // largest value, so that no top-k keeps it.
@@ -311,57 +305,37 @@ bool MemoryIndex::Probe(const SearchOptions& options, Address address,
   return true;
 }
 
-// A radius-0 probe of the tables bounds the k-th distance D from above;
-// proving the answer takes every table to substring radius
-// ceil((D + 1) / m) - 1 (pigeonhole). Its keys, and the rows that match
-// them by chance, are counted against `budget` before any of it is done,
-// so a far query goes straight to the scan.
-bool MemoryIndex::TablesCanProve(const uint8_t* query, size_t k,
-                                 uint64_t budget, Status* status) const {
-  // Below this the whole scan costs about what a few lookups do.
-  if (budget < kMinTableBudget) return false;
-  const MultiIndex& tables = *base_->tables;
-  TopK top(k);
-  ScanDelta(query, &top);
-  MultiIndexStats probe;
-  tables.SearchProbe(query, 0, budget, base_->ids, &dead_, &top, &probe,
-                     status);
-  if (!status->ok()) return false;
-  if (probe.lookups + probe.candidates >= budget) return false;
-  if (!top.full()) return false;  // No bound: as far as the whole code.
-  const uint32_t m = tables.tables();
-  const uint32_t bound = top.Bound() - 1;
-  const uint32_t radius = (bound + 1 + m - 1) / m - 1;
-  const uint32_t bits = (code_bytes_ * 8 + m - 1) / m;
-  const double keys = double(BallSize(bits, radius));
-  const double chance = std::ldexp(double(base_->size()), -int(bits));
-  return m * keys * (1 + chance) <= double(budget);
-}
-
+// The tables are tried first unless their least work (radius 0) costs more
+// than a scan; they give up, and the scan runs, once the work still needed
+// to prove the answer is estimated above the scan's (MultiIndex::SearchKnn,
+// which first spends up to half a scan's worth to tighten its bound). A
+// search that gave up shows as a scan whose lookups (and candidates)
+// include the tables' work.
 Status MemoryIndex::KnnLocked(const uint8_t* query, size_t k,
                               SearchResult* result) const {
   *result = SearchResult();
   SearchStats& stats = result->stats;
   const uint64_t rows = LiveRowsLocked();
-  const uint64_t budget = rows / kScanRowsPerLookup;
   Status s;
-  if (base_->tables && TablesCanProve(query, k, budget, &s)) {
+  MultiIndexStats mih;
+  if (base_->tables) {
+    const double scan_cost = MultiIndex::ScanCost(
+        base_->size() + delta_ids_.size(), code_bytes_ * 8);
     TopK top(k);
     ScanDelta(query, &top);
-    MultiIndexStats mih;
-    if (base_->tables->SearchKnn(query, base_->ids, &dead_, budget, &top, &mih,
-                                 &s)) {
+    if (base_->tables->SearchKnn(query, base_->ids, &dead_, scan_cost, &top,
+                                 &mih, &s)) {
       ReportTables(mih, delta_ids_.size(), &stats);
       result->neighbors = top.Take();
       return s;
     }
-    // Too much work for the tables (a far query, or few images): scan.
   }
-  if (!s.ok()) return s;
   TopK top(k);
   s = ScanAll(query, &top);
   stats.path = SearchPath::kMemoryScan;
-  stats.candidates_reranked = rows;
+  stats.lookups = mih.lookups;
+  stats.lookups_empty = mih.lookups_empty;
+  stats.candidates_reranked = rows + mih.candidates;
   result->neighbors = top.Take();
   return s;
 }
@@ -439,13 +413,9 @@ bool MemoryIndex::Radius(const uint8_t* query, uint32_t radius,
   const uint64_t rows = LiveRowsLocked();
   bool probed = false;
   if (base_->tables) {
-    // The tables probe every substring to radius / m: worth it while the
-    // balls are small next to a scan.
     const MultiIndex& tables = *base_->tables;
-    const uint32_t longest =
-        (code_bytes_ * 8 + tables.tables() - 1) / tables.tables();
-    const double lookups = double(BallSize(longest, radius / tables.tables()));
-    if (lookups * tables.tables() * kScanRowsPerLookup < double(rows)) {
+    if (tables.RadiusCost(radius) <
+        MultiIndex::ScanCost(base_->size(), code_bytes_ * 8)) {
       MultiIndexStats mih;
       tables.SearchRadius(query, radius, base_->ids, &dead_, &out, &mih,
                           status);

@@ -28,6 +28,18 @@ constexpr uint32_t kMaxTables = kMaxCodeBits / kMinSubstringBits;
 // Substring keys looked up together, their cache misses overlapping.
 constexpr size_t kLookupBatch = 32;
 
+// The search costs (multi_index.h), in comparisons of one 256-bit code in a
+// sequential scan (memory-bound: 2 to 4 ns with AVX-512 at 1M codes on a
+// loaded 2-core machine). Measured there at 1M clustered 256-bit codes and
+// 13 tables, with the scan in the same process: a lookup (a directory read
+// and a short search, batched) and a candidate (a random read of its code
+// and the distance) each took about 16 of those, the two shares of the
+// search's time about equal. A shell wider than its table is a sequential
+// pass over the table's keys instead, about one unit a row.
+constexpr double kLookupCost = 16;
+constexpr double kCandidateCost = 16;
+constexpr double kTableRowCost = 1;
+
 uint32_t MinTables(uint32_t code_bits) {
   return (code_bits + kMaxSubstringBits - 1) / kMaxSubstringBits;
 }
@@ -103,13 +115,45 @@ class SubstringReader {
   uint32_t mask_ = 0;
 };
 
-// Offers rows to *top. Most candidates are too far to enter, and they skip
-// the read of their id: a cache miss as likely as the read of their code.
-auto PushInto(const uint64_t* ids, TopK* top) {
-  return [ids, top](uint32_t row, uint32_t distance) {
-    if (top->Admits(distance)) top->Push(ids[row], distance);
-  };
-}
+// Where a search's rows go. A compared row at Bound() or farther is of no
+// use: it skips the check that no earlier probe found it (up to m - 1
+// substring reads) and the read of its id. Any other row is passed to
+// Take once, by the first probe that finds it.
+//
+// Offers rows to *top. `dedup_all`: every row is checked, so that the
+// candidates counted are distinct rows (SearchProbe's min_candidates).
+class TopSink {
+ public:
+  TopSink(const uint64_t* ids, TopK* top, bool dedup_all = false)
+      : ids_(ids), top_(top), dedup_all_(dedup_all) {}
+  uint32_t Bound() const { return dedup_all_ ? UINT32_MAX : top_->Bound(); }
+  void Take(uint32_t row, uint32_t distance) {
+    if (top_->Admits(distance)) top_->Push(ids_[row], distance);
+  }
+
+ private:
+  const uint64_t* ids_;
+  TopK* top_;
+  bool dedup_all_;
+};
+
+// Appends the rows within `radius` to *out.
+class RadiusSink {
+ public:
+  RadiusSink(const uint64_t* ids, uint32_t radius, std::vector<Neighbor>* out)
+      : ids_(ids),
+        bound_(radius == UINT32_MAX ? radius : radius + 1),
+        out_(out) {}
+  uint32_t Bound() const { return bound_; }
+  void Take(uint32_t row, uint32_t distance) {
+    out_->push_back({ids_[row], distance});
+  }
+
+ private:
+  const uint64_t* ids_;
+  uint32_t bound_;
+  std::vector<Neighbor>* out_;
+};
 
 }  // namespace
 
@@ -246,18 +290,6 @@ class MultiIndex::Query {
     if (probed) stats_.radius_reached = r;
     return probed;
   }
-  template <typename Found>
-  bool ProbeRadius(uint32_t r, Found&& found) {
-    return ProbeRadius(r, found, [] { return false; });
-  }
-
-  // The lookups ProbeShell(t, r) will count.
-  uint64_t ShellLookups(size_t t, uint32_t r) const {
-    return std::min<uint64_t>(ShellSize(index_.tables_[t].substring.bits, r),
-                              index_.n_);
-  }
-
-  uint64_t work() const { return stats_.lookups + stats_.candidates; }
   // Whether a damaged block of a View's segment ended the search, and the
   // Corruption, into *status (if any).
   bool failed() const { return !status_.ok(); }
@@ -265,7 +297,7 @@ class MultiIndex::Query {
     if (failed() && status != nullptr) *status = status_;
   }
   // Whether every row, live or dead, has been found: more probes find none.
-  bool exhausted() const { return found_ == index_.n_; }
+  bool exhausted() const { return exhausted_ || index_.n_ == 0; }
   MultiIndexStats& stats() { return stats_; }
 
  private:
@@ -309,6 +341,8 @@ class MultiIndex::Query {
   // it would pay every miss in full.
   template <typename Found>
   void Hit(uint32_t row, size_t t, uint32_t r, Found& found) {
+    // A row has one key a table: a table that found n rows found them all.
+    if (++hits_[t] == index_.n_) exhausted_ = true;
     const uint8_t* code = Code(row);
     for (size_t offset = 0; offset < code_bytes_; offset += 64) {
       __builtin_prefetch(code + offset);
@@ -330,14 +364,15 @@ class MultiIndex::Query {
          !Checked(MappedSegment::kIds, row, row + 1, sizeof(uint64_t)))) {
       return;
     }
-    const uint8_t* code = Code(row);
-    if (!FoundFirstBy(code, t, r)) return;
-    ++found_;
     if (IsDead(row)) return;
-    ++stats_.candidates;
+    const uint8_t* code = Code(row);
     uint32_t distance;
     kernels_.distances(query_, code, 1, code_bytes_, &distance);
-    found(row, distance);
+    if (distance < found.Bound()) {
+      if (!FoundFirstBy(code, t, r)) return;
+      found.Take(row, distance);
+    }
+    ++stats_.candidates;
   }
 
   bool FoundFirstBy(const uint8_t* code, size_t t, uint32_t r) const {
@@ -362,13 +397,15 @@ class MultiIndex::Query {
   MultiIndexStats& stats_;
   const HammingKernels& kernels_;
   const size_t code_bytes_;
-  uint64_t found_ = 0;
+  bool exhausted_ = false;
   Status status_;
   std::array<uint32_t, 16> pending_;
   size_t pending_size_ = 0;
   std::array<SubstringReader, kMaxTables> readers_;
   // keys_[t]: the query's substring t.
   std::array<uint32_t, kMaxTables> keys_;
+  // hits_[t]: rows, live or dead, that table t's probes found.
+  std::array<uint64_t, kMaxTables> hits_{};
 };
 
 MultiIndex::MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits,
@@ -391,7 +428,48 @@ MultiIndex::MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits,
   for (unsigned w = 1; w < workers; ++w) threads.emplace_back(build, w);
   build(0);
   for (std::thread& thread : threads) thread.join();
+  PriceShells();
 }
+
+void MultiIndex::PriceShells() {
+  const double n = static_cast<double>(n_);
+  for (Table& table : tables_) {
+    const uint32_t bits = table.substring.bits;
+    const double rows_per_key = std::ldexp(n, -static_cast<int>(bits));
+    table.shell_cost.resize(bits + 1);
+    for (uint32_t r = 0; r <= bits; ++r) {
+      const double keys = static_cast<double>(ShellSize(bits, r));
+      table.shell_cost[r] =
+          (keys > n ? n * kTableRowCost : keys * kLookupCost) +
+          std::min(keys * rows_per_key, n) * kCandidateCost;
+    }
+  }
+}
+
+double MultiIndex::ScanCost(uint64_t rows, uint32_t code_bits) {
+  // A scan streams the codes: its time follows their bytes.
+  return static_cast<double>(rows) * code_bits / 256;
+}
+
+double MultiIndex::ProbeCost(uint32_t r, uint32_t t, uint32_t r_end,
+                             uint32_t t_end) const {
+  const uint32_t m = tables();
+  double cost = 0;
+  for (; r < r_end || (r == r_end && t <= t_end); ++r, t = 0) {
+    const uint32_t last = r < r_end ? m - 1 : t_end;
+    for (; t <= last && t < m; ++t) cost += ShellCost(t, r);
+    if (r >= tables_[0].substring.bits) break;  // The longest substring.
+  }
+  return cost;
+}
+
+double MultiIndex::KnnCost(uint32_t kth) const {
+  if (tables_.empty()) return INFINITY;
+  const uint32_t m = tables();
+  return ProbeCost(0, 0, kth / m, kth % m);
+}
+
+double MultiIndex::RadiusCost(uint32_t radius) const { return KnnCost(radius); }
 
 MultiIndex::Table MultiIndex::BuildTable(const uint8_t* codes, size_t n,
                                          uint32_t code_bits,
@@ -424,6 +502,7 @@ std::unique_ptr<MultiIndex> MultiIndex::View(const MappedSegment& segment) {
                                   segment.table_directory(t));
     table.rows = segment.table_rows(t).data();
   }
+  index->PriceShells();
   return index;
 }
 
@@ -436,12 +515,17 @@ MultiIndex::TableArrays MultiIndex::table_arrays(size_t t) const {
 }
 
 bool MultiIndex::SearchKnn(const uint8_t* query, const uint64_t* ids,
-                           const std::vector<uint64_t>* dead, size_t max_work,
+                           const std::vector<uint64_t>* dead, double max_cost,
                            TopK* top, MultiIndexStats* stats,
                            Status* status) const {
   Query q(*this, query, dead, stats);
-  const auto push = PushInto(ids, top);
+  TopSink push(ids, top);
   const uint32_t m = tables();
+  if (n_ == 0) return true;
+  if (m == 0) return false;
+  // Radius 0 in every table is the least any search does.
+  if (ProbeCost(0, 0, 0, m - 1) > max_cost) return false;
+  double spent = 0;
   for (uint32_t r = 0;; ++r) {
     bool probed = false;
     for (uint32_t t = 0; t < m; ++t) {
@@ -450,18 +534,36 @@ bool MultiIndex::SearchKnn(const uint8_t* query, const uint64_t* ids,
       // (m - t) * r bits.
       if (q.exhausted() || !top->Admits(m * r + t)) return true;
       if (r > tables_[t].substring.bits) continue;
-      if (q.work() + q.ShellLookups(t, r) > max_work) return false;
+      // Radius 0 in every table comes first, whatever it costs: it finds
+      // the rows nearest the query in most of them, and so a bound worth
+      // deciding on.
+      if (r > 0 && !WorthProbing(r, t, *top, spent, max_cost)) return false;
       q.ProbeShell(t, r, push);
+      spent += ShellCost(t, r);
       if (q.failed()) {
         q.Report(status);
         return true;
       }
       q.stats().radius_reached = r;
       probed = true;
-      if (q.work() > max_work) return false;
     }
     if (!probed) return q.exhausted();
   }
+}
+
+bool MultiIndex::WorthProbing(uint32_t r, uint32_t t, const TopK& top,
+                              double spent, double max_cost) const {
+  // Half a scan's worth is always spent before giving up: the k-th
+  // distance found early bounds the answer loosely (a row of a far cluster
+  // found by chance), and the probes that follow tighten it.
+  if (spent + ShellCost(t, r) <= max_cost / 2) return true;
+  // No bound yet: nothing says the work will end.
+  if (!top.full()) return false;
+  // The k-th distance only falls, so the shells it asks for now bound the
+  // keys still to look up; the work done is spent either way.
+  const uint32_t kth = top.Bound() - 1;
+  const uint32_t m = tables();
+  return ProbeCost(r, t, kth / m, kth % m) <= max_cost;
 }
 
 void MultiIndex::SearchProbe(const uint8_t* query, uint32_t max_radius,
@@ -469,7 +571,7 @@ void MultiIndex::SearchProbe(const uint8_t* query, uint32_t max_radius,
                              const std::vector<uint64_t>* dead, TopK* top,
                              MultiIndexStats* stats, Status* status) const {
   Query q(*this, query, dead, stats);
-  const auto push = PushInto(ids, top);
+  TopSink push(ids, top, /*dedup_all=*/true);
   // Enough candidates end the search at once, in the middle of a radius:
   // the tables probed so far at that radius are as good as any others.
   const auto enough = [&] {
@@ -489,14 +591,23 @@ void MultiIndex::SearchRadius(const uint8_t* query, uint32_t radius,
                               MultiIndexStats* stats, Status* status) const {
   Query q(*this, query, dead, stats);
   if (tables_.empty()) return;
-  const auto keep = [radius, ids, out](uint32_t row, uint32_t distance) {
-    if (distance <= radius) out->push_back({ids[row], distance});
-  };
-  const uint32_t max_r = radius / tables();
-  for (uint32_t r = 0; r <= max_r && !q.exhausted() && !q.failed(); ++r) {
-    if (!q.ProbeRadius(r, keep)) break;
+  RadiusSink keep(ids, radius, out);
+  const uint32_t m = tables();
+  const uint32_t last_r = radius / m, last_t = radius % m;
+  for (uint32_t r = 0; r <= last_r && !q.exhausted(); ++r) {
+    bool probed = false;
+    for (uint32_t t = 0; t < m && (r < last_r || t <= last_t); ++t) {
+      if (r > tables_[t].substring.bits) continue;
+      q.ProbeShell(t, r, keep);
+      if (q.failed()) {
+        q.Report(status);
+        return;
+      }
+      q.stats().radius_reached = r;
+      probed = true;
+    }
+    if (!probed) break;
   }
-  q.Report(status);
 }
 
 size_t MultiIndex::memory_bytes() const {

@@ -10,10 +10,12 @@
 // compared (SearchProbe), or the pigeonhole radius of a range is reached
 // (SearchRadius).
 //
-// A row found in several tables is compared once, without any per-query
+// A row found in several tables is kept once, without any per-query
 // scratch: probes run in (radius, table) order, and a row belongs to the
 // first probe that can find it, which its own substrings tell (see
-// MultiIndex::Query in multi_index.cc).
+// MultiIndex::Query in multi_index.cc). SearchKnn and SearchRadius ask only
+// of rows near enough to keep; a farther one is compared and dropped by
+// every table that finds it.
 //
 // Memory: per table, 4 bytes of key and 4 bytes of row number per row, plus
 // the SortedKeys directory (at most 4 bytes per row): built and owned here,
@@ -66,15 +68,19 @@ Status CheckMultiIndexTables(uint32_t code_bits, uint32_t m);
 
 // What one search did. Counters are per call.
 struct MultiIndexStats {
-  // The last substring radius probed. SearchKnn may stop partway through a
-  // radius: the tables after the one that settled the answer stay one less.
+  // The last substring radius probed. SearchKnn and SearchRadius may stop
+  // partway through a radius: the tables after the one that settled the
+  // answer stay one less.
   uint32_t radius_reached = 0;
   // Substring keys looked up. A shell with more keys than its table has rows
   // is scanned instead, and every row scanned counts as a lookup.
   uint64_t lookups = 0;
   // Lookups that found no row.
   uint64_t lookups_empty = 0;
-  // Distinct live rows whose full codes were compared with the query's.
+  // Live rows whose full codes were compared with the query's. SearchProbe
+  // counts each row once; SearchKnn and SearchRadius check whether an
+  // earlier probe found a row only if it is near enough to keep, so a
+  // farther one counts once for each table that finds it.
   uint64_t candidates = 0;
 };
 
@@ -119,14 +125,38 @@ class MultiIndex {
   // Pushes the exact k nearest live rows into *top (k is top's), as
   // (ids[row], distance). *top may already hold candidates from elsewhere:
   // the result is then the k best of those and the live rows, exactly as a
-  // brute-force scan would pick them, ties included. Stops once no unseen
-  // row can enter *top. Returns false, leaving *top valid but unspecified,
-  // as soon as lookups + candidates would exceed max_work (SIZE_MAX: no
-  // limit), so the caller can scan instead; with no tables it returns false
-  // unless there are no rows.
+  // brute-force scan would pick them, ties included. Probes run in (radius,
+  // table) order and stop once no unseen row can enter *top: after radius s
+  // in tables 0..j, every row within m * s + j bits has been found.
+  //
+  // max_cost is what the caller's alternative, an exact scan, would cost
+  // (ScanCost). Radius 0 in every table runs first, unless it alone costs
+  // more, and so does any probe while the work done stays within half of
+  // max_cost. Past that, before each probe, the work still needed is
+  // estimated (ProbeCost of the shells that the k-th distance *top holds
+  // so far asks for); the search gives up, returning false and leaving
+  // *top valid but unspecified, as soon as that estimate exceeds max_cost
+  // or *top is not yet full. INFINITY: never gives up. With no tables it
+  // returns false unless there are no rows.
   bool SearchKnn(const uint8_t* query, const uint64_t* ids,
-                 const std::vector<uint64_t>* dead, size_t max_work, TopK* top,
+                 const std::vector<uint64_t>* dead, double max_cost, TopK* top,
                  MultiIndexStats* stats, Status* status = nullptr) const;
+
+  // Costs, in one unit: comparing one 256-bit code in a sequential scan.
+  // An exact scan of `rows` codes of code_bits bits.
+  static double ScanCost(uint64_t rows, uint32_t code_bits);
+  // The estimated cost of probing every shell from (radius r, table t) on,
+  // in (radius, table) order, through (r_end, t_end) inclusive: each key
+  // looked up, and the rows the keys match by chance (n / 2^bits a key)
+  // read and compared. The ball does not depend on the query; the rows
+  // near it (the answer) are not counted.
+  double ProbeCost(uint32_t r, uint32_t t, uint32_t r_end,
+                   uint32_t t_end) const;
+  // The estimated cost of SearchKnn proving an answer whose k-th distance
+  // is kth, from the start: every shell (r, t) with m * r + t <= kth.
+  double KnnCost(uint32_t kth) const;
+  // The estimated cost of SearchRadius(radius).
+  double RadiusCost(uint32_t radius) const;
 
   // Approximate: probes substring radius 0, 1, ..., max_radius in every
   // table, stopping as soon as min_candidates live rows were compared (after
@@ -138,9 +168,10 @@ class MultiIndex {
                    MultiIndexStats* stats, Status* status = nullptr) const;
 
   // Appends (ids[row], distance), unsorted, for every live row within
-  // `radius` bits of the query: each table is probed to substring radius
-  // floor(radius / m), which the pigeonhole rule says is enough. With no
-  // tables it appends nothing.
+  // `radius` bits of the query. With s = radius / m and j = radius % m,
+  // tables 0..j are probed to substring radius s and the others to s - 1:
+  // a row they all miss differs in at least (j + 1) * (s + 1) +
+  // (m - j - 1) * s = radius + 1 bits. With no tables it appends nothing.
   void SearchRadius(const uint8_t* query, uint32_t radius, const uint64_t* ids,
                     const std::vector<uint64_t>* dead,
                     std::vector<Neighbor>* out, MultiIndexStats* stats,
@@ -158,11 +189,26 @@ class MultiIndex {
     // key. Points into owned_rows, or is borrowed.
     const uint32_t* rows = nullptr;
     std::vector<uint32_t> owned_rows;
+    // shell_cost[r]: ProbeCost of shell r alone, for r <= substring bits.
+    std::vector<double> shell_cost;
   };
   MultiIndex(const uint8_t* codes, size_t n, uint32_t code_bits)
       : codes_(codes), n_(n), code_bits_(code_bits) {}
   // One search's view of the query; defined in multi_index.cc.
   class Query;
+
+  // SearchKnn's choice before shell (r, t): whether the work still needed
+  // to prove *top's answer, `spent` done so far, is worth it next to
+  // max_cost.
+  bool WorthProbing(uint32_t r, uint32_t t, const TopK& top, double spent,
+                    double max_cost) const;
+  // Fills every table's shell_cost for n rows.
+  void PriceShells();
+  // The cost of shell (r, t); 0 past the substring's bits (never probed).
+  double ShellCost(uint32_t t, uint32_t r) const {
+    const std::vector<double>& costs = tables_[t].shell_cost;
+    return r < costs.size() ? costs[r] : 0;
+  }
 
   // The table of `substring` over rows [0, n); key_of_row is scratch of n
   // entries.

@@ -22,8 +22,8 @@ using testing::Semhash;
 using testing::TempDir;
 
 constexpr char kHeader[] =
-    "| method | setting | queries | queries/s | recall@10 | candidates/query "
-    "| memory B/image | disk B/image | build s |";
+    "| method | setting | queries | queries/s | queries/CPU s | recall@10 "
+    "| candidates/query | memory B/image | disk B/image | build s |";
 
 // The cells of a Markdown table line, trimmed: "| a | b |" is {"a", "b"}.
 std::vector<std::string> Cells(const std::string& line) {
@@ -67,13 +67,13 @@ TEST(BenchCli, PrintsTheTableWithRecallInRange) {
   for (size_t i = header + 2; i < lines.size(); ++i) {
     const std::vector<std::string> cells = Cells(lines[i]);
     ASSERT_EQ(cells.size(), columns) << lines[i];
-    const double recall = std::stod(cells[4]);
+    const double recall = std::stod(cells[5]);
     EXPECT_GE(recall, 0) << lines[i];
     EXPECT_LE(recall, 1) << lines[i];
     EXPECT_GE(std::stoul(cells[2]), 1u) << lines[i];
     if (cells[0].starts_with("semhash SearchExact") ||
         cells[0] == "FAISS IndexBinaryFlat") {
-      EXPECT_EQ(cells[4], "1.000") << lines[i];
+      EXPECT_EQ(cells[5], "1.000") << lines[i];
     }
     semhash_rows += cells[0].starts_with("semhash ");
     faiss_rows += cells[0].starts_with("FAISS ");
@@ -100,6 +100,28 @@ TEST(BenchCli, RefusesBadFlags) {
            tmp.Sub("absent")},
       },
       "");
+}
+
+// --mih-reference runs the program it names, in builds with HDF5 (its
+// format); a program that fails is named with exit 1. Other builds refuse
+// the flag with exit 2.
+TEST(BenchCli, MihReferenceFailureIsNamed) {
+  TempDir tmp;
+  const std::string missing = tmp.Sub("no-such-mih");
+  const Outcome run = Semhash(
+      "bench --n 200 --num-queries 2 --clusters 5 --budget 0.1 --tables 8 "
+      "--tmp " +
+      tmp.path() + " --mih-reference " + missing);
+  if (run.exit_code == 2) {
+    EXPECT_NE(run.output.find("--mih-reference needs a build with HDF5"),
+              std::string::npos)
+        << run.output;
+  } else {
+    EXPECT_EQ(run.exit_code, 1) << run.output;
+    EXPECT_NE(run.output.find("the MIH reference failed: '" + missing),
+              std::string::npos)
+        << run.output;
+  }
 }
 
 TEST(BenchCli, IsListedAndHasHelp) {

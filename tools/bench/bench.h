@@ -39,6 +39,8 @@ struct BenchFlags {
   std::vector<std::pair<int, int>> multi_hash;
   // semhash's multi-index setups: table counts, 0 = MIH's advice for n.
   std::vector<uint32_t> tables;
+  // The MIH paper's reference program (norouzi/mih's `mih`), or "".
+  std::string mih_reference;
 };
 
 struct BenchData {
@@ -71,10 +73,11 @@ std::string LoadAverage();
 
 // Runs queries [0, total) through run(begin, end), `batch` at a time, until
 // all ran, `run` returned false or `budget` seconds passed (at least one
-// batch runs). Returns how many ran; *seconds is the time they took.
+// batch runs). Returns how many ran; *seconds is the time they took, and
+// *cpu_seconds this thread's CPU time meanwhile.
 size_t TimeQueries(size_t total, size_t batch, double budget,
                    const std::function<bool(size_t, size_t)>& run,
-                   double* seconds);
+                   double* seconds, double* cpu_seconds);
 
 // Builds data's codes into databases under flags.tmp (removed afterwards),
 // reopens each and appends a row per search it times (semhash_rows.cc).
@@ -86,6 +89,15 @@ Status MeasureSemhash(const BenchFlags& flags, const BenchData& data,
 // compiled only in builds with FAISS: SEMHASH_BENCH_FAISS).
 void MeasureFaiss(const BenchFlags& flags, const BenchData& data,
                   std::vector<BenchRow>* rows);
+
+// Runs flags.mih_reference on data's codes and queries with the first of
+// flags.tables (auto: MIH's advice) and appends its row, a baseline:
+// mih_reference_rows.cc, compiled only in builds with HDF5
+// (SEMHASH_BENCH_HDF5), the format the program reads and writes. Its
+// seconds are the CPU time it reports for its queries, one thread.
+// IOError naming the command or file when it fails.
+Status MeasureMihReference(const BenchFlags& flags, const BenchData& data,
+                           std::vector<BenchRow>* rows);
 
 }  // namespace semhash::bench
 

@@ -4,7 +4,8 @@
 //
 //   semhash bench [--n 1000000] [--num-queries 1000] [--clusters 10000]
 //                 [--flip-log2 3] [--seed 1] [--budget 30] [--tmp /tmp]
-//                 [--multi-hash 12x21,8x32,16x16]
+//                 [--multi-hash 12x21,8x32,16x16] [--tables auto,13]
+//                 [--mih-reference PATH/TO/mih]
 //   semhash bench --codes CODES.npy --queries QUERIES.npy
 //                 [--addresses A.npy --query-addresses QA.npy]
 //
@@ -17,10 +18,12 @@
 // directory, which is closed and reopened before any query (semhash_rows.cc
 // lists the searches timed). FAISS, in builds that have it: IndexBinaryFlat,
 // IndexBinaryHash over the first 30 bits, and IndexBinaryMultiHash
-// (faiss_rows.cc). Each row runs the queries in order until all ran or its
-// time budget passed. Memory is the growth of the process's resident set
-// while a FAISS index is built, or while the database is reopened and
-// searched (block cache, table readers, filters).
+// (faiss_rows.cc). With --mih-reference, in builds with HDF5: the MIH
+// paper's reference program on the same codes and queries, with the first
+// --tables count (mih_reference_rows.cc). Each row runs the queries in order
+// until all ran or its time budget passed. Memory is the growth of the
+// process's resident set while a FAISS index is built, or while the database is
+// reopened and searched (block cache, table readers, filters).
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -107,7 +110,8 @@ bool ParseFlags(int argc, char** argv, BenchFlags* flags, int* exit_code) {
       ("budget", cli::RealNumber(&flags->budget, {0, cli::kNoLimit, true}), "seconds of queries per row at most; at least one batch runs (default 30)")
       ("tmp", po::value(&flags->tmp), "directory for the temporary database (default /tmp)")
       ("multi-hash", po::value(&multi_hash), "IndexBinaryMultiHash settings, TABLESxBITS,... (default 12x21,8x32,16x16)")
-      ("tables", po::value(&tables), "semhash multi-index setups, table counts or 'auto' (MIH's advice), comma-separated; 'none' for no setup (default auto)");
+      ("tables", po::value(&tables), "semhash multi-index setups, table counts or 'auto' (MIH's advice), comma-separated; 'none' for no setup (default auto)")
+      ("mih-reference", po::value(&flags->mih_reference), "the MIH paper's reference program (norouzi/mih's mih, built from its sources), run on the same codes with the first --tables count (needs a build with HDF5)");
   // clang-format on
   po::variables_map vm;
   if (!cli::ParseOptions(kCommand, "[options]", options, argc, argv, &vm,
@@ -121,6 +125,13 @@ bool ParseFlags(int argc, char** argv, BenchFlags* flags, int* exit_code) {
   if (problem.empty() && !ParseTables(tables, &flags->tables)) {
     problem = "--tables wants 'auto', 'none' or table counts, comma-separated";
   }
+#if !SEMHASH_BENCH_HDF5
+  if (problem.empty() && !flags->mih_reference.empty()) {
+    problem =
+        "--mih-reference needs a build with HDF5 (libhdf5-dev and "
+        "SEMHASH_BUILD_BENCHMARKS=ON when CMake runs)";
+  }
+#endif
   if (problem.empty()) return true;
   *exit_code = cli::UsageError(kCommand, problem);
   return false;
@@ -135,6 +146,11 @@ int Run(int argc, char** argv) {
   Status s = LoadData(flags, &data);
   std::vector<BenchRow> rows;
   if (s.ok()) s = MeasureSemhash(flags, data, &rows);
+#if SEMHASH_BENCH_HDF5
+  if (s.ok() && !flags.mih_reference.empty()) {
+    s = MeasureMihReference(flags, data, &rows);
+  }
+#endif
   if (!s.ok()) return cli::Fail(kCommand, s);
 #if SEMHASH_BENCH_FAISS
   MeasureFaiss(flags, data, &rows);

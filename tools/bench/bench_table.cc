@@ -57,8 +57,11 @@ std::string Ratio(const BenchRow& row, const std::string& method,
   if (reference == nullptr) return "-";
   const std::string setting =
       reference->setting.empty() ? "" : reference->setting + ", ";
-  return Figure(row.queries_per_second() / reference->queries_per_second(),
-                "%.3gx") +
+  const double ratio =
+      reference->cpu_time_only
+          ? row.cpu_queries_per_second() / reference->cpu_queries_per_second()
+          : row.queries_per_second() / reference->queries_per_second();
+  return Figure(ratio, reference->cpu_time_only ? "%.3gx CPU" : "%.3gx") +
          " (" + setting + Figure(reference->recall, "recall %.3f") + ")";
 }
 
@@ -67,19 +70,19 @@ std::string Ratio(const BenchRow& row, const std::string& method,
 void PrintTable(const std::vector<BenchRow>& rows) {
   const std::vector<std::string> baselines = BaselineMethods(rows);
   std::string header =
-      "| method | setting | queries | queries/s | recall@10 | "
+      "| method | setting | queries | queries/s | queries/CPU s | recall@10 | "
       "candidates/query | memory B/image | disk B/image | build s |";
-  std::string rule = "|---|---|--:|--:|--:|--:|--:|--:|--:|";
+  std::string rule = "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|";
   for (const std::string& method : baselines) {
     header += " semhash/" + method + " queries/s |";
     rule += "---|";
   }
   std::printf("%s\n%s\n", header.c_str(), rule.c_str());
   for (const BenchRow& row : rows) {
-    std::printf("| %s | %s | %zu | %.1f | %.3f | %s | %s | %s | %s |",
+    std::printf("| %s | %s | %zu | %.1f | %.1f | %.3f | %s | %s | %s | %s |",
                 row.method.c_str(), row.setting.c_str(), row.queries,
-                row.queries_per_second(), row.recall,
-                Figure(row.candidates, "%.0f").c_str(),
+                row.queries_per_second(), row.cpu_queries_per_second(),
+                row.recall, Figure(row.candidates, "%.0f").c_str(),
                 Figure(row.memory_bytes, "%.1f").c_str(),
                 Figure(row.disk_bytes, "%.1f").c_str(),
                 Figure(row.build_seconds, "%.2f").c_str());

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 
 #include "tools/bench/bench.h"
@@ -29,9 +30,20 @@ std::string LoadAverage() {
   return one + " " + five + " " + fifteen;
 }
 
+namespace {
+
+double ThreadCpuSeconds() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + now.tv_nsec * 1e-9;
+}
+
+}  // namespace
+
 size_t TimeQueries(size_t total, size_t batch, double budget,
                    const std::function<bool(size_t, size_t)>& run,
-                   double* seconds) {
+                   double* seconds, double* cpu_seconds) {
+  const double cpu_start = ThreadCpuSeconds();
   const Clock::time_point start = Clock::now();
   size_t done = 0;
   while (done < total) {
@@ -41,6 +53,7 @@ size_t TimeQueries(size_t total, size_t batch, double budget,
     if (SecondsSince(start) > budget) break;
   }
   *seconds = SecondsSince(start);
+  *cpu_seconds = ThreadCpuSeconds() - cpu_start;
   return done;
 }
 

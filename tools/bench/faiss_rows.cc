@@ -58,7 +58,7 @@ BenchRow TimeFaiss(const faiss::IndexBinary& index, const BenchData& data,
         }
         return true;
       },
-      &row.seconds);
+      &row.seconds, &row.cpu_seconds);
   row.recall = recall / row.queries;
   const bool flat =
       dynamic_cast<const faiss::IndexBinaryFlat*>(&index) != nullptr;

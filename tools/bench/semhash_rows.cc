@@ -231,7 +231,7 @@ Status TimeSearch(DB* db, const BenchData& data, double budget,
         }
         return true;
       },
-      &row->seconds);
+      &row->seconds, &row->cpu_seconds);
   row->recall = recall / row->queries;
   row->candidates = candidates / row->queries;
   return s;

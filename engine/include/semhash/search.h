@@ -72,10 +72,13 @@ struct SearchStats {
   // the number of images, so that it looks up few empty ranges.
   uint32_t range_bits = 0;
   // Lookups in an in-memory table (address ranges, or substring keys with
-  // kMultiIndex), and how many of them found nothing.
+  // kMultiIndex), and how many of them found nothing. A kMemoryScan with
+  // lookups is an exact search that tried the multi-index tables first and
+  // gave up for the scan, estimated cheaper (docs/memory.md).
   uint64_t lookups = 0;
   uint64_t lookups_empty = 0;
-  // Images whose long codes were compared with the query's.
+  // Images whose long codes were compared with the query's (a scan after
+  // the tables gave up adds the tables' candidates).
   uint64_t candidates_reranked = 0;
   // The plan that ran, its candidate budget (0: none, as for kExact and
   // kExplicit) and the recall@k the database's calibration expects of it

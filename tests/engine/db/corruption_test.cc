@@ -135,7 +135,7 @@ class ByteFlipTest : public ::testing::Test {
 
   // Every answer the database gives: Get of every id (and a few absent
   // ones), Search and SearchExact for each query and a full iteration; then
-  // a Put at every stored address, the one call that reads its tail record.
+  // a Put at every stored address.
   std::vector<Outcome> Exercise(DB* db) const {
     std::vector<Outcome> out;
     for (uint64_t id = 0; id < kImages + 3; ++id) {

@@ -121,9 +121,9 @@ class FaultInjectionTest : public ::testing::Test {
     return listed;
   }
 
-  // Reads the whole database, checking that every id record and every
-  // posting entry agree: each stored id is listed at its address and found
-  // there with its code, and nothing else is listed anywhere.
+  // Reads the whole database, checking that the iterator and the searches
+  // agree: each stored id is found at its address with its code, and
+  // nothing else is found anywhere.
   Model ReadConsistentState() {
     Model stored;
     std::unique_ptr<Iterator> it = db_->NewIterator();
@@ -431,11 +431,11 @@ TEST_F(FaultyReadTest, ShortReadsAreCorruptionNotData) {
   EXPECT_EQ(ReadConsistentState().size(), kImages);
 }
 
-// The in-memory index reads every posting chunk at open: a failed read
-// there fails the open, rather than leaving an index that lacks images.
-// The n-th table-file read fails, for n = 0, 1, ... until an open gets
-// through; some of those fall in the load.
-TEST_F(FaultyReadTest, LoadingTheMemoryIndexWithFailingReadsIsIOError) {
+// The open replays the change records into the index: a failed read there
+// fails the open, rather than leaving an index that lacks images. The n-th
+// table-file read fails, for n = 0, 1, ... until an open gets through;
+// some of those fall in the replay.
+TEST_F(FaultyReadTest, ReplayingTheChangesWithFailingReadsIsIOError) {
   open_options_ = Options();
   int load_failures = 0;
   Status s;

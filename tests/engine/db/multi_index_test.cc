@@ -229,7 +229,7 @@ TEST(MultiIndex, KnnEqualsBruteForce) {
           BruteForce(data, query.data(), d, &want);
           ASSERT_EQ(got.Take(), want.Take())
               << config.code_bits << " m=" << config.m << " k=" << k;
-          EXPECT_LE(stats.candidates, data.n);
+          EXPECT_LE(stats.candidates, data.n * config.m);
           EXPECT_LE(stats.lookups_empty, stats.lookups);
         }
       }
@@ -306,24 +306,66 @@ TEST(MultiIndex, KnnWithPrefilledTopKEqualsBruteForce) {
   }
 }
 
-TEST(MultiIndex, KnnGivesUpPastMaxWork) {
+// Near queries are proved for less than a scan costs; a random query, far
+// from every row, needs substring radii whose balls cost more than the
+// scan, and gives up. Whatever max_cost, a search that does not give up is
+// exact.
+TEST(MultiIndex, KnnGivesUpWhenAScanCostsLess) {
   const Dataset data = MakeDataset(2000, 256, 10);
   const MultiIndex index(data.codes.data(), data.n, 256, 12);
-  for (const auto& query : MakeQueries(data, 6, 3)) {
-    TopK unlimited(10);
-    MultiIndexStats stats;
-    ASSERT_TRUE(index.SearchKnn(query.data(), data.ids.data(), nullptr,
-                                SIZE_MAX, &unlimited, &stats));
-    const size_t work = stats.lookups + stats.candidates;
-    TopK enough(10), short_by_one(10), none(10);
-    EXPECT_TRUE(index.SearchKnn(query.data(), data.ids.data(), nullptr, work,
-                                &enough, nullptr));
-    EXPECT_EQ(enough.Take(), unlimited.Take());
-    EXPECT_FALSE(index.SearchKnn(query.data(), data.ids.data(), nullptr,
-                                 work - 1, &short_by_one, nullptr));
-    EXPECT_FALSE(index.SearchKnn(query.data(), data.ids.data(), nullptr, 0,
-                                 &none, nullptr));
+  const double scan = MultiIndex::ScanCost(data.n, 256);
+  const std::vector<std::vector<uint8_t>> queries = MakeQueries(data, 6, 3);
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const uint8_t* query = queries[i].data();
+    TopK want(10);
+    BruteForce(data, query, nullptr, &want);
+    const std::vector<Neighbor> answer = want.Take();
+    // MakeQueries: a row's own code, or a random one.
+    if (i % 3 == 0) {
+      TopK nearest(1);
+      EXPECT_TRUE(index.SearchKnn(query, data.ids.data(), nullptr, scan,
+                                  &nearest, nullptr));
+      EXPECT_EQ(nearest.Take(),
+                std::vector<Neighbor>(answer.begin(), answer.begin() + 1));
+    }
+    if (i % 3 == 2) {
+      TopK far(10);
+      EXPECT_FALSE(index.SearchKnn(query, data.ids.data(), nullptr, scan, &far,
+                                   nullptr));
+    }
+    for (double max_cost : {0.0, 100.0, 1000.0, 1e4, 1e5, double(INFINITY)}) {
+      TopK got(10);
+      MultiIndexStats stats;
+      if (index.SearchKnn(query, data.ids.data(), nullptr, max_cost, &got,
+                          &stats)) {
+        EXPECT_EQ(got.Take(), answer) << i << " " << max_cost;
+      } else {
+        EXPECT_NE(max_cost, INFINITY);
+      }
+      if (max_cost == 0) {
+        EXPECT_EQ(stats.lookups, 0u);
+      }
+    }
   }
+}
+
+// The estimates follow the ball: radius 0 is one key a table, each radius
+// adds C(bits, r) keys a table, and the k-th distance m * s + j takes
+// tables 0..j to radius s.
+TEST(MultiIndex, CostsGrowWithTheBall) {
+  const Dataset data = MakeDataset(1000, 128, 21);
+  const MultiIndex index(data.codes.data(), data.n, 128, 8);  // 16 bits.
+  EXPECT_EQ(MultiIndex::ScanCost(1000, 256), 1000);
+  EXPECT_EQ(MultiIndex::ScanCost(1000, 128), 500);
+  const double one = index.ProbeCost(0, 0, 0, 0);
+  EXPECT_GT(one, 0);
+  EXPECT_DOUBLE_EQ(index.KnnCost(7), 8 * one);
+  EXPECT_DOUBLE_EQ(index.KnnCost(8), 8 * one + 16 * one);
+  EXPECT_DOUBLE_EQ(index.KnnCost(15), 8 * one + 8 * 16 * one);
+  EXPECT_DOUBLE_EQ(index.RadiusCost(9), index.KnnCost(9));
+  EXPECT_LT(index.KnnCost(30), index.KnnCost(31));
+  // Past radius 16 in the last table, no key is left.
+  EXPECT_DOUBLE_EQ(index.KnnCost(1000), index.KnnCost(16 * 8 + 7));
 }
 
 TEST(MultiIndex, RadiusEqualsBruteForce) {
@@ -347,6 +389,22 @@ TEST(MultiIndex, RadiusEqualsBruteForce) {
             << config.code_bits << " m=" << config.m << " r=" << radius;
       }
     }
+  }
+}
+
+// Issue 18: a radius of m * s + j takes tables 0..j to substring radius s
+// and the others to s - 1 only; every table was probed to s before.
+TEST(MultiIndex, RadiusProbesOnlyTheShellsItNeeds) {
+  const Dataset data = MakeDataset(2000, 128, 22);
+  const MultiIndex index(data.codes.data(), data.n, 128, 8);  // 16 bits.
+  const std::vector<uint8_t> query = MakeQueries(data, 1, 23)[0];
+  for (uint32_t j = 0; j < 8; ++j) {
+    std::vector<Neighbor> got;
+    MultiIndexStats stats;
+    index.SearchRadius(query.data(), 8 + j, data.ids.data(), nullptr, &got,
+                       &stats);
+    EXPECT_EQ(stats.lookups, 8 + (j + 1) * 16) << j;
+    EXPECT_EQ(stats.radius_reached, 1u);
   }
 }
 
