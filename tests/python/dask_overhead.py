@@ -18,16 +18,8 @@ import time
 import numpy as np
 
 import semhash
+from timing import best_of
 import semhash.dask as sd
-
-
-def best_of(repeats, call):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main():

@@ -16,11 +16,11 @@ import argparse
 import re
 import subprocess
 import tempfile
-import time
 
 import numpy as np
 
 import semhash
+from timing import best_of
 
 
 def cpp_batch_seconds(cli, db, queries_path, k, threads, exact, repeats):
@@ -34,15 +34,6 @@ def cpp_batch_seconds(cli, db, queries_path, k, threads, exact, repeats):
             check=True, capture_output=True, text=True).stdout
         seconds = float(re.search(r"queries in ([0-9.]+) s", out).group(1))
         best = min(best, seconds)
-    return best
-
-
-def best_of(repeats, call):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
     return best
 
 
