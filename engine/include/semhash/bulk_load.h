@@ -37,7 +37,10 @@ struct BulkLoadProgress {
 struct BulkLoadOptions {
   // Bytes of memory for sorting (about 130 bytes per 256-bit image). Larger
   // inputs are sorted in runs written to temporary files inside the database
-  // directory and merged. Default 1 GiB.
+  // directory and merged. Default 1 GiB. It bounds the sort only: Finish
+  // then holds the loaded rows and the merged base (the stored images and
+  // the loaded ones: about 48 bytes per 256-bit image) in memory while it
+  // writes the next segment.
   size_t memory_bytes = size_t{1} << 30;
   // Called from Finish as it progresses, on the calling thread. May be empty.
   std::function<void(const BulkLoadProgress&)> progress;
